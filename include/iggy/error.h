@@ -1,0 +1,100 @@
+/**
+ * @file error.h
+ * @brief Error codes: negative values are raised by the client, positive values are
+ *        Iggy server error codes carried verbatim, 0 is success.
+ */
+#ifndef IGGY_ERROR_H
+#define IGGY_ERROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <iggy/error_codes.h>
+#include <iggy/export.h>
+
+IGGY_BEGIN_DECLS
+
+#define IGGY__SERVER_ERR_ENUM(name, code) IGGY_ERR_##name = code,
+
+/**
+ * @brief Result of every fallible libiggy call.
+ *
+ * Local (client-side) errors run from IGGY_ERR__BEGIN to IGGY_ERR__END and carry a
+ * double underscore. Positive values are server codes exactly as the server sent
+ * them, in a reply status, a result section or a mapped eviction.
+ */
+typedef enum iggy_err {
+    IGGY_ERR__BEGIN = -200,
+    IGGY_ERR__BAD_MSG = -199,         /**< Malformed bytes from the peer (see detail) */
+    IGGY_ERR__TRANSPORT = -198,       /**< Socket or TLS failure; the connection is gone */
+    IGGY_ERR__TIMED_OUT = -197,       /**< Deadline passed; the connection was dropped */
+    IGGY_ERR__NO_MEMORY = -196,       /**< An allocation failed */
+    IGGY_ERR__INVALID_ARG = -195,     /**< A caller argument is invalid (see detail) */
+    IGGY_ERR__STATE = -194,           /**< Call not valid in the current state */
+    IGGY_ERR__MSG_TOO_LARGE = -193,   /**< Frame or buffer above its configured limit */
+    IGGY_ERR__BAD_COMPRESSION = -192, /**< Compressed payload could not be decoded */
+    IGGY_ERR__UNSUPPORTED = -191,     /**< Feature not supported by this build or peer */
+    IGGY_ERR__NOT_FOUND = -190,       /**< The server answered "not found" (empty body) */
+    IGGY_ERR__EVICTED = -189,         /**< Session evicted with an unmapped reason */
+    IGGY_ERR__DESTROYED = -188,       /**< The client was destroyed during the call */
+    IGGY_ERR__POOL_MISUSE = -187,     /**< Double return or foreign pointer given to a pool */
+    IGGY_ERR__END = -100,
+    IGGY_OK = 0,
+    IGGY_SERVER_ERROR_CODES(IGGY__SERVER_ERR_ENUM)
+} iggy_err_t;
+
+/**
+ * @brief Short human-readable text for an error code.
+ * @returns A static string; "server error N" style text for unknown codes (never NULL).
+ * @threadsafe yes
+ */
+IGGY_EXTERN const char *iggy_err2str(iggy_err_t err);
+
+/**
+ * @brief The symbolic name of an error code, e.g. "IGGY_ERR_STREAM_ID_NOT_FOUND".
+ * @returns A static string; "IGGY_ERR_UNKNOWN" for codes not in the table (never NULL).
+ * @threadsafe yes
+ */
+IGGY_EXTERN const char *iggy_err2name(iggy_err_t err);
+
+/** One row of the error table. */
+typedef struct iggy_err_desc {
+    iggy_err_t code;  /**< the code */
+    const char *name; /**< symbolic name */
+    const char *desc; /**< short description */
+} iggy_err_desc_t;
+
+/**
+ * @brief The full table of known error codes, local and server.
+ * @param[out] descs receives a pointer to a static array (do not free).
+ * @param[out] cnt receives the number of rows.
+ * @threadsafe yes
+ */
+IGGY_EXTERN void iggy_get_err_descs(const iggy_err_desc_t **descs, size_t *cnt);
+
+/**
+ * @brief True when retrying the same call later may succeed (timeouts, transport
+ *        failures, transient consensus outcomes 57/58, stale client, not connected).
+ * @threadsafe yes
+ */
+IGGY_EXTERN bool iggy_err_is_retriable(iggy_err_t err);
+
+/**
+ * @brief True when the error means the client cannot recover on its own
+ *        (incompatible protocol, bad credentials, no memory, pool misuse).
+ * @threadsafe yes
+ */
+IGGY_EXTERN bool iggy_err_is_fatal(iggy_err_t err);
+
+/**
+ * @brief Detail text of the last error raised on the calling thread, e.g.
+ *        "GetStream: short read at offset 17 (want 8, have 3)".
+ * @returns A thread-local string, valid until the next libiggy call on this thread;
+ *          "" when the last call set no detail.
+ * @threadsafe yes (per thread)
+ */
+IGGY_EXTERN const char *iggy_last_error_detail(void);
+
+IGGY_END_DECLS
+
+#endif

@@ -1,0 +1,490 @@
+/**
+ * @file types.h
+ * @brief Request arguments and read-only result types.
+ *
+ * Results are allocated by the library as ONE block each and released by one
+ * iggy_result_destroy() call (or the typed *_destroy alias). Every pointer inside a result
+ * points into that block. Users never allocate, embed, copy or sizeof result structs; new
+ * fields are only appended. Strings in results are NUL-terminated copies; the length
+ * field, where given, excludes the NUL.
+ */
+#ifndef IGGY_TYPES_H
+#define IGGY_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iggy/export.h>
+
+IGGY_BEGIN_DECLS
+
+/** An unsigned 128-bit integer (message ids, client ids), little-endian halves. */
+typedef struct iggy_u128 {
+    uint64_t lo; /**< low 64 bits */
+    uint64_t hi; /**< high 64 bits */
+} iggy_u128_t;
+
+/* ---------------------------------------------------------------- request primitives */
+
+/**
+ * @brief Addresses a stream, topic, consumer group or user by numeric id or by name.
+ * When @c name is non-NULL the name is used (1..255 UTF-8 bytes), else @c numeric.
+ * Ids are 0-based; 0 is a valid id.
+ */
+typedef struct iggy_identifier {
+    const char *name; /**< name, or NULL for a numeric identifier */
+    uint32_t numeric; /**< numeric id, used when name is NULL */
+} iggy_identifier_t;
+
+/** A numeric identifier. */
+static inline iggy_identifier_t iggy_id_num(uint32_t id)
+{
+    iggy_identifier_t i = {NULL, id};
+    return i;
+}
+
+/** An identifier by name; the string is borrowed for the call. */
+static inline iggy_identifier_t iggy_id_name(const char *name)
+{
+    iggy_identifier_t i = {name, 0};
+    return i;
+}
+
+/** Consumer kinds. */
+typedef enum iggy_consumer_kind {
+    IGGY_CONSUMER_SINGLE = 1, /**< an individual consumer */
+    IGGY_CONSUMER_GROUP = 2,  /**< a consumer group */
+} iggy_consumer_kind_t;
+
+/** A consumer (kind + identifier) for polls and offsets. */
+typedef struct iggy_consumer {
+    iggy_consumer_kind_t kind;
+    iggy_identifier_t id;
+} iggy_consumer_t;
+
+/** Partitioning kinds as on the wire. */
+typedef enum iggy_partitioning_kind {
+    IGGY_PARTITIONING_BALANCED = 1,     /**< server round-robin */
+    IGGY_PARTITIONING_PARTITION_ID = 2, /**< explicit partition id */
+    IGGY_PARTITIONING_MESSAGES_KEY = 3, /**< XXH32(key) % partitions */
+} iggy_partitioning_kind_t;
+
+/** Where a batch goes. */
+typedef struct iggy_partitioning {
+    iggy_partitioning_kind_t kind;
+    uint32_t partition_id; /**< for PARTITION_ID */
+    const uint8_t *key;    /**< for MESSAGES_KEY: 1..255 bytes, borrowed */
+    size_t key_len;
+} iggy_partitioning_t;
+
+/** Polling strategy kinds. */
+typedef enum iggy_polling_kind {
+    IGGY_POLL_OFFSET = 1,    /**< from value (an offset) */
+    IGGY_POLL_TIMESTAMP = 2, /**< batches with broker timestamp >= value (µs) */
+    IGGY_POLL_FIRST = 3,     /**< from the oldest retained message */
+    IGGY_POLL_LAST = 4,      /**< the last @c count messages */
+    IGGY_POLL_NEXT = 5,      /**< after the consumer's stored offset */
+} iggy_polling_kind_t;
+
+/** A polling strategy (kind and value). */
+typedef struct iggy_polling_strategy {
+    iggy_polling_kind_t kind;
+    uint64_t value;
+} iggy_polling_strategy_t;
+
+/** Value kinds of option entries and user headers (wire codes). */
+typedef enum iggy_kv_kind {
+    IGGY_KV_RAW = 1,
+    IGGY_KV_STRING = 2,
+    IGGY_KV_BOOL = 3,
+    IGGY_KV_INT8 = 4,
+    IGGY_KV_INT16 = 5,
+    IGGY_KV_INT32 = 6,
+    IGGY_KV_INT64 = 7,
+    IGGY_KV_INT128 = 8,
+    IGGY_KV_UINT8 = 9,
+    IGGY_KV_UINT16 = 10,
+    IGGY_KV_UINT32 = 11,
+    IGGY_KV_UINT64 = 12,
+    IGGY_KV_UINT128 = 13,
+    IGGY_KV_FLOAT32 = 14,
+    IGGY_KV_FLOAT64 = 15,
+} iggy_kv_kind_t;
+
+/**
+ * @brief A typed key/value entry: one option of an options block or one message user
+ *        header. Keys and values are 1..255 bytes; integers are little-endian bytes.
+ * In results, @c key and @c value are additionally NUL-terminated.
+ */
+typedef struct iggy_kv {
+    uint8_t key_kind;     /**< IGGY_KV_STRING for options and interoperable headers */
+    uint8_t value_kind;   /**< an iggy_kv_kind_t code; unknown codes are carried through */
+    uint32_t key_len;     /**< 1..255 */
+    uint32_t value_len;   /**< 1..255 */
+    const uint8_t *key;   /**< key bytes */
+    const uint8_t *value; /**< value bytes */
+} iggy_kv_t;
+
+/** A list of key/value entries. */
+typedef struct iggy_kv_list {
+    size_t count;             /**< number of entries */
+    const iggy_kv_t *entries; /**< entries, NULL when count is 0 */
+} iggy_kv_list_t;
+
+/** Global permissions (each true or false). */
+typedef struct iggy_global_permissions {
+    bool manage_servers, read_servers, manage_users, read_users, manage_streams, read_streams,
+        manage_topics, read_topics, poll_messages, send_messages;
+} iggy_global_permissions_t;
+
+/** Permissions on one topic. */
+typedef struct iggy_topic_permissions {
+    uint32_t topic_id;
+    bool manage_topic, read_topic, poll_messages, send_messages;
+} iggy_topic_permissions_t;
+
+/** Permissions on one stream and its topics. */
+typedef struct iggy_stream_permissions {
+    uint32_t stream_id;
+    bool manage_stream, read_stream, manage_topics, read_topics, poll_messages, send_messages;
+    size_t topics_count;
+    const iggy_topic_permissions_t *topics;
+} iggy_stream_permissions_t;
+
+/** A user's full permission set; used for requests and in results. */
+typedef struct iggy_permissions {
+    iggy_global_permissions_t global;
+    size_t streams_count;
+    const iggy_stream_permissions_t *streams;
+} iggy_permissions_t;
+
+/** User status codes. */
+typedef enum iggy_user_status {
+    IGGY_USER_ACTIVE = 1,
+    IGGY_USER_INACTIVE = 2,
+} iggy_user_status_t;
+
+/** Snapshot archive compression codes (GetSnapshotFile). */
+typedef enum iggy_snapshot_compression {
+    IGGY_SNAPSHOT_STORED = 1,
+    IGGY_SNAPSHOT_DEFLATED = 2,
+    IGGY_SNAPSHOT_BZIP2 = 3,
+    IGGY_SNAPSHOT_ZSTD = 4,
+    IGGY_SNAPSHOT_LZMA = 5,
+    IGGY_SNAPSHOT_XZ = 6,
+} iggy_snapshot_compression_t;
+
+/** Snapshot content types (GetSnapshotFile). */
+typedef enum iggy_snapshot_type {
+    IGGY_SNAPSHOT_FILESYSTEM_OVERVIEW = 1,
+    IGGY_SNAPSHOT_PROCESS_LIST = 2,
+    IGGY_SNAPSHOT_RESOURCE_USAGE = 3,
+    IGGY_SNAPSHOT_TEST = 4,
+    IGGY_SNAPSHOT_SERVER_LOGS = 5,
+    IGGY_SNAPSHOT_SERVER_CONFIG = 6,
+    IGGY_SNAPSHOT_ALL = 100,
+} iggy_snapshot_type_t;
+
+/** DescribeOptions scopes. */
+typedef enum iggy_options_scope {
+    IGGY_OPTIONS_TOPIC = 1,
+    IGGY_OPTIONS_STREAM = 2,
+    IGGY_OPTIONS_USER = 3,
+} iggy_options_scope_t;
+
+/** Never-expires sentinel for personal access token expiry and topic message expiry. */
+#define IGGY_EXPIRY_NEVER UINT64_MAX
+/** Unlimited sentinel for max_topic_size. */
+#define IGGY_SIZE_UNLIMITED UINT64_MAX
+/** Partition id a group poll returns when the member must re-sync its assignment. */
+#define IGGY_PARTITION_RESYNC UINT32_MAX
+/** "No user" in client records. */
+#define IGGY_USER_NONE UINT32_MAX
+/** Ack level for consumer-offset writes: replicated to a quorum (what every SDK sends). */
+#define IGGY_ACK_QUORUM 1
+/** Ack level for consumer-offset writes: leader-local. */
+#define IGGY_ACK_NONE 0
+
+/** One message to send. Pointers are borrowed for the call. */
+typedef struct iggy_send_message {
+    iggy_u128_t id;            /**< message id; {0,0} lets the library mint a UUID v4 */
+    uint64_t origin_timestamp; /**< µs since the epoch; 0 = now */
+    const void *payload;       /**< payload bytes */
+    uint32_t payload_len;      /**< payload length (0 is allowed on the wire) */
+    const iggy_kv_t *headers;  /**< typed user headers, or NULL */
+    size_t headers_count;      /**< number of headers */
+} iggy_send_message_t;
+
+/* ---------------------------------------------------------------- results */
+
+/** Login reply. */
+typedef struct iggy_login_result {
+    uint32_t user_id;                 /**< 0 = root */
+    uint64_t session;                 /**< session id for later request headers */
+    uint32_t server_protocol_version; /**< packed, e.g. 0x2C00 */
+    const char *server_version;       /**< e.g. "0.9.0-edge.5" */
+} iggy_login_result_t;
+
+/** One cache metrics entry of GetStats. */
+typedef struct iggy_cache_metric {
+    uint32_t stream_id, topic_id, partition_id;
+    uint64_t hits, misses;
+    float hit_ratio;
+} iggy_cache_metric_t;
+
+/** GetStats reply. Times are microseconds. */
+typedef struct iggy_stats {
+    uint32_t process_id;
+    float cpu_usage, total_cpu_usage;
+    uint64_t memory_usage, total_memory, available_memory;
+    uint64_t run_time, start_time;
+    uint64_t read_bytes, written_bytes, messages_size_bytes;
+    uint32_t streams_count, topics_count, partitions_count, segments_count;
+    uint64_t messages_count;
+    uint32_t clients_count, consumer_groups_count;
+    const char *hostname, *os_name, *os_version, *kernel_version, *iggy_server_version;
+    uint32_t iggy_server_semver; /**< major*1000000 + minor*1000 + patch; 0 = absent */
+    size_t cache_metrics_count;
+    const iggy_cache_metric_t *cache_metrics;
+    uint32_t threads_count;
+    uint64_t free_disk_space, total_disk_space;
+} iggy_stats_t;
+
+/** Cluster node roles. */
+#define IGGY_NODE_LEADER 0
+#define IGGY_NODE_FOLLOWER 1
+
+/** One node of the cluster metadata. */
+typedef struct iggy_cluster_node {
+    const char *name;
+    const char *ip; /**< advertised address; IPv6 without brackets */
+    uint16_t tcp_port, quic_port, http_port, websocket_port; /**< 0 = disabled */
+    uint8_t role; /**< IGGY_NODE_LEADER or IGGY_NODE_FOLLOWER */
+    uint8_t
+        status; /**< 0 healthy, 1 starting, 2 stopping, 3 unreachable, 4 maintenance, 5 unknown */
+} iggy_cluster_node_t;
+
+/** GetClusterMetadata reply. */
+typedef struct iggy_cluster_metadata {
+    const char *name;
+    size_t nodes_count;
+    const iggy_cluster_node_t *nodes;
+} iggy_cluster_metadata_t;
+
+/** One entry of DescribeOptions. */
+typedef struct iggy_option_description {
+    const char *key;
+    uint8_t kind; /**< iggy_kv_kind_t of the value */
+    const uint8_t *default_value;
+    size_t default_value_len;
+    const char *description;
+} iggy_option_description_t;
+
+/** DescribeOptions reply. */
+typedef struct iggy_option_descriptions {
+    size_t count;
+    const iggy_option_description_t *entries;
+} iggy_option_descriptions_t;
+
+/** A consumer group membership of a client. */
+typedef struct iggy_client_group {
+    uint32_t stream_id, topic_id, group_id;
+} iggy_client_group_t;
+
+/** A connected client (GetMe, GetClient, GetClients). */
+typedef struct iggy_client_info {
+    uint32_t client_id;
+    uint32_t user_id;  /**< IGGY_USER_NONE when not logged in */
+    uint8_t transport; /**< 1 TCP, 2 QUIC, 3 HTTP, 4 WebSocket */
+    const char *address;
+    uint32_t consumer_groups_count;
+    /** memberships; NULL in GetClients records (the list carries counts only) */
+    const iggy_client_group_t *consumer_groups;
+} iggy_client_info_t;
+
+/** GetClients reply. */
+typedef struct iggy_client_info_list {
+    size_t count;
+    const iggy_client_info_t *clients;
+} iggy_client_info_list_t;
+
+/** A user (GetUser, GetUsers, CreateUser). */
+typedef struct iggy_user {
+    uint32_t id;
+    uint64_t created_at; /**< µs */
+    uint8_t status;      /**< iggy_user_status_t, echoed raw */
+    const char *username;
+    iggy_kv_list_t options;
+    /** NULL when the user has no permissions or in GetUsers records */
+    const iggy_permissions_t *permissions;
+} iggy_user_t;
+
+/** GetUsers reply. */
+typedef struct iggy_user_list {
+    size_t count;
+    const iggy_user_t *users;
+} iggy_user_list_t;
+
+/** A personal access token listing entry. */
+typedef struct iggy_pat {
+    const char *name;
+    uint64_t expiry_at; /**< absolute µs; 0 = never expires */
+} iggy_pat_t;
+
+/** GetPersonalAccessTokens reply. */
+typedef struct iggy_pat_list {
+    size_t count;
+    const iggy_pat_t *tokens;
+} iggy_pat_list_t;
+
+/** CreatePersonalAccessToken reply: the only time the raw token is sent. */
+typedef struct iggy_raw_pat {
+    const char *token;
+} iggy_raw_pat_t;
+
+/** A partition. */
+typedef struct iggy_partition {
+    uint32_t id;
+    uint64_t created_at;
+    uint32_t segments_count;
+    uint64_t current_offset;
+    uint64_t size_bytes;
+    uint64_t messages_count;
+} iggy_partition_t;
+
+/** Topic compression codes (metadata only; nothing compresses on the server). */
+#define IGGY_COMPRESSION_NONE 1
+#define IGGY_COMPRESSION_GZIP 2
+
+/** A topic (GetTopic, GetTopics, CreateTopic, and inside GetStream). */
+typedef struct iggy_topic {
+    uint32_t id;
+    uint64_t created_at;
+    uint32_t partitions_count;
+    uint64_t message_expiry; /**< µs; IGGY_EXPIRY_NEVER = never; 0 = server default */
+    uint8_t compression_algorithm;
+    uint64_t max_topic_size; /**< bytes; IGGY_SIZE_UNLIMITED; 0 = server default */
+    uint64_t size_bytes;
+    uint64_t messages_count;
+    const char *name;
+    iggy_kv_list_t explicit_options; /**< keys the client set */
+    iggy_kv_list_t derived_options;  /**< defaults the server filled in */
+    /** partitions_count entries for GetTopic/CreateTopic; NULL in lists and GetStream */
+    const iggy_partition_t *partitions;
+} iggy_topic_t;
+
+/** GetTopics reply. */
+typedef struct iggy_topic_list {
+    size_t count;
+    const iggy_topic_t *topics;
+} iggy_topic_list_t;
+
+/** A stream (GetStream, GetStreams, CreateStream). */
+typedef struct iggy_stream {
+    uint32_t id;
+    uint64_t created_at;
+    uint32_t topics_count;
+    uint64_t size_bytes;
+    uint64_t messages_count;
+    const char *name;
+    iggy_kv_list_t options;
+    /** topics_count topics for GetStream; NULL in GetStreams and CreateStream */
+    const iggy_topic_t *topics;
+} iggy_stream_t;
+
+/** GetStreams reply. */
+typedef struct iggy_stream_list {
+    size_t count;
+    const iggy_stream_t *streams;
+} iggy_stream_list_t;
+
+/** A consumer group member. */
+typedef struct iggy_consumer_group_member {
+    uint32_t id;
+    uint32_t partitions_count;
+    const uint32_t *partitions;
+} iggy_consumer_group_member_t;
+
+/** A consumer group (GetConsumerGroup, GetConsumerGroups, CreateConsumerGroup). */
+typedef struct iggy_consumer_group {
+    uint32_t id;
+    uint32_t partitions_count; /**< the topic's partition count */
+    uint32_t members_count;
+    const char *name;
+    /** members_count entries for GetConsumerGroup/Create; NULL in lists */
+    const iggy_consumer_group_member_t *members;
+} iggy_consumer_group_t;
+
+/** GetConsumerGroups reply. */
+typedef struct iggy_consumer_group_list {
+    size_t count;
+    const iggy_consumer_group_t *groups;
+} iggy_consumer_group_list_t;
+
+/** SyncConsumerGroup reply: the caller's pollable partitions. */
+typedef struct iggy_group_assignment {
+    uint64_t generation;
+    uint32_t partitions_count;
+    const uint32_t *partitions;
+} iggy_group_assignment_t;
+
+/** GetConsumerOffset reply. */
+typedef struct iggy_consumer_offset {
+    uint32_t partition_id;
+    uint64_t current_offset; /**< partition high-water mark */
+    uint64_t stored_offset;  /**< the consumer's committed offset */
+} iggy_consumer_offset_t;
+
+/** One send confirmation. */
+typedef struct iggy_send_confirmation {
+    uint32_t stream_id, topic_id, partition_id;
+    uint64_t base_offset;
+} iggy_send_confirmation_t;
+
+/** SendMessages reply. */
+typedef struct iggy_send_confirmations {
+    size_t count;
+    const iggy_send_confirmation_t *items;
+} iggy_send_confirmations_t;
+
+/** A polled message: owned by its iggy_polled_messages_t. */
+typedef struct iggy_message {
+    uint64_t offset;           /**< absolute offset in the partition */
+    uint64_t timestamp;        /**< broker append time, µs (shared by a stored batch) */
+    uint64_t origin_timestamp; /**< producer time, µs */
+    iggy_u128_t id;
+    uint64_t checksum; /**< frame checksum as received */
+    const uint8_t *payload;
+    uint32_t payload_len;
+    const uint8_t *raw_headers; /**< the user-headers block as received, or NULL */
+    uint32_t raw_headers_len;
+    /** headers parsed from raw_headers; count 0 when absent or not a valid TLV block */
+    iggy_kv_list_t headers;
+} iggy_message_t;
+
+/** PollMessages reply. All messages, payloads and headers live in this one block. */
+typedef struct iggy_polled_messages {
+    uint32_t partition_id;   /**< IGGY_PARTITION_RESYNC: re-sync the group assignment */
+    uint64_t current_offset; /**< partition high-water mark, not the last message */
+    uint32_t declared_count; /**< messages_count field of the reply */
+    size_t count;            /**< messages decoded */
+    const iggy_message_t *messages;
+} iggy_polled_messages_t;
+
+/** Raw reply body of a raw command or a snapshot. */
+typedef struct iggy_raw_reply {
+    size_t len;
+    const uint8_t *data;
+} iggy_raw_reply_t;
+
+/**
+ * @brief Destroy any libiggy result (every struct above that the library returned).
+ *        NULL is a no-op.
+ * @threadsafe yes, for distinct results; a result must be destroyed exactly once.
+ */
+IGGY_EXTERN void iggy_result_destroy(const void *result);
+
+IGGY_END_DECLS
+
+#endif

@@ -1,0 +1,34 @@
+/* A connected byte stream under the RPC path: TCP, TLS, or an in-memory script in tests.
+ * Deadlines are absolute CLOCK_MONOTONIC milliseconds (0 = none). */
+#ifndef IGGY_TRANSPORT_H
+#define IGGY_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include <iggy/error.h>
+
+typedef struct iggy_transport_ops {
+    const char *name;
+    /* Write every byte of iov or fail. */
+    iggy_err_t (*writev)(void *ctx, const struct iovec *iov, int iovcnt, int64_t deadline_ms);
+    /* Read exactly n bytes or fail. */
+    iggy_err_t (*read)(void *ctx, uint8_t *buf, size_t n, int64_t deadline_ms);
+    /* Drop the connection (the transport may be reconnected later). */
+    void (*close)(void *ctx);
+    /* Release everything. */
+    void (*destroy)(void *ctx);
+} iggy_transport_ops_t;
+
+typedef struct iggy_transport {
+    const iggy_transport_ops_t *ops;
+    void *ctx;
+} iggy_transport_t;
+
+/* Monotonic clock in milliseconds. */
+int64_t iggy_now_ms(void);
+/* Wall clock in microseconds since the Unix epoch. */
+uint64_t iggy_now_us(void);
+
+#endif

@@ -1,0 +1,96 @@
+/* One table describes every command of binary protocol 0.11: code, name, request
+ * operation, flags and response vtable. Codes are sparse, so the table is indexed by a
+ * dense enum and iggy_cmd_by_code() maps a wire code to its row. */
+#ifndef IGGY_CMD_TABLE_H
+#define IGGY_CMD_TABLE_H
+
+#include <stdint.h>
+
+#include "codec/iggy_resp.h"
+
+typedef enum iggy_cmd {
+    IGGY_CMD_PING,
+    IGGY_CMD_GET_STATS,
+    IGGY_CMD_GET_SNAPSHOT_FILE,
+    IGGY_CMD_GET_CLUSTER_METADATA,
+    IGGY_CMD_DESCRIBE_OPTIONS,
+    IGGY_CMD_GET_ME,
+    IGGY_CMD_GET_CLIENT,
+    IGGY_CMD_GET_CLIENTS,
+    IGGY_CMD_GET_USER,
+    IGGY_CMD_GET_USERS,
+    IGGY_CMD_CREATE_USER,
+    IGGY_CMD_DELETE_USER,
+    IGGY_CMD_UPDATE_USER,
+    IGGY_CMD_UPDATE_PERMISSIONS,
+    IGGY_CMD_CHANGE_PASSWORD,
+    IGGY_CMD_LOGOUT_USER,
+    IGGY_CMD_LOGIN_REGISTER,
+    IGGY_CMD_GET_PERSONAL_ACCESS_TOKENS,
+    IGGY_CMD_CREATE_PERSONAL_ACCESS_TOKEN,
+    IGGY_CMD_DELETE_PERSONAL_ACCESS_TOKEN,
+    IGGY_CMD_LOGIN_REGISTER_WITH_PAT,
+    IGGY_CMD_POLL_MESSAGES,
+    IGGY_CMD_SEND_MESSAGES,
+    IGGY_CMD_FLUSH_UNSAVED_BUFFER,
+    IGGY_CMD_GET_CONSUMER_OFFSET,
+    IGGY_CMD_STORE_CONSUMER_OFFSET,
+    IGGY_CMD_DELETE_CONSUMER_OFFSET,
+    IGGY_CMD_GET_STREAM,
+    IGGY_CMD_GET_STREAMS,
+    IGGY_CMD_CREATE_STREAM,
+    IGGY_CMD_DELETE_STREAM,
+    IGGY_CMD_UPDATE_STREAM,
+    IGGY_CMD_PURGE_STREAM,
+    IGGY_CMD_GET_TOPIC,
+    IGGY_CMD_GET_TOPICS,
+    IGGY_CMD_CREATE_TOPIC,
+    IGGY_CMD_DELETE_TOPIC,
+    IGGY_CMD_UPDATE_TOPIC,
+    IGGY_CMD_PURGE_TOPIC,
+    IGGY_CMD_CREATE_PARTITIONS,
+    IGGY_CMD_DELETE_PARTITIONS,
+    IGGY_CMD_DELETE_SEGMENTS,
+    IGGY_CMD_GET_CONSUMER_GROUP,
+    IGGY_CMD_GET_CONSUMER_GROUPS,
+    IGGY_CMD_CREATE_CONSUMER_GROUP,
+    IGGY_CMD_DELETE_CONSUMER_GROUP,
+    IGGY_CMD_JOIN_CONSUMER_GROUP,
+    IGGY_CMD_LEAVE_CONSUMER_GROUP,
+    IGGY_CMD_SYNC_CONSUMER_GROUP,
+    IGGY_CMD__NUM
+} iggy_cmd_t;
+
+/* Command flags. */
+#define IGGY_CMDF_NO_AUTH 0x01u         /* allowed before login (Ping) */
+#define IGGY_CMDF_EMPTY_NOT_FOUND 0x02u /* status 0 + empty body = not found */
+#define IGGY_CMDF_SESSION 0x04u         /* login/logout: handled by the session layer */
+
+/* How the request id is chosen (framing-and-session.md §3). */
+typedef enum iggy_counter_rule {
+    IGGY_COUNTER_ZERO,    /* Register: request 0, session 0 */
+    IGGY_COUNTER_NEXT,    /* metadata writes and Logout: counter++ */
+    IGGY_COUNTER_CURRENT, /* reads and partition ops: current value */
+} iggy_counter_rule_t;
+
+typedef struct iggy_cmd_desc {
+    uint32_t code;
+    const char *name;
+    uint8_t operation; /* request operation byte */
+    unsigned flags;
+    const iggy_resp_ops_t *resp; /* NULL: success carries no payload */
+} iggy_cmd_desc_t;
+
+extern const iggy_cmd_desc_t iggy_cmds[IGGY_CMD__NUM];
+
+/* The row for a wire command code, or NULL. */
+const iggy_cmd_desc_t *iggy_cmd_by_code(uint32_t code);
+
+/* The request-id rule for a request operation. */
+iggy_counter_rule_t iggy_counter_rule(uint8_t operation);
+
+/* Legacy login codes (38, 44) the server answers with an eviction: refused locally. */
+#define IGGY_CODE_LEGACY_LOGIN_USER 38u
+#define IGGY_CODE_LEGACY_LOGIN_PAT 44u
+
+#endif

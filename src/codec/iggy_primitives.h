@@ -1,0 +1,53 @@
+/* Shared wire primitives: identifiers, names, consumers, partitioning, polling strategies,
+ * key/value (options and user headers) blocks and permissions. Encoders validate their
+ * input and record IGGY_ERR__INVALID_ARG in the writer; decoders validate the bytes. */
+#ifndef IGGY_PRIMITIVES_H
+#define IGGY_PRIMITIVES_H
+
+#include <iggy/types.h>
+
+#include "codec/iggy_arena.h"
+#include "codec/iggy_reader.h"
+#include "codec/iggy_writer.h"
+
+#define IGGY_MAX_NAME_LEN 255u
+#define IGGY_OPTIONS_MAX_ENTRIES 1024u
+#define IGGY_OPTIONS_MAX_BYTES 100000u
+
+/* ---- encoders */
+void iggy_enc_identifier(iggy_writer_t *w, const iggy_identifier_t *id);
+/* [len u8][bytes], len 1..255 (what = field name for the error detail) */
+void iggy_enc_name(iggy_writer_t *w, const char *name, const char *what);
+/* [len u8][bytes], len 0..255 (passwords) */
+void iggy_enc_short_string(iggy_writer_t *w, const char *s, const char *what);
+void iggy_enc_consumer(iggy_writer_t *w, const iggy_consumer_t *c);
+void iggy_enc_partitioning(iggy_writer_t *w, const iggy_partitioning_t *p);
+void iggy_enc_polling_strategy(iggy_writer_t *w, const iggy_polling_strategy_t *s);
+/* [flag u8][partition u32]: NULL = None (flag 0, zero id) */
+void iggy_enc_optional_partition(iggy_writer_t *w, const uint32_t *partition_id);
+/* Unprefixed TLV block (options in requests, user headers in frames). */
+void iggy_enc_kv_block(iggy_writer_t *w, const iggy_kv_t *entries, size_t count);
+/* Size of the TLV block iggy_enc_kv_block writes. */
+size_t iggy_kv_block_size(const iggy_kv_t *entries, size_t count);
+void iggy_enc_permissions(iggy_writer_t *w, const iggy_permissions_t *p);
+size_t iggy_permissions_size(const iggy_permissions_t *p);
+
+/* ---- decoders (arena-aware: see iggy_arena.h) */
+/* [len u8][bytes] copied as a NUL-terminated string; allow_empty for passwords/versions. */
+iggy_err_t iggy_dec_name(iggy_reader_t *r, iggy_arena_t *a, const char **out, int allow_empty);
+/* [len u32][bytes] copied as a NUL-terminated string. */
+iggy_err_t iggy_dec_string32(iggy_reader_t *r, iggy_arena_t *a, const char **out);
+/* A TLV block of exactly len bytes. strict_keys: keys must be kind 2 (options). */
+iggy_err_t iggy_dec_kv_block(iggy_reader_t *r, iggy_arena_t *a, size_t len, int strict_keys,
+                             iggy_kv_list_t *out);
+/* [len u32][TLV block] (options in responses). */
+iggy_err_t iggy_dec_options32(iggy_reader_t *r, iggy_arena_t *a, iggy_kv_list_t *out);
+/* A permissions block of exactly len bytes. */
+iggy_err_t iggy_dec_permissions(iggy_reader_t *r, iggy_arena_t *a, size_t len,
+                                iggy_permissions_t *out);
+/* Identifier decode (for the mock server): name points into the reader's bytes and is not
+ * NUL-terminated, so name_len is returned too. */
+iggy_err_t iggy_dec_identifier(iggy_reader_t *r, iggy_identifier_t *out, const uint8_t **name,
+                               size_t *name_len);
+
+#endif
