@@ -1,15 +1,29 @@
 #include "iggy_alloc.h"
 
 #include <iggy/alloc.h>
-#include <mimalloc.h>
+#include <stdlib.h>
 #include <string.h>
 
-static iggy_allocator_t g_alloc = {mi_malloc, mi_calloc, mi_realloc, mi_free};
+#if IGGY_USE_MIMALLOC
+#include <mimalloc.h>
+#define DEFAULT_ALLOCATOR                                                                          \
+    {                                                                                              \
+        mi_malloc, mi_calloc, mi_realloc, mi_free                                                  \
+    }
+#else
+/* Sanitizer and valgrind builds: the system allocator, which they can see into. */
+#define DEFAULT_ALLOCATOR                                                                          \
+    {                                                                                              \
+        malloc, calloc, realloc, free                                                              \
+    }
+#endif
+
+static iggy_allocator_t g_alloc = DEFAULT_ALLOCATOR;
 
 int iggy_set_allocator(const iggy_allocator_t *alloc)
 {
     if (!alloc) {
-        iggy_allocator_t def = {mi_malloc, mi_calloc, mi_realloc, mi_free};
+        iggy_allocator_t def = DEFAULT_ALLOCATOR;
         g_alloc = def;
         return 0;
     }

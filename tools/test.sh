@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds and runs the test suites. With no argument: every variant CI runs.
+#   default   gcc, mimalloc, pool on
+#   asan      ASan + UBSan, pool off, system allocator
+#   tsan      ThreadSanitizer, system allocator
+#   valgrind  pool off, system allocator, every test under valgrind memcheck
+#   clang     clang, -Werror, pool on
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variants=("$@")
+[ "${#variants[@]}" -gt 0 ] || variants=(default clang asan tsan valgrind)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_variant() {
+  local v=$1 dir="build-test-$1" cc=gcc
+  local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+  case "$v" in
+    default) ;;
+    clang) cc=clang ;;
+    asan) args+=(-DIGGY_SANITIZE=address,undefined -DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF
+                 -DCMAKE_BUILD_TYPE=Debug) ;;
+    tsan) cc=clang; args+=(-DIGGY_SANITIZE=thread -DIGGY_MIMALLOC=OFF) ;;
+    valgrind) args+=(-DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF -DCMAKE_BUILD_TYPE=Debug
+                     "-DIGGY_TEST_WRAPPER=valgrind;--error-exitcode=99;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--track-fds=no;-q") ;;
+    *) echo "unknown variant: $v" >&2; return 2 ;;
+  esac
+  echo "=== variant $v"
+  CC=$cc cmake -S . -B "$dir" "${args[@]}" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  # CK_FORK=no keeps each suite in one process so valgrind and sanitizers see it all.
+  CK_FORK=no ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+}
+
+for v in "${variants[@]}"; do
+  run_variant "$v"
+done
+echo "=== all variants passed: ${variants[*]}"
