@@ -28,7 +28,17 @@ run_variant() {
   CC=$cc cmake -S . -B "$dir" "${args[@]}" >/dev/null
   cmake --build "$dir" -j "$jobs"
   # CK_FORK=no keeps each suite in one process so valgrind and sanitizers see it all.
-  CK_FORK=no ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+  if [ "$v" = default ]; then
+    # Show each golden vector as it is exercised (lines "N: vector <name>").
+    CK_FORK=no ctest --test-dir "$dir" --output-on-failure -V -j "$jobs" >"$dir/ctest.log" 2>&1 ||
+      { tail -n 200 "$dir/ctest.log"; return 1; }
+    grep -E '^[0-9]+: vector ' "$dir/ctest.log" | sed 's/^[0-9]*: //' | sort -u | tr '\n' ' ' |
+      fold -s -w 100
+    echo
+    grep -E 'tests passed|tests failed|Test +#' "$dir/ctest.log"
+  else
+    CK_FORK=no ctest --test-dir "$dir" --output-on-failure -j "$jobs"
+  fi
 }
 
 for v in "${variants[@]}"; do

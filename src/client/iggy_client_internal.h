@@ -24,6 +24,10 @@ typedef struct iggy_session {
 typedef struct iggy_client_opts {
     size_t max_frame_size;      /* both directions, header included */
     int64_t request_timeout_ms; /* per request, across header and body reads */
+    /* Stamp request_checksum (XXH3-64 of the body) on Register, Logout and metadata
+     * writes, as the Rust SDK does, so a replayed request id with other arguments is
+     * caught by the server. */
+    bool stamp_checksums;
 } iggy_client_opts_t;
 
 typedef struct iggy_client_s iggy_client_t;
@@ -37,7 +41,7 @@ struct iggy_client_s {
     iggy_client_opts_t opts;
 };
 
-/* Default options: 64 MiB frames, 30 s per request. */
+/* Default options: 64 MiB frames, 30 s per request, checksums stamped. */
 void iggy_client_opts_default(iggy_client_opts_t *o);
 
 /* A client over an already-connected transport (tests, and the net layer). pool may be

@@ -13,12 +13,14 @@ void iggy_client_opts_default(iggy_client_opts_t *o)
 {
     o->max_frame_size = IGGY_MAX_FRAME_SIZE;
     o->request_timeout_ms = 30000;
+    o->stamp_checksums = true;
 }
 
 iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client_opts_t *opts,
                                           iggy_transport_t transport, iggy_pool_t *pool)
 {
     iggy_client_t *c = iggy_mem_calloc(1, sizeof *c);
+    iggy_err_t err;
     *out = NULL;
     if (!c)
         return iggy_fail(IGGY_ERR__NO_MEMORY, "client: no memory");
@@ -34,6 +36,14 @@ iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client
             return err;
         }
         c->own_pool = true;
+    }
+    /* The server drops frames with client id 0, Ping before login included. */
+    err = iggy_random_client_id(&c->sess.client_id);
+    if (err != IGGY_OK) {
+        if (c->own_pool)
+            iggy_pool_destroy(pool);
+        iggy_mem_free(c);
+        return err;
     }
     pthread_mutex_init(&c->lock, NULL);
     c->pool = pool;
@@ -201,7 +211,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         break;
     }
     if (err == IGGY_OK) {
-        if (cmd->operation != IGGY_OP_NON_REPLICATED && cmd->operation < 160)
+        if (c->opts.stamp_checksums && iggy_counter_rule(cmd->operation) != IGGY_COUNTER_CURRENT)
             h.request_checksum = XXH3_64bits(rpc->w.data + IGGY_HEADER_SIZE, h.body_len);
         h.client = c->sess.client_id;
         iggy_frame_encode_request(rpc->w.data, &h);

@@ -1,1 +1,396 @@
-/* placeholder */
+#include "codec/iggy_batch.h"
+
+#include <string.h>
+
+#include <openssl/rand.h>
+
+/* XXH3_state_t is only public with static linking on; it lets the batch hash live on the
+ * stack instead of XXH3_createState()'s heap allocation per send. */
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include "codec/iggy_primitives.h"
+#include "iggy_error_internal.h"
+
+/* Batch header offsets (messages.md §3.2). */
+#define BH_PARTITION_ID 0
+#define BH_BASE_OFFSET 8
+#define BH_BASE_TIMESTAMP 16
+#define BH_ORIGIN_TIMESTAMP 24
+#define BH_BATCH_LENGTH 32
+#define BH_CHECKSUM 40
+#define BH_MESSAGE_COUNT 48
+
+/* Frame header offsets (messages.md §3.3). */
+#define FH_CHECKSUM 0
+#define FH_ID 8
+#define FH_OFFSET_DELTA 24
+#define FH_TIMESTAMP_DELTA 28
+#define FH_HEADERS_LENGTH 32
+#define FH_PAYLOAD_LENGTH 36
+#define FH_RESERVED 40
+
+static void invalid(iggy_writer_t *w, const char *fmt, size_t i)
+{
+    iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "send_messages: message %zu: %s", i, fmt));
+}
+
+/* ---------------------------------------------------------------- ids */
+
+/* Random bytes for minted ids, fetched in chunks: one RAND_bytes call per 16 ids rather
+ * than one per message. */
+typedef struct id_source {
+    uint8_t buf[256];
+    size_t pos, len;
+    size_t wanted; /* ids still to mint in this batch: never fetch more than needed */
+} id_source_t;
+
+static int mint_uuid_v4(id_source_t *s, uint8_t out[16])
+{
+    if (s->pos == s->len) {
+        size_t n = s->wanted * 16 < sizeof s->buf ? s->wanted * 16 : sizeof s->buf;
+        if (RAND_bytes(s->buf, (int)n) != 1)
+            return -1;
+        s->pos = 0;
+        s->len = n;
+    }
+    memcpy(out, s->buf + s->pos, 16);
+    s->pos += 16;
+    s->wanted--;
+    out[6] = (uint8_t)((out[6] & 0x0F) | 0x40); /* version 4 */
+    out[8] = (uint8_t)((out[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    return 0;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+static uint64_t origin_of(const iggy_send_message_t *m, uint64_t now_us)
+{
+    return m->origin_timestamp ? m->origin_timestamp : now_us;
+}
+
+/* Validation pass over the caller's array (not the bytes): sizes, the batch's minimum
+ * origin timestamp and the number of ids to mint. Returns 0 when w has failed. */
+static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
+                      const iggy_raw_block_t *raw, uint64_t now_us, uint64_t *frames_len,
+                      uint64_t *origin_min, size_t *zero_ids)
+{
+    uint64_t lo = UINT64_MAX, hi = 0, total = 0;
+    size_t zeros = 0;
+
+    if (count == 0 || count > UINT32_MAX) {
+        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
+                                  "send_messages: message count %zu outside 1..4294967295", count));
+        return 0;
+    }
+    if (!messages) {
+        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "send_messages: messages is NULL"));
+        return 0;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const iggy_send_message_t *m = &messages[i];
+        uint64_t ts = origin_of(m, now_us), hlen;
+        if (m->payload_len && !m->payload) {
+            invalid(w, "payload is NULL with a non-zero payload_len", i);
+            return 0;
+        }
+        if (m->headers_count && !m->headers) {
+            invalid(w, "headers is NULL with a non-zero headers_count", i);
+            return 0;
+        }
+        if (raw) {
+            if (m->headers_count) {
+                invalid(w, "has both typed headers and a raw headers block", i);
+                return 0;
+            }
+            if (raw[i].len && !raw[i].data) {
+                invalid(w, "raw headers block is NULL with a non-zero length", i);
+                return 0;
+            }
+            hlen = raw[i].len;
+        } else {
+            hlen = iggy_kv_block_size(m->headers, m->headers_count);
+            if (hlen > UINT32_MAX) {
+                invalid(w, "user headers block larger than u32::MAX bytes", i);
+                return 0;
+            }
+        }
+        lo = ts < lo ? ts : lo;
+        hi = ts > hi ? ts : hi;
+        total += IGGY_FRAME_HEADER_SIZE + (uint64_t)m->payload_len + hlen;
+        if (m->id.lo == 0 && m->id.hi == 0)
+            zeros++;
+    }
+    /* timestamp_delta is a u32 of µs from the batch minimum (Rust error 4038). */
+    if (hi - lo > UINT32_MAX) {
+        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
+                                  "send_messages: origin timestamps span %llu us, more than the "
+                                  "u32::MAX us a batch's timestamp_delta can hold",
+                                  (unsigned long long)(hi - lo)));
+        return 0;
+    }
+    if (total > UINT32_MAX - IGGY_BATCH_HEADER_SIZE) {
+        iggy_wr_fail(w, iggy_fail(IGGY_ERR__MSG_TOO_LARGE,
+                                  "send_messages: batch of %llu bytes exceeds u32::MAX",
+                                  (unsigned long long)total + IGGY_BATCH_HEADER_SIZE));
+        return 0;
+    }
+    *frames_len = total;
+    *origin_min = lo;
+    *zero_ids = zeros;
+    return 1;
+}
+
+void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
+                      const iggy_raw_block_t *raw_headers, uint64_t now_us)
+{
+    uint64_t frames_len, origin_min;
+    size_t hdr_off, record_len;
+    id_source_t ids;
+    XXH3_state_t st;
+    uint8_t *h;
+
+    if (iggy_wr_status(w) != IGGY_OK)
+        return;
+    if (!plan_batch(w, messages, count, raw_headers, now_us, &frames_len, &origin_min, &ids.wanted))
+        return;
+    record_len = IGGY_BATCH_HEADER_SIZE + (size_t)frames_len;
+
+    /* Reserve the whole record now: the frame limit fails before any byte is written and
+     * the appends below never move the buffer. Back-patching still goes by offset. */
+    hdr_off = w->len;
+    if (!iggy_wr_grow(w, record_len))
+        return;
+    w->len = hdr_off;
+
+    /* Batch header: producer zeros for partition_id, base_offset and base_timestamp; the
+     * checksum is patched once every frame checksum is known. */
+    h = iggy_wr_grow(w, IGGY_BATCH_HEADER_SIZE);
+    memset(h, 0, IGGY_BATCH_HEADER_SIZE);
+    iggy_put_le64(h + BH_ORIGIN_TIMESTAMP, origin_min);
+    iggy_put_le64(h + BH_BATCH_LENGTH, record_len);
+    iggy_put_le32(h + BH_MESSAGE_COUNT, (uint32_t)count);
+
+    /* Batch checksum = XXH3(meta44 ‖ frame checksums): meta44 is complete already, so
+     * stream it first and feed each frame checksum as it is produced. */
+    XXH3_INITSTATE(&st);
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, h, BH_CHECKSUM);
+    XXH3_64bits_update(&st, h + BH_MESSAGE_COUNT, 4);
+
+    ids.pos = ids.len = 0;
+    for (size_t i = 0; i < count; i++) {
+        const iggy_send_message_t *m = &messages[i];
+        size_t fs = w->len;
+        uint32_t hlen = raw_headers ? raw_headers[i].len
+                                    : (uint32_t)iggy_kv_block_size(m->headers, m->headers_count);
+        uint64_t cs;
+        uint8_t *f = iggy_wr_grow(w, IGGY_FRAME_HEADER_SIZE);
+
+        if (!f)
+            return;
+        memset(f, 0, IGGY_FRAME_HEADER_SIZE); /* checksum placeholder and reserved */
+        if (m->id.lo == 0 && m->id.hi == 0) {
+            if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
+                iggy_wr_fail(w, iggy_fail(IGGY_ERR__STATE,
+                                          "send_messages: RAND_bytes failed minting a message id"));
+                return;
+            }
+        } else {
+            iggy_put_le64(f + FH_ID, m->id.lo);
+            iggy_put_le64(f + FH_ID + 8, m->id.hi);
+        }
+        iggy_put_le32(f + FH_OFFSET_DELTA, (uint32_t)i); /* index in the batch */
+        iggy_put_le32(f + FH_TIMESTAMP_DELTA, (uint32_t)(origin_of(m, now_us) - origin_min));
+        iggy_put_le32(f + FH_HEADERS_LENGTH, hlen);
+        iggy_put_le32(f + FH_PAYLOAD_LENGTH, m->payload_len);
+        iggy_wr_bytes(w, m->payload, m->payload_len); /* payload first, then headers */
+        if (raw_headers)
+            iggy_wr_bytes(w, raw_headers[i].data, hlen);
+        else
+            iggy_enc_kv_block(w, m->headers, m->headers_count);
+        if (iggy_wr_status(w) != IGGY_OK)
+            return;
+        if (w->len - fs != IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen) {
+            iggy_wr_fail(w, iggy_fail(IGGY_ERR__STATE,
+                                      "send_messages: message %zu headers encoded to an "
+                                      "unexpected size",
+                                      i));
+            return;
+        }
+        cs = XXH3_64bits(w->data + fs + FH_ID, w->len - fs - FH_ID);
+        iggy_put_le64(w->data + fs + FH_CHECKSUM, cs);
+        XXH3_64bits_update(&st, w->data + fs + FH_CHECKSUM, 8);
+    }
+    iggy_put_le64(w->data + hdr_off + BH_CHECKSUM, XXH3_64bits_digest(&st));
+}
+
+/* ---------------------------------------------------------------- walker */
+
+iggy_err_t iggy_batch_read_record(iggy_reader_t *r, iggy_batch_record_t *rec, iggy_reader_t *frames)
+{
+    size_t start = r->off, body;
+    const uint8_t *h;
+
+    if (iggy_rd_left(r) < IGGY_BATCH_HEADER_SIZE)
+        return iggy_rd_bad(r, "batch record shorter than its 256-byte header");
+    h = r->p + start;
+    rec->partition_id = iggy_le64(h + BH_PARTITION_ID);         /* 0  u64 */
+    rec->base_offset = iggy_le64(h + BH_BASE_OFFSET);           /* 8  u64 */
+    rec->base_timestamp = iggy_le64(h + BH_BASE_TIMESTAMP);     /* 16 u64 */
+    rec->origin_timestamp = iggy_le64(h + BH_ORIGIN_TIMESTAMP); /* 24 u64 */
+    rec->batch_length = iggy_le64(h + BH_BATCH_LENGTH);         /* 32 u64 */
+    rec->checksum = iggy_le64(h + BH_CHECKSUM);                 /* 40 u64 */
+    rec->message_count = iggy_le32(h + BH_MESSAGE_COUNT);       /* 48 u32, 52..256 reserved */
+    rec->bytes = h;
+    if (rec->batch_length < IGGY_BATCH_HEADER_SIZE)
+        return iggy_rd_bad(r, "batch_length below 256");
+    if (rec->batch_length > iggy_rd_left(r))
+        return iggy_rd_bad(r, "batch_length past the end of the body");
+    body = (size_t)rec->batch_length - IGGY_BATCH_HEADER_SIZE;
+    frames->p = r->p;
+    frames->off = start + IGGY_BATCH_HEADER_SIZE;
+    frames->len = frames->off + body;
+    frames->ctx = r->ctx;
+    r->off = frames->len;
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_batch_read_frame(iggy_reader_t *frames, iggy_batch_frame_t *f)
+{
+    const uint8_t *h;
+    size_t left = iggy_rd_left(frames);
+
+    if (left < IGGY_FRAME_HEADER_SIZE)
+        return iggy_rd_bad(frames, "message frame header cut by the end of its batch record");
+    h = frames->p + frames->off;
+    if (iggy_le64(h + FH_RESERVED) != 0) /* 40 u64 */
+        return iggy_rd_bad(frames, "message frame reserved bytes are not zero");
+    f->checksum = iggy_le64(h + FH_CHECKSUM);               /* 0  u64 */
+    f->id.lo = iggy_le64(h + FH_ID);                        /* 8  u128 LE */
+    f->id.hi = iggy_le64(h + FH_ID + 8);                    /*    high half */
+    f->offset_delta = iggy_le32(h + FH_OFFSET_DELTA);       /* 24 u32 */
+    f->timestamp_delta = iggy_le32(h + FH_TIMESTAMP_DELTA); /* 28 u32 */
+    f->user_headers_len = iggy_le32(h + FH_HEADERS_LENGTH); /* 32 u32 */
+    f->payload_len = iggy_le32(h + FH_PAYLOAD_LENGTH);      /* 36 u32 */
+    if ((uint64_t)f->payload_len + f->user_headers_len > left - IGGY_FRAME_HEADER_SIZE)
+        return iggy_rd_bad(frames, "message payload and user headers overrun the batch record");
+    frames->off += IGGY_FRAME_HEADER_SIZE;
+    f->payload = frames->p + frames->off; /* 48: payload, then user headers */
+    frames->off += f->payload_len;
+    f->user_headers = frames->p + frames->off;
+    frames->off += f->user_headers_len;
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_batch_count_frames(const iggy_batch_record_t *rec, iggy_reader_t frames,
+                                   uint32_t *count)
+{
+    uint32_t n = 0;
+    iggy_batch_frame_t f;
+
+    IGGY_TRY(iggy_rd_check_count(&frames, rec->message_count, IGGY_FRAME_HEADER_SIZE));
+    while (iggy_rd_left(&frames)) {
+        IGGY_TRY(iggy_batch_read_frame(&frames, &f));
+        n++;
+    }
+    if (n != rec->message_count)
+        return iggy_fail(IGGY_ERR__BAD_MSG,
+                         "%s: batch record ending at offset %zu declares %u messages but holds %u",
+                         frames.ctx, frames.off, rec->message_count, n);
+    *count = n;
+    return IGGY_OK;
+}
+
+/* ---------------------------------------------------------------- verification */
+
+static iggy_err_t verify_record(const iggy_batch_record_t *rec, iggy_reader_t frames)
+{
+    XXH3_state_t st;
+    iggy_batch_frame_t f;
+    uint32_t n;
+    uint64_t sum;
+
+    IGGY_TRY(iggy_batch_count_frames(rec, frames, &n));
+    XXH3_INITSTATE(&st);
+    XXH3_64bits_reset(&st);
+    XXH3_64bits_update(&st, rec->bytes, BH_CHECKSUM);
+    XXH3_64bits_update(&st, rec->bytes + BH_MESSAGE_COUNT, 4);
+    while (iggy_rd_left(&frames)) {
+        size_t start = frames.off;
+        const uint8_t *fp = frames.p + start;
+        IGGY_TRY(iggy_batch_read_frame(&frames, &f));
+        sum = XXH3_64bits(fp + FH_ID, frames.off - start - FH_ID);
+        if (sum != f.checksum)
+            return iggy_fail(IGGY_ERR__BAD_MSG,
+                             "%s: message frame checksum mismatch at offset %zu (stored "
+                             "0x%016llx, computed 0x%016llx)",
+                             frames.ctx, start, (unsigned long long)f.checksum,
+                             (unsigned long long)sum);
+        XXH3_64bits_update(&st, fp + FH_CHECKSUM, 8);
+    }
+    sum = XXH3_64bits_digest(&st);
+    if (sum != rec->checksum)
+        return iggy_fail(IGGY_ERR__BAD_MSG,
+                         "%s: batch checksum mismatch (stored 0x%016llx, computed 0x%016llx)",
+                         frames.ctx, (unsigned long long)rec->checksum, (unsigned long long)sum);
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_batch_verify(const uint8_t *record, size_t len)
+{
+    iggy_reader_t r, frames;
+    iggy_batch_record_t rec;
+
+    iggy_rd_init(&r, record, len, "batch record");
+    IGGY_TRY(iggy_batch_read_record(&r, &rec, &frames));
+    IGGY_TRY(iggy_rd_end(&r));
+    return verify_record(&rec, frames);
+}
+
+iggy_err_t iggy_poll_body_verify(const uint8_t *body, size_t len)
+{
+    iggy_reader_t r, frames;
+    iggy_batch_record_t rec;
+
+    if (len == 0)
+        return IGGY_OK;
+    iggy_rd_init(&r, body, len, "poll reply");
+    IGGY_TRY(iggy_rd_skip(&r, IGGY_POLL_PREFIX_SIZE));
+    while (iggy_rd_left(&r)) {
+        IGGY_TRY(iggy_batch_read_record(&r, &rec, &frames));
+        IGGY_TRY(verify_record(&rec, frames));
+    }
+    return IGGY_OK;
+}
+
+/* ---------------------------------------------------------------- user headers, keys */
+
+int iggy_user_headers_valid(const uint8_t *p, size_t len)
+{
+    size_t off = 0, tlvs = 0;
+
+    if (len == 0 || !p)
+        return 0;
+    while (off < len) {
+        uint32_t n;
+        if (len - off < 5)
+            return 0;
+        n = iggy_le32(p + off + 1);
+        if (p[off] == 0 || n == 0 || n > IGGY_MAX_NAME_LEN)
+            return 0;
+        off += 5;
+        if (n > len - off)
+            return 0;
+        off += n;
+        tlvs++;
+    }
+    return tlvs % 2 == 0; /* key, value, key, value, ... */
+}
+
+uint32_t iggy_partition_for_key(const uint8_t *key, size_t len, uint32_t partitions_count)
+{
+    if (partitions_count == 0)
+        return 0;
+    return XXH32(key, len, 0) % partitions_count;
+}
