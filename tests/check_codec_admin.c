@@ -627,10 +627,13 @@ START_TEST(dec_get_streams_reply)
     ck_assert_ptr_null(s->topics);
     iggy_result_destroy(l);
 
-    /* no streams: empty body */
+    /* no streams: empty body (the RPC path passes NULL for a bodiless reply) */
     l = decode_ok(&iggy_resp_stream_list, v->bytes, 0);
     ck_assert_uint_eq(l->count, 0);
     ck_assert_ptr_null(l->streams);
+    iggy_result_destroy(l);
+    l = decode_ok(&iggy_resp_stream_list, NULL, 0);
+    ck_assert_uint_eq(l->count, 0);
     iggy_result_destroy(l);
 
     /* one stream: a record boundary */
@@ -932,6 +935,9 @@ START_TEST(dec_get_consumer_groups_reply)
     l = decode_ok(&iggy_resp_consumer_group_list, v->bytes, 0); /* no groups */
     ck_assert_uint_eq(l->count, 0);
     ck_assert_ptr_null(l->groups);
+    iggy_result_destroy(l);
+    l = decode_ok(&iggy_resp_consumer_group_list, NULL, 0);
+    ck_assert_uint_eq(l->count, 0);
     iggy_result_destroy(l);
 
     for (size_t n = 1; n < v->len; n++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "codec/iggy_cmd_table.h"
 #include "codec/iggy_frame.h"
 #include "codec_helpers.h"
 #include "test_main.h"
@@ -312,6 +313,45 @@ START_TEST(reply_and_eviction_encoders_match_vectors)
 }
 END_TEST
 
+START_TEST(legacy_logins_have_no_command_row)
+{
+    /* The 0.9 server evicts codes 38/44 (MalformedLogin); the client never sends them. */
+    const test_vector_t *req = vector_get("legacy_login_user_request");
+    const test_vector_t *body = vector_get("legacy_login_user_body");
+    iggy_frame_header_t h;
+    ck_assert_int_eq(iggy_frame_decode_request(req->bytes, IGGY_MAX_FRAME_SIZE, &h), IGGY_OK);
+    ck_assert_uint_eq(h.operation, IGGY_OP_NON_REPLICATED);
+    ck_assert_uint_eq(h.code, IGGY_CODE_LEGACY_LOGIN_USER);
+    ck_assert_uint_eq(h.size, req->len);
+    ck_assert_uint_eq(body->len, 12);
+    ck_assert_ptr_null(iggy_cmd_by_code(IGGY_CODE_LEGACY_LOGIN_USER));
+    ck_assert_ptr_null(iggy_cmd_by_code(IGGY_CODE_LEGACY_LOGIN_PAT));
+    ck_assert_ptr_nonnull(iggy_cmd_by_code(40));
+    ck_assert_ptr_nonnull(iggy_cmd_by_code(45));
+}
+END_TEST
+
+START_TEST(command_table_is_complete)
+{
+    /* Every row has a code, a name and an operation; codes are unique. */
+    for (size_t i = 0; i < IGGY_CMD__NUM; i++) {
+        ck_assert_uint_ne(iggy_cmds[i].code, 0);
+        ck_assert_ptr_nonnull(iggy_cmds[i].name);
+        ck_assert_uint_ne(iggy_cmds[i].operation, 0);
+        ck_assert_ptr_eq(iggy_cmd_by_code(iggy_cmds[i].code), &iggy_cmds[i]);
+        for (size_t k = i + 1; k < IGGY_CMD__NUM; k++)
+            ck_assert_uint_ne(iggy_cmds[i].code, iggy_cmds[k].code);
+    }
+    ck_assert_uint_eq(IGGY_CMD__NUM, 49);
+    ck_assert_int_eq(iggy_counter_rule(1), IGGY_COUNTER_ZERO);
+    ck_assert_int_eq(iggy_counter_rule(3), IGGY_COUNTER_NEXT);
+    ck_assert_int_eq(iggy_counter_rule(138), IGGY_COUNTER_NEXT);
+    ck_assert_int_eq(iggy_counter_rule(160), IGGY_COUNTER_CURRENT);
+    ck_assert_int_eq(iggy_counter_rule(161), IGGY_COUNTER_CURRENT);
+    ck_assert_int_eq(iggy_counter_rule(2), IGGY_COUNTER_CURRENT);
+}
+END_TEST
+
 static Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
@@ -327,6 +367,8 @@ static Suite *frame_suite(void)
     tcase_add_test(tc, eviction_table_matches_tsv);
     tcase_add_test(tc, bad_reply_headers_rejected);
     tcase_add_test(tc, reply_and_eviction_encoders_match_vectors);
+    tcase_add_test(tc, legacy_logins_have_no_command_row);
+    tcase_add_test(tc, command_table_is_complete);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <iggy/version.h>
+
 #include "client/iggy_client_internal.h"
 #include "client/iggy_transport_mem.h"
 #include "codec/iggy_codec.h"

@@ -29,8 +29,7 @@ iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client
     else
         iggy_client_opts_default(&c->opts);
     if (!pool) {
-        iggy_err_t err =
-            iggy_pool_new(&pool, REQUEST_BUF_HINT, 4u * 1024 * 1024, 4, c->opts.max_frame_size);
+        err = iggy_pool_new(&pool, REQUEST_BUF_HINT, 4u * 1024 * 1024, 4, c->opts.max_frame_size);
         if (err != IGGY_OK) {
             iggy_mem_free(c);
             return err;

@@ -1,0 +1,352 @@
+#include "iggy_conf_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <iggy/alloc.h>
+#include <iggy/version.h>
+
+#include "iggy_alloc.h"
+#include "iggy_error_internal.h"
+
+typedef enum prop_type { PROP_STR, PROP_INT, PROP_BOOL } prop_type_t;
+
+#define PROP_SECRET 0x1u
+
+typedef struct prop {
+    const char *name;
+    prop_type_t type;
+    size_t offset;
+    int64_t min, max;
+    const char *def;
+    unsigned flags;
+    const char *desc;
+} prop_t;
+
+#define F(field) offsetof(struct iggy_conf_s, field)
+#define I64MAX INT64_MAX
+
+/* One row per property: validation, defaults, dump and docs all come from here. */
+static const prop_t PROPS[] = {
+    {"bootstrap.servers", PROP_STR, F(bootstrap_servers), 0, 0, "127.0.0.1:8090", 0,
+     "Comma-separated seed addresses host:port (IPv6 as [addr]:port)"},
+    {"username", PROP_STR, F(username), 0, 0, "", 0, "User for automatic login (3..50 bytes)"},
+    {"password", PROP_STR, F(password), 0, 0, "", PROP_SECRET, "Password for automatic login"},
+    {"personal.access.token", PROP_STR, F(personal_access_token), 0, 0, "", PROP_SECRET,
+     "Personal access token for automatic login (used when set)"},
+    {"auto.login", PROP_BOOL, F(auto_login), 0, 1, "true", 0,
+     "Log in after every (re)connect with the configured credentials"},
+    {"tls.enabled", PROP_BOOL, F(tls_enabled), 0, 1, "false", 0, "Connect over TLS"},
+    {"tls.ca.file", PROP_STR, F(tls_ca_file), 0, 0, "", 0,
+     "PEM file of trusted CAs (empty: system defaults)"},
+    {"tls.server.name", PROP_STR, F(tls_server_name), 0, 0, "", 0,
+     "Name for SNI and certificate checks (empty: the address' host)"},
+    {"tls.verify", PROP_BOOL, F(tls_verify), 0, 1, "true", 0,
+     "Verify the server certificate and host name; turning it off is logged"},
+    {"socket.connect.timeout.ms", PROP_INT, F(connect_timeout_ms), 1, 3600000, "10000", 0,
+     "TCP (and TLS handshake) connect timeout"},
+    {"request.timeout.ms", PROP_INT, F(request_timeout_ms), 0, I64MAX, "30000", 0,
+     "Deadline per request across write, header and body reads; 0 = none"},
+    {"reconnect.backoff.ms", PROP_INT, F(reconnect_backoff_ms), 0, 3600000, "100", 0,
+     "First reconnect delay; doubles per attempt with jitter"},
+    {"reconnect.backoff.max.ms", PROP_INT, F(reconnect_backoff_max_ms), 0, 3600000, "5000", 0,
+     "Upper bound of the reconnect delay"},
+    {"reconnect.max.retries", PROP_INT, F(reconnect_max_retries), -1, I64MAX, "-1", 0,
+     "Reconnect attempts per call before failing; -1 = unlimited within the request deadline"},
+    {"heartbeat.interval.ms", PROP_INT, F(heartbeat_interval_ms), 0, 3600000, "5000", 0,
+     "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)"},
+    {"message.max.bytes", PROP_INT, F(message_max_bytes), 4096, 67108864, "67108864", 0,
+     "Largest frame sent or accepted, header included"},
+    {"leader.redirects.max", PROP_INT, F(leader_redirects_max), 0, 100, "3", 0,
+     "Cluster leader redirects before failing"},
+    {"client.sdk.name", PROP_STR, F(sdk_name), 0, 0, "c-sdk", 0,
+     "SDK name announced at login (1..255 bytes)"},
+    {"client.sdk.version", PROP_STR, F(sdk_version), 0, 0, IGGY_VERSION_STR, 0,
+     "SDK version announced at login (1..255 bytes)"},
+    {"request.checksum", PROP_BOOL, F(request_checksum), 0, 1, "true", 0,
+     "Stamp XXH3-64 request checksums on logins and metadata writes"},
+    {"socket.nodelay", PROP_BOOL, F(tcp_nodelay), 0, 1, "true", 0,
+     "Set TCP_NODELAY (lockstep traffic stalls behind Nagle)"},
+    {"pool.buffer.initial.bytes", PROP_INT, F(pool_buffer_initial_bytes), 256, 67108864, "4096", 0,
+     "Smallest pooled buffer"},
+    {"pool.spare.max.bytes", PROP_INT, F(pool_spare_max_bytes), 256, 67108864, "4194304", 0,
+     "Largest buffer kept for reuse; larger ones are freed on return"},
+    {"pool.spare.count", PROP_INT, F(pool_spare_count), 0, 1024, "4", 0,
+     "Spare buffers kept per size class"},
+    {"debug", PROP_STR, F(debug), 0, 0, "", 0,
+     "Debug log contexts: net,protocol,pool,codec,mock or all"},
+};
+#define NPROPS (sizeof PROPS / sizeof PROPS[0])
+
+static const prop_t *find_prop(const char *name)
+{
+    for (size_t i = 0; i < NPROPS; i++)
+        if (strcmp(PROPS[i].name, name) == 0)
+            return &PROPS[i];
+    return NULL;
+}
+
+static void set_err(char *errstr, size_t size, const char *msg)
+{
+    if (errstr && size)
+        snprintf(errstr, size, "%s", msg);
+}
+
+static iggy_err_t conf_fail(char *errstr, size_t size, iggy_err_t err, const char *msg)
+{
+    set_err(errstr, size, msg);
+    return iggy_fail(err, "%s", msg);
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no")) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+static int parse_int(const char *v, int64_t *out)
+{
+    char *end;
+    long long n;
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno || end == v || *end)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, char *errstr,
+                        size_t size)
+{
+    char msg[256];
+    void *field = (char *)conf + p->offset;
+    switch (p->type) {
+    case PROP_STR: {
+        char *copy = iggy_mem_strdup(value);
+        if (!copy)
+            return conf_fail(errstr, size, IGGY_ERR__NO_MEMORY, "out of memory");
+        iggy_mem_free(*(char **)field);
+        *(char **)field = copy;
+        return IGGY_OK;
+    }
+    case PROP_BOOL: {
+        bool b;
+        if (parse_bool(value, &b) != 0) {
+            snprintf(msg, sizeof msg, "%s: expected true or false, got \"%s\"", p->name, value);
+            return conf_fail(errstr, size, IGGY_ERR__INVALID_ARG, msg);
+        }
+        *(bool *)field = b;
+        return IGGY_OK;
+    }
+    case PROP_INT: {
+        int64_t n;
+        if (parse_int(value, &n) != 0 || n < p->min || n > p->max) {
+            snprintf(msg, sizeof msg,
+                     "%s: expected an integer in %" PRId64 "..%" PRId64 ", got \"%s\"", p->name,
+                     p->min, p->max, value);
+            return conf_fail(errstr, size, IGGY_ERR__INVALID_ARG, msg);
+        }
+        *(int64_t *)field = n;
+        return IGGY_OK;
+    }
+    }
+    return IGGY_ERR__STATE;
+}
+
+iggy_err_t iggy_conf_new(iggy_conf_t **out)
+{
+    iggy_conf_t *c = iggy_mem_calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "conf: out of memory");
+    for (size_t i = 0; i < NPROPS; i++) {
+        if (apply(c, &PROPS[i], PROPS[i].def, NULL, 0) != IGGY_OK) {
+            iggy_conf_destroy(c);
+            return IGGY_ERR__NO_MEMORY;
+        }
+    }
+    *out = c;
+    return IGGY_OK;
+}
+
+void iggy_conf_destroy(iggy_conf_t *conf)
+{
+    if (!conf)
+        return;
+    for (size_t i = 0; i < NPROPS; i++)
+        if (PROPS[i].type == PROP_STR)
+            iggy_mem_free(*(char **)((char *)conf + PROPS[i].offset));
+    iggy_mem_free(conf);
+}
+
+iggy_err_t iggy_conf_dup(const iggy_conf_t *conf, iggy_conf_t **out)
+{
+    iggy_conf_t *c = iggy_mem_alloc(sizeof *c);
+    *out = NULL;
+    if (!c)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "conf: out of memory");
+    *c = *conf;
+    for (size_t i = 0; i < NPROPS; i++)
+        if (PROPS[i].type == PROP_STR)
+            *(char **)((char *)c + PROPS[i].offset) = NULL;
+    for (size_t i = 0; i < NPROPS; i++) {
+        if (PROPS[i].type != PROP_STR)
+            continue;
+        if (apply(c, &PROPS[i], *(char *const *)((const char *)conf + PROPS[i].offset), NULL, 0) !=
+            IGGY_OK) {
+            iggy_conf_destroy(c);
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "conf: out of memory");
+        }
+    }
+    *out = c;
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_conf_set(iggy_conf_t *conf, const char *name, const char *value, char *errstr,
+                         size_t errstr_size)
+{
+    const prop_t *p;
+    char msg[256];
+    if (!conf || !name || !value)
+        return conf_fail(errstr, errstr_size, IGGY_ERR__INVALID_ARG, "NULL argument");
+    p = find_prop(name);
+    if (!p) {
+        snprintf(msg, sizeof msg, "unknown property \"%s\"", name);
+        return conf_fail(errstr, errstr_size, IGGY_ERR__INVALID_ARG, msg);
+    }
+    return apply(conf, p, value, errstr, errstr_size);
+}
+
+static void format_value(const iggy_conf_t *conf, const prop_t *p, char *buf, size_t size)
+{
+    const void *field = (const char *)conf + p->offset;
+    switch (p->type) {
+    case PROP_STR: {
+        const char *s = *(char *const *)field;
+        snprintf(buf, size, "%s", (p->flags & PROP_SECRET) && s[0] ? "***" : s);
+        break;
+    }
+    case PROP_BOOL:
+        snprintf(buf, size, "%s", *(const bool *)field ? "true" : "false");
+        break;
+    case PROP_INT:
+        snprintf(buf, size, "%" PRId64, *(const int64_t *)field);
+        break;
+    }
+}
+
+iggy_err_t iggy_conf_get(const iggy_conf_t *conf, const char *name, char *dest, size_t *dest_size)
+{
+    const prop_t *p = name ? find_prop(name) : NULL;
+    char buf[1024];
+    size_t need;
+    if (!p)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "unknown property \"%s\"", name ? name : "");
+    format_value(conf, p, buf, sizeof buf);
+    need = strlen(buf) + 1;
+    if (!dest || *dest_size < need) {
+        *dest_size = need;
+        return iggy_fail(IGGY_ERR__MSG_TOO_LARGE, "%s: value needs %zu bytes", name, need);
+    }
+    memcpy(dest, buf, need);
+    *dest_size = need;
+    return IGGY_OK;
+}
+
+void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque)
+{
+    conf->log_cb = cb;
+    conf->log_opaque = opaque;
+}
+
+char *iggy_conf_dump(const iggy_conf_t *conf)
+{
+    size_t cap = 4096, len = 0;
+    char *out = iggy_mem_alloc(cap);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (size_t i = 0; i < NPROPS; i++) {
+        char val[1024], line[2048];
+        int n;
+        format_value(conf, &PROPS[i], val, sizeof val);
+        n = snprintf(line, sizeof line, "%s=%s  # %s (default: %s)\n", PROPS[i].name, val,
+                     PROPS[i].desc, (PROPS[i].flags & PROP_SECRET) ? "unset" : PROPS[i].def);
+        if (n < 0)
+            continue;
+        if (len + (size_t)n + 1 > cap) {
+            char *grown;
+            cap = (len + (size_t)n + 1) * 2;
+            grown = iggy_mem_realloc(out, cap);
+            if (!grown) {
+                iggy_mem_free(out);
+                return NULL;
+            }
+            out = grown;
+        }
+        memcpy(out + len, line, (size_t)n + 1);
+        len += (size_t)n;
+    }
+    return out;
+}
+
+/* ---------------------------------------------------------------- durations */
+
+int iggy_parse_duration_ms(const char *s, int64_t *out_ms)
+{
+    double total_ms = 0;
+    int parts = 0;
+    if (!strcmp(s, "0") || !strcmp(s, "none") || !strcmp(s, "unlimited") ||
+        !strcmp(s, "disabled")) {
+        *out_ms = 0;
+        return 0;
+    }
+    while (*s) {
+        char *end;
+        double n;
+        size_t ulen;
+        static const struct {
+            const char *unit;
+            double ms;
+        } UNITS[] = {{"ms", 1},         {"msec", 1},      {"us", 0.001},   {"usec", 0.001},
+                     {"ns", 0.000001},  {"s", 1000},      {"sec", 1000},   {"secs", 1000},
+                     {"m", 60000},      {"min", 60000},   {"mins", 60000}, {"h", 3600000},
+                     {"hr", 3600000},   {"hrs", 3600000}, {"d", 86400000}, {"day", 86400000},
+                     {"days", 86400000}};
+        double unit_ms = -1;
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            break;
+        if (!isdigit((unsigned char)*s))
+            return -1;
+        n = strtod(s, &end);
+        s = end;
+        ulen = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+        for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
+            if (strlen(UNITS[i].unit) == ulen && !strncmp(s, UNITS[i].unit, ulen))
+                unit_ms = UNITS[i].ms;
+        if (unit_ms < 0)
+            return -1;
+        s += ulen;
+        total_ms += n * unit_ms;
+        parts++;
+    }
+    if (!parts || total_ms > 9.0e15)
+        return -1;
+    *out_ms = (int64_t)total_ms;
+    return 0;
+}

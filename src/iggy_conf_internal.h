@@ -1,0 +1,44 @@
+/* The configuration fields behind iggy_conf_t, read by the client and the net layer. */
+#ifndef IGGY_CONF_INTERNAL_H
+#define IGGY_CONF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <iggy/conf.h>
+
+struct iggy_conf_s {
+    char *bootstrap_servers; /* "host:port[,host:port...]" */
+    char *username;
+    char *password;
+    char *personal_access_token;
+    bool auto_login;
+    bool tls_enabled;
+    char *tls_ca_file;
+    char *tls_server_name;
+    bool tls_verify;
+    int64_t connect_timeout_ms;
+    int64_t request_timeout_ms;
+    int64_t reconnect_backoff_ms;
+    int64_t reconnect_backoff_max_ms;
+    int64_t reconnect_max_retries; /* -1 = unlimited */
+    int64_t heartbeat_interval_ms; /* 0 = off */
+    int64_t message_max_bytes;
+    int64_t leader_redirects_max;
+    char *sdk_name;
+    char *sdk_version;
+    bool request_checksum;
+    bool tcp_nodelay;
+    int64_t pool_buffer_initial_bytes;
+    int64_t pool_spare_max_bytes;
+    int64_t pool_spare_count;
+    char *debug;
+    iggy_log_cb_t *log_cb;
+    void *log_opaque;
+};
+
+/* Parse a humantime duration ("500ms", "1h 1m", "5s", "0", "none", "unlimited",
+ * "disabled") into milliseconds. Returns 0 on success, -1 on a malformed string. */
+int iggy_parse_duration_ms(const char *s, int64_t *out_ms);
+
+#endif
