@@ -350,3 +350,190 @@ int iggy_parse_duration_ms(const char *s, int64_t *out_ms)
     *out_ms = (int64_t)total_ms;
     return 0;
 }
+
+/* ---------------------------------------------------------------- connection strings */
+
+/* Count occurrences of needle in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle))
+        n++;
+    return n;
+}
+
+typedef struct cs_option {
+    const char *key;
+    const char *prop; /* conf property it maps to */
+    enum { CS_BOOL, CS_STRING, CS_DURATION, CS_RETRIES } kind;
+} cs_option_t;
+
+/* TCP keys of the Rust SDK's connection string (FEATURES.md). */
+static const cs_option_t CS_OPTIONS[] = {
+    {"tls", "tls.enabled", CS_BOOL},
+    {"tls_domain", "tls.server.name", CS_STRING},
+    {"tls_ca_file", "tls.ca.file", CS_STRING},
+    {"reconnection_retries", "reconnect.max.retries", CS_RETRIES},
+    {"reconnection_interval", "reconnect.backoff.ms", CS_DURATION},
+    {"reestablish_after", "reconnect.backoff.max.ms", CS_DURATION},
+    {"heartbeat_interval", "heartbeat.interval.ms", CS_DURATION},
+    {"nodelay", "socket.nodelay", CS_BOOL},
+};
+
+static iggy_err_t cs_fail(char *errstr, size_t size, const char *why, const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "invalid connection string: %s%s%s%s", why, what ? " \"" : "",
+             what ? what : "", what ? "\"" : "");
+    return conf_fail(errstr, size, IGGY_ERR_INVALID_CONNECTION_STRING, msg);
+}
+
+static iggy_err_t cs_option(iggy_conf_t *c, char *kv, char *errstr, size_t size)
+{
+    char *eq = strchr(kv, '=');
+    char num[32];
+    const char *value;
+    if (!eq || strchr(eq + 1, '=') || eq == kv)
+        return cs_fail(errstr, size, "option is not key=value:", kv);
+    *eq = '\0';
+    value = eq + 1;
+    for (size_t i = 0; i < sizeof CS_OPTIONS / sizeof CS_OPTIONS[0]; i++) {
+        const cs_option_t *o = &CS_OPTIONS[i];
+        int64_t ms;
+        if (strcmp(o->key, kv) != 0)
+            continue;
+        switch (o->kind) {
+        case CS_BOOL: /* true only for "true", as the Rust parser does */
+            value = strcmp(value, "true") == 0 ? "true" : "false";
+            break;
+        case CS_STRING:
+            break;
+        case CS_DURATION:
+            if (iggy_parse_duration_ms(value, &ms) != 0)
+                return cs_fail(errstr, size, "bad duration for option", kv);
+            snprintf(num, sizeof num, "%" PRId64, ms);
+            value = num;
+            break;
+        case CS_RETRIES:
+            if (strcmp(value, "unlimited") == 0) {
+                value = "-1";
+            } else {
+                int64_t n;
+                if (parse_int(value, &n) != 0 || n < 0 || n > UINT32_MAX)
+                    return cs_fail(errstr, size, "bad retry count for option", kv);
+            }
+            break;
+        }
+        return iggy_conf_set(c, o->prop, value, errstr, size) == IGGY_OK
+                   ? IGGY_OK
+                   : cs_fail(errstr, size, "bad value for option", kv);
+    }
+    return cs_fail(errstr, size, "unknown option", kv);
+}
+
+static iggy_err_t cs_parse(iggy_conf_t *c, char *s, char *errstr, size_t size)
+{
+    char *scheme = s, *rest, *creds, *addr, *query, *colon, *end;
+    long port;
+    iggy_err_t err;
+
+    rest = strstr(s, "://");
+    if (!rest || count_of(s, "://") != 1)
+        return cs_fail(errstr, size, "expected exactly one \"://\"", NULL);
+    *rest = '\0';
+    rest += 3;
+    if (strcmp(scheme, "iggy") != 0 && strcmp(scheme, "iggy+tcp") != 0) {
+        if (!strcmp(scheme, "iggy+quic") || !strcmp(scheme, "iggy+http") ||
+            !strcmp(scheme, "iggy+ws"))
+            return cs_fail(errstr, size, "transport not supported by libiggy (TCP only):", scheme);
+        return cs_fail(errstr, size, "unknown scheme", scheme);
+    }
+    if (count_of(rest, "@") != 1)
+        return cs_fail(errstr, size, "expected exactly one \"@\"", NULL);
+    creds = rest;
+    addr = strchr(rest, '@');
+    *addr++ = '\0';
+    query = strchr(addr, '?');
+    if (query)
+        *query++ = '\0';
+
+    /* host:port, port a u16; no brackets (the Rust grammar rejects IPv6 here) */
+    colon = strchr(addr, ':');
+    if (!colon || colon == addr || addr[0] == '[')
+        return cs_fail(errstr, size, "address must be host:port:", addr);
+    port = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || port < 0 || port > 65535 || (*end && *end != ':'))
+        return cs_fail(errstr, size, "bad port in", addr);
+    if (*end == ':')
+        *end = '\0'; /* text after a second ':' is ignored, as in the Rust parser */
+    if ((err = iggy_conf_set(c, "bootstrap.servers", addr, errstr, size)) != IGGY_OK)
+        return err;
+
+    colon = strchr(creds, ':');
+    if (colon) {
+        if (strchr(colon + 1, ':'))
+            return cs_fail(errstr, size, "credentials have more than one ':'", NULL);
+        *colon = '\0';
+        if (!creds[0] || !colon[1])
+            return cs_fail(errstr, size, "empty username or password", NULL);
+        if (iggy_conf_set(c, "username", creds, errstr, size) != IGGY_OK ||
+            iggy_conf_set(c, "password", colon + 1, errstr, size) != IGGY_OK ||
+            iggy_conf_set(c, "personal.access.token", "", errstr, size) != IGGY_OK)
+            return IGGY_ERR__NO_MEMORY;
+    } else {
+        if (!creds[0])
+            return cs_fail(errstr, size, "empty personal access token", NULL);
+        if (iggy_conf_set(c, "personal.access.token", creds, errstr, size) != IGGY_OK ||
+            iggy_conf_set(c, "username", "", errstr, size) != IGGY_OK ||
+            iggy_conf_set(c, "password", "", errstr, size) != IGGY_OK)
+            return IGGY_ERR__NO_MEMORY;
+    }
+    c->auto_login = true;
+
+    if (query) {
+        char *opt = query;
+        if (!*query)
+            return cs_fail(errstr, size, "empty option list after '?'", NULL);
+        for (;;) {
+            char *amp = strchr(opt, '&');
+            if (amp)
+                *amp = '\0';
+            if (!*opt)
+                return cs_fail(errstr, size, "empty option (stray '&')", NULL);
+            if ((err = cs_option(c, opt, errstr, size)) != IGGY_OK)
+                return err;
+            if (!amp)
+                break;
+            opt = amp + 1;
+        }
+    }
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, char *errstr,
+                                           size_t errstr_size)
+{
+    iggy_conf_t *tmp;
+    char *copy;
+    iggy_err_t err;
+    if (!conf || !str)
+        return cs_fail(errstr, errstr_size, "NULL argument", NULL);
+    /* Parse into a copy so a failure leaves conf untouched. */
+    if ((err = iggy_conf_dup(conf, &tmp)) != IGGY_OK)
+        return err;
+    copy = iggy_mem_strdup(str);
+    if (!copy) {
+        iggy_conf_destroy(tmp);
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "out of memory");
+    }
+    err = cs_parse(tmp, copy, errstr, errstr_size);
+    iggy_mem_free(copy);
+    if (err == IGGY_OK) {
+        /* Swap contents: conf takes tmp's fields, tmp takes the old ones to free. */
+        struct iggy_conf_s old = *conf;
+        *conf = *tmp;
+        *tmp = old;
+    }
+    iggy_conf_destroy(tmp);
+    return err;
+}

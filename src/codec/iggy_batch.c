@@ -166,6 +166,8 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
     /* Batch header: producer zeros for partition_id, base_offset and base_timestamp; the
      * checksum is patched once every frame checksum is known. */
     h = iggy_wr_grow(w, IGGY_BATCH_HEADER_SIZE);
+    if (!h)
+        return;
     memset(h, 0, IGGY_BATCH_HEADER_SIZE);
     iggy_put_le64(h + BH_ORIGIN_TIMESTAMP, origin_min);
     iggy_put_le64(h + BH_BATCH_LENGTH, record_len);
