@@ -15,6 +15,8 @@
 #define IGGY_IGGY_H
 
 #include <iggy/alloc.h>
+#include <iggy/client.h>
+#include <iggy/conf.h>
 #include <iggy/error.h>
 #include <iggy/export.h>
 #include <iggy/types.h>

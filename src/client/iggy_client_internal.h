@@ -1,10 +1,11 @@
-/* The client core: session state, the connection's lock and the RPC path. */
+/* The client core: connections, sessions, lifecycle and the RPC path. */
 #ifndef IGGY_CLIENT_INTERNAL_H
 #define IGGY_CLIENT_INTERNAL_H
 
 #include <pthread.h>
 #include <stdbool.h>
 
+#include <iggy/conf.h>
 #include <iggy/types.h>
 
 #include "client/iggy_transport.h"
@@ -23,29 +24,55 @@ typedef struct iggy_session {
 
 typedef struct iggy_client_opts {
     size_t max_frame_size;      /* both directions, header included */
-    int64_t request_timeout_ms; /* per request, across header and body reads */
+    int64_t request_timeout_ms; /* per request, across header and body reads; 0 = none */
     /* Stamp request_checksum (XXH3-64 of the body) on Register, Logout and metadata
      * writes, as the Rust SDK does, so a replayed request id with other arguments is
      * caught by the server. */
     bool stamp_checksums;
 } iggy_client_opts_t;
 
+/* One lockstep connection: one request in flight, serialised by lock. A client owns one
+ * today; the layout allows several (a producer thread, parallel consumers). */
+typedef struct iggy_conn {
+    pthread_mutex_t lock; /* held from send to reply, and while (re)connecting */
+    iggy_transport_t transport;
+    iggy_session_t sess;
+    pthread_mutex_t fd_lock; /* guards fd against shutdown() from iggy_client_destroy */
+    int fd;                  /* socket under the transport, -1 if none or not a socket */
+    char host[256];          /* node currently (or last) connected to */
+    uint16_t port;
+    size_t seed_cursor; /* next bootstrap address to try */
+    int64_t last_activity_ms;
+} iggy_conn_t;
+
 typedef struct iggy_client_s iggy_client_t;
 
 struct iggy_client_s {
-    pthread_mutex_t lock; /* held from send to reply: lockstep */
+    iggy_conf_t *conf; /* our copy; NULL for a fixed transport (tests) */
+    iggy_client_opts_t opts;
     iggy_pool_t *pool;
     bool own_pool;
-    iggy_transport_t transport;
-    iggy_session_t sess;
-    iggy_client_opts_t opts;
+    bool fixed_transport; /* no reconnects: the transport was handed in */
+    iggy_conn_t conn;
+
+    /* Credentials for automatic (re-)login; set from conf or by an explicit login. */
+    pthread_mutex_t cred_lock;
+    char *username, *password, *token;
+
+    /* Lifecycle: calls in progress and destruction. */
+    pthread_mutex_t life_lock;
+    pthread_cond_t life_cond;
+    int active_calls;
+    bool destroying;
+    bool heartbeat_running;
+    pthread_t heartbeat_thread;
 };
 
 /* Default options: 64 MiB frames, 30 s per request, checksums stamped. */
 void iggy_client_opts_default(iggy_client_opts_t *o);
 
-/* A client over an already-connected transport (tests, and the net layer). pool may be
- * NULL (the client creates its own). The client takes the transport. */
+/* A client over an already-connected transport (tests). pool may be NULL (the client
+ * creates its own). The client takes the transport and never reconnects. */
 iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client_opts_t *opts,
                                           iggy_transport_t transport, iggy_pool_t *pool);
 void iggy_client_free(iggy_client_t *c);
@@ -60,13 +87,34 @@ typedef struct iggy_rpc {
 /* Borrow a request buffer from the pool and reserve the 256-byte header. */
 iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc);
 
-/* Finish: check the encoder's status, stamp the header, exchange under the lock, decode
- * the reply through the command's response vtable into *out (reusing a previous result
- * there, getline style), and return both buffers to the pool on every path. out may be
- * NULL for commands without a payload. */
+/* Finish: check the encoder's status, take the connection, (re)connect and log in when
+ * needed, stamp the header, exchange, replay transient outcomes (57 on the same bytes,
+ * 58 then a leader re-check), decode the reply through the command's vtable into *out
+ * (reusing a previous result there, getline style), and return both buffers to the pool
+ * on every path. out may be NULL for commands without a payload. */
 iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out);
 
 /* A random non-zero u128 from OpenSSL's CSPRNG. */
 iggy_err_t iggy_random_client_id(iggy_u128_t *out);
+
+/* Lifecycle guards for public calls: enter fails with IGGY_ERR__DESTROYED once
+ * iggy_client_destroy() has started. */
+iggy_err_t iggy_client_enter(iggy_client_t *c);
+void iggy_client_leave(iggy_client_t *c);
+bool iggy_client_destroying(iggy_client_t *c);
+/* Sleep up to ms, waking early when the client is being destroyed. */
+void iggy_client_sleep(iggy_client_t *c, int64_t ms);
+
+/* Connection management (iggy_connect.c): connect to a seed or a given node, TLS
+ * included, with backoff between attempts, until the deadline. conn->lock is held. */
+iggy_err_t iggy_conn_connect(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline_ms);
+iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *host,
+                                uint16_t port, int64_t deadline_ms);
+/* Drop the connection (the socket is closed; the session is gone). conn->lock is held. */
+void iggy_conn_drop(iggy_conn_t *conn);
+
+/* Log through the conf's callback (no-op without one). */
+void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

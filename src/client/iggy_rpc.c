@@ -1,68 +1,27 @@
+/* The RPC path: borrow, encode, stamp, exchange, replay transients, decode, return. */
 #include <openssl/rand.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include <iggy/version.h>
+
 #include "client/iggy_client_internal.h"
+#include "client/iggy_rpc_internal.h"
+#include "codec/iggy_codec.h"
 #include "codec/iggy_frame.h"
 #include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
 #include "iggy_error_internal.h"
 
 #define REQUEST_BUF_HINT 4096u
+#define TRANSIENT_PAUSE_MS 50       /* SDKs replay 57/58 every 50 ms */
+#define NOT_ACCEPTED_WINDOW_MS 2000 /* 58 for this long: re-check the leader */
 
 void iggy_client_opts_default(iggy_client_opts_t *o)
 {
     o->max_frame_size = IGGY_MAX_FRAME_SIZE;
     o->request_timeout_ms = 30000;
     o->stamp_checksums = true;
-}
-
-iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client_opts_t *opts,
-                                          iggy_transport_t transport, iggy_pool_t *pool)
-{
-    iggy_client_t *c = iggy_mem_calloc(1, sizeof *c);
-    iggy_err_t err;
-    *out = NULL;
-    if (!c)
-        return iggy_fail(IGGY_ERR__NO_MEMORY, "client: no memory");
-    if (opts)
-        c->opts = *opts;
-    else
-        iggy_client_opts_default(&c->opts);
-    if (!pool) {
-        err = iggy_pool_new(&pool, REQUEST_BUF_HINT, 4u * 1024 * 1024, 4, c->opts.max_frame_size);
-        if (err != IGGY_OK) {
-            iggy_mem_free(c);
-            return err;
-        }
-        c->own_pool = true;
-    }
-    /* The server drops frames with client id 0, Ping before login included. */
-    err = iggy_random_client_id(&c->sess.client_id);
-    if (err != IGGY_OK) {
-        if (c->own_pool)
-            iggy_pool_destroy(pool);
-        iggy_mem_free(c);
-        return err;
-    }
-    pthread_mutex_init(&c->lock, NULL);
-    c->pool = pool;
-    c->transport = transport;
-    c->sess.counter = 1;
-    c->sess.connected = true;
-    *out = c;
-    return IGGY_OK;
-}
-
-void iggy_client_free(iggy_client_t *c)
-{
-    if (!c)
-        return;
-    if (c->transport.ops)
-        c->transport.ops->destroy(c->transport.ctx);
-    if (c->own_pool)
-        iggy_pool_destroy(c->pool);
-    pthread_mutex_destroy(&c->lock);
-    iggy_mem_free(c);
 }
 
 iggy_err_t iggy_random_client_id(iggy_u128_t *out)
@@ -86,46 +45,46 @@ iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc)
     return iggy_wr_status(&rpc->w);
 }
 
-/* Drop the connection after a fault that leaves the byte stream unusable. */
-static void drop_connection(iggy_client_t *c)
+int64_t iggy_deadline_after(int64_t timeout_ms)
 {
-    if (c->transport.ops && c->sess.connected)
-        c->transport.ops->close(c->transport.ctx);
-    c->sess.connected = false;
-    c->sess.logged_in = false;
-    c->sess.session = 0;
+    return timeout_ms > 0 ? iggy_now_ms() + timeout_ms : 0;
 }
 
-/* Write the frame and read one reply header + body (borrowed from the pool). */
-static iggy_err_t exchange(iggy_client_t *c, const iggy_cmd_desc_t *cmd, iggy_writer_t *w,
-                           uint64_t request, iggy_frame_header_t *rh, uint8_t **body)
+static bool deadline_passed(int64_t deadline)
+{
+    return deadline && iggy_now_ms() >= deadline;
+}
+
+/* Write the frame and read one reply header + body (borrowed from the pool). Any failure
+ * drops the connection: a late or partial reply would desynchronise the stream. */
+static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                           const iggy_writer_t *w, uint64_t request, int64_t deadline,
+                           iggy_frame_header_t *rh, uint8_t **body)
 {
     uint8_t hdr[IGGY_HEADER_SIZE];
     size_t body_len, cap;
-    int64_t deadline =
-        c->opts.request_timeout_ms > 0 ? iggy_now_ms() + c->opts.request_timeout_ms : 0;
     struct iovec iov = {w->data, w->len};
     iggy_err_t err;
 
     *body = NULL;
-    if (!c->sess.connected)
+    if (!conn->sess.connected)
         return iggy_fail(IGGY_ERR_NOT_CONNECTED, "%s: not connected", cmd->name);
-    err = c->transport.ops->writev(c->transport.ctx, &iov, 1, deadline);
+    err = conn->transport.ops->writev(conn->transport.ctx, &iov, 1, deadline);
     if (err == IGGY_OK)
-        err = c->transport.ops->read(c->transport.ctx, hdr, sizeof hdr, deadline);
+        err = conn->transport.ops->read(conn->transport.ctx, hdr, sizeof hdr, deadline);
     if (err == IGGY_OK)
         err = iggy_frame_decode_reply(hdr, c->opts.max_frame_size, rh);
     if (err != IGGY_OK) {
-        drop_connection(c);
+        iggy_conn_drop(conn);
         return err;
     }
+    conn->last_activity_ms = iggy_now_ms();
     if (rh->command == IGGY_FRAME_EVICTION) {
-        drop_connection(c);
+        iggy_conn_drop(conn);
         return iggy_eviction_to_err(rh->reason, rh->server_protocol_max, rh->server_protocol_min);
     }
     if (rh->request != request) {
-        /* A reply to something else: framing can no longer be trusted. */
-        drop_connection(c);
+        iggy_conn_drop(conn);
         return iggy_fail(IGGY_ERR__BAD_MSG, "%s: reply echoes request %llu, sent %llu", cmd->name,
                          (unsigned long long)rh->request, (unsigned long long)request);
     }
@@ -134,13 +93,24 @@ static iggy_err_t exchange(iggy_client_t *c, const iggy_cmd_desc_t *cmd, iggy_wr
         return IGGY_OK;
     err = iggy_pool_get(c->pool, body_len, body, &cap);
     if (err == IGGY_OK)
-        err = c->transport.ops->read(c->transport.ctx, *body, body_len, deadline);
+        err = conn->transport.ops->read(conn->transport.ctx, *body, body_len, deadline);
     if (err != IGGY_OK) {
         iggy_pool_put(c->pool, *body);
         *body = NULL;
-        drop_connection(c);
+        iggy_conn_drop(conn);
     }
     return err;
+}
+
+/* The error a reply carries (status or committed result), without decoding a payload. */
+static iggy_err_t reply_outcome(const iggy_frame_header_t *rh, const uint8_t *body)
+{
+    size_t len = rh->size - IGGY_HEADER_SIZE, off;
+    if (rh->status != 0)
+        return (iggy_err_t)rh->status;
+    if (iggy_op_is_result_framed(rh->operation, len))
+        return iggy_result_section_strip(body, len, &off);
+    return IGGY_OK;
 }
 
 /* Decode a reply body: status, result section, empty-body meaning, then the vtable. */
@@ -154,7 +124,8 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
     if (iggy_op_is_result_framed(rh->operation, len)) {
         iggy_err_t err = iggy_result_section_strip(body, len, &off);
         if (err != IGGY_OK)
-            return err;
+            return iggy_fail(err, "%s: rejected by the server: %s (%d)", cmd->name,
+                             iggy_err2str(err), (int)err);
     } else if (rh->operation == IGGY_OP_REGISTER) {
         return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
     }
@@ -165,72 +136,151 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
     return iggy_resp_unmarshal(cmd->resp, body ? body + off : NULL, len - off, out);
 }
 
+/* Stamp the header for the connection's session. */
+static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                        iggy_writer_t *w, uint64_t *request)
+{
+    iggy_request_header_t h;
+    memset(&h, 0, sizeof h);
+    h.operation = cmd->operation;
+    h.code = cmd->code;
+    h.body_len = (uint32_t)(w->len - IGGY_HEADER_SIZE);
+    switch (iggy_counter_rule(cmd->operation)) {
+    case IGGY_COUNTER_ZERO:
+        /* Every login gets a fresh random client id. */
+        IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
+        break;
+    case IGGY_COUNTER_NEXT:
+        if (!conn->sess.logged_in) /* the server would evict (NoSession) */
+            return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
+        h.request = conn->sess.counter++;
+        h.session = conn->sess.session;
+        break;
+    case IGGY_COUNTER_CURRENT:
+        if (cmd->operation != IGGY_OP_NON_REPLICATED && !conn->sess.logged_in)
+            return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
+        h.request = conn->sess.counter;
+        h.session = conn->sess.session;
+        break;
+    }
+    if (c->opts.stamp_checksums && iggy_counter_rule(cmd->operation) != IGGY_COUNTER_CURRENT)
+        h.request_checksum = XXH3_64bits(w->data + IGGY_HEADER_SIZE, h.body_len);
+    h.client = conn->sess.client_id;
+    iggy_frame_encode_request(w->data, &h);
+    *request = h.request;
+    return IGGY_OK;
+}
+
+/* Apply a decoded login or logout to the session. */
+static void update_session(iggy_conn_t *conn, const iggy_cmd_desc_t *cmd, void **out)
+{
+    if (cmd->operation == IGGY_OP_REGISTER && out && *out) {
+        const iggy_login_result_t *lr = *out;
+        conn->sess.session = lr->session;
+        conn->sess.counter = 1;
+        conn->sess.logged_in = true;
+    } else if (cmd->operation == IGGY_OP_LOGOUT) {
+        conn->sess.logged_in = false;
+        conn->sess.session = 0;
+    }
+}
+
+iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                             iggy_writer_t *w, void **out, int64_t deadline)
+{
+    iggy_frame_header_t rh;
+    uint8_t *body = NULL;
+    uint64_t request = 0;
+    int64_t first_58 = 0;
+    iggy_err_t err;
+
+    IGGY_TRY(stamp(c, conn, cmd, w, &request));
+    for (;;) {
+        if (iggy_client_destroying(c))
+            return iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed", cmd->name);
+        err = exchange(c, conn, cmd, w, request, deadline, &rh, &body);
+        if (err != IGGY_OK)
+            return err;
+        err = reply_outcome(&rh, body);
+        if (err == IGGY_ERR_TRANSIENT_NOT_COMMITTED || err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
+            /* 57: replay the identical bytes on this connection until the deadline; the
+             * server applies it once. 58: never admitted; replay briefly, then let the
+             * caller re-check the leader. */
+            int64_t now = iggy_now_ms();
+            iggy_pool_put(c->pool, body);
+            body = NULL;
+            if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
+                if (!first_58)
+                    first_58 = now;
+                if (now - first_58 >= NOT_ACCEPTED_WINDOW_MS)
+                    return iggy_fail(err, "%s: not accepted for %d ms (not the leader?)", cmd->name,
+                                     NOT_ACCEPTED_WINDOW_MS);
+            }
+            if (deadline && now + TRANSIENT_PAUSE_MS >= deadline)
+                return iggy_fail(err, "%s: transient outcome %d until the deadline", cmd->name,
+                                 (int)err);
+            iggy_log(c, IGGY_LOG_DEBUG, "protocol", "%s: transient %d, replaying", cmd->name,
+                     (int)err);
+            iggy_client_sleep(c, TRANSIENT_PAUSE_MS);
+            continue;
+        }
+        err = decode_reply(cmd, &rh, body, out);
+        if (err == IGGY_OK)
+            update_session(conn, cmd, out);
+        iggy_pool_put(c->pool, body);
+        return err;
+    }
+}
+
+/* Whether a failed request may run again on a new connection: only when it never
+ * reached the server, or when running it twice is harmless (reads, logins). */
+static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err, bool was_sent)
+{
+    if (err == IGGY_ERR_NOT_CONNECTED && !was_sent)
+        return true;
+    if (err != IGGY_ERR__TRANSPORT && err != IGGY_ERR__TIMED_OUT && err != IGGY_ERR_STALE_CLIENT &&
+        err != IGGY_ERR_UNAUTHENTICATED && err != IGGY_ERR_NOT_CONNECTED)
+        return false;
+    return cmd->operation == IGGY_OP_NON_REPLICATED || cmd->operation == IGGY_OP_REGISTER;
+}
+
 iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
 {
     iggy_client_t *c = rpc->client;
+    iggy_conn_t *conn = &c->conn;
     const iggy_cmd_desc_t *cmd = rpc->cmd;
-    iggy_request_header_t h;
-    iggy_frame_header_t rh;
-    uint8_t *body = NULL;
+    int64_t deadline = iggy_deadline_after(c->opts.request_timeout_ms);
     iggy_err_t err = iggy_wr_status(&rpc->w);
 
+    if (err == IGGY_OK)
+        err = iggy_client_enter(c);
     if (err != IGGY_OK) {
         iggy_wr_release(&rpc->w);
         return err;
     }
-    memset(&h, 0, sizeof h);
-    h.operation = cmd->operation;
-    h.code = cmd->code;
-    h.body_len = (uint32_t)(rpc->w.len - IGGY_HEADER_SIZE);
-
-    pthread_mutex_lock(&c->lock);
-    switch (iggy_counter_rule(cmd->operation)) {
-    case IGGY_COUNTER_ZERO:
-        /* Every login gets a fresh random client id. */
-        err = iggy_random_client_id(&c->sess.client_id);
-        h.request = 0;
-        h.session = 0;
-        break;
-    case IGGY_COUNTER_NEXT:
-        if (!c->sess.logged_in) {
-            /* The server would evict the session (NoSession): refuse before sending. */
-            err = iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
+    pthread_mutex_lock(&conn->lock);
+    for (;;) {
+        bool sent = false;
+        err = iggy_session_ensure(c, conn, cmd, deadline);
+        if (err == IGGY_OK) {
+            sent = true;
+            err = iggy_call_on_conn(c, conn, cmd, &rpc->w, out, deadline);
+            if (err == IGGY_OK && cmd->operation == IGGY_OP_REGISTER)
+                err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
+            if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
+                iggy_session_settle_leader(c, conn, deadline))
+                continue; /* now on the leader: re-stamp under the new session */
+        }
+        if (err == IGGY_OK || c->fixed_transport || deadline_passed(deadline) ||
+            iggy_client_destroying(c) || !safe_to_retry(cmd, err, sent))
             break;
-        }
-        h.request = c->sess.counter++;
-        h.session = c->sess.session;
-        break;
-    case IGGY_COUNTER_CURRENT:
-        if (cmd->operation != IGGY_OP_NON_REPLICATED && !c->sess.logged_in) {
-            err = iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
-            break;
-        }
-        h.request = c->sess.counter;
-        h.session = c->sess.session;
-        break;
+        iggy_log(c, IGGY_LOG_INFO, "net", "%s failed (%s), retrying on a new connection", cmd->name,
+                 iggy_last_error_detail());
     }
-    if (err == IGGY_OK) {
-        if (c->opts.stamp_checksums && iggy_counter_rule(cmd->operation) != IGGY_COUNTER_CURRENT)
-            h.request_checksum = XXH3_64bits(rpc->w.data + IGGY_HEADER_SIZE, h.body_len);
-        h.client = c->sess.client_id;
-        iggy_frame_encode_request(rpc->w.data, &h);
-        err = exchange(c, cmd, &rpc->w, h.request, &rh, &body);
-    }
-    if (err == IGGY_OK) {
-        err = decode_reply(cmd, &rh, body, out);
-        if (err == IGGY_OK && cmd->operation == IGGY_OP_REGISTER && out && *out) {
-            const iggy_login_result_t *lr = *out;
-            c->sess.session = lr->session;
-            c->sess.counter = 1;
-            c->sess.logged_in = true;
-        } else if (err == IGGY_OK && cmd->operation == IGGY_OP_LOGOUT) {
-            c->sess.logged_in = false;
-            c->sess.session = 0;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-
-    iggy_pool_put(c->pool, body);
+    if (iggy_client_destroying(c) && err != IGGY_OK)
+        err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);
+    pthread_mutex_unlock(&conn->lock);
+    iggy_client_leave(c);
     iggy_wr_release(&rpc->w);
     return err;
 }

@@ -197,8 +197,7 @@ iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_tim
     if (rc != 0) {
         char eb[128];
         return iggy_fail(IGGY_ERR__TRANSPORT, "resolve %s: %s", hostbuf,
-                         rc == EAI_SYSTEM ? iggy_strerror(errno, eb, sizeof eb)
-                                          : gai_strerror(rc));
+                         rc == EAI_SYSTEM ? iggy_strerror(errno, eb, sizeof eb) : gai_strerror(rc));
     }
     if (!res)
         return iggy_fail(IGGY_ERR__TRANSPORT, "resolve %s: no addresses", hostbuf);

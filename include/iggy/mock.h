@@ -1,0 +1,118 @@
+/**
+ * @file mock.h
+ * @brief EXPERIMENTAL: a built-in Iggy mock server for tests and demos, speaking binary
+ *        protocol 0.11 over TCP or TLS with fault injection (like librdkafka's mock
+ *        cluster). It is a test double, never a replacement for the real server. This
+ *        header is outside the ABI promise and may change in any release.
+ */
+#ifndef IGGY_MOCK_H
+#define IGGY_MOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iggy/error.h>
+#include <iggy/export.h>
+
+IGGY_BEGIN_DECLS
+
+/** Opaque mock server (one or more nodes sharing one in-memory state). */
+typedef struct iggy_mock_s iggy_mock_t;
+
+/** Mock options; zero-initialise, then set what you need. */
+typedef struct iggy_mock_opts {
+    const char *host;      /**< listen address; NULL = "127.0.0.1" */
+    uint16_t port;         /**< first node's port; 0 = ephemeral for every node */
+    uint32_t nodes;        /**< cluster nodes on consecutive (or ephemeral) ports; 0 = 1 */
+    const char *username;  /**< root user; NULL = "iggy" */
+    const char *password;  /**< root password; NULL = "iggy" */
+    const char *tls_cert_file; /**< PEM certificate: serve TLS when set (with tls_key_file) */
+    const char *tls_key_file;  /**< PEM private key */
+    int64_t heartbeat_timeout_ms; /**< evict silent group members after this; 0 = 36000 */
+} iggy_mock_opts_t;
+
+/**
+ * @brief Start a mock server: bind every node, start its threads.
+ * @returns IGGY_OK; IGGY_ERR__TRANSPORT when a port cannot be bound; IGGY_ERR__INVALID_ARG
+ *          for bad options (TLS files unreadable, nodes > 8); IGGY_ERR__NO_MEMORY.
+ * @remark The caller owns the mock and destroys it with iggy_mock_destroy().
+ * @threadsafe yes
+ */
+IGGY_EXTERN iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out);
+
+/**
+ * @brief Stop every node, close every connection, free everything. NULL is a no-op.
+ * @threadsafe no: no other call on this mock may be running.
+ */
+IGGY_EXTERN void iggy_mock_destroy(iggy_mock_t *m);
+
+/**
+ * @brief The "host:port" a node listens on (valid until destroy).
+ * @returns NULL for a node index out of range.
+ * @threadsafe yes
+ */
+IGGY_EXTERN const char *iggy_mock_address(const iggy_mock_t *m, uint32_t node);
+
+/** @brief The TCP port of a node (0 if out of range). @threadsafe yes */
+IGGY_EXTERN uint16_t iggy_mock_port(const iggy_mock_t *m, uint32_t node);
+
+/**
+ * @brief Make @p node the cluster leader; the others answer metadata writes with result
+ *        58 (TransientNotAccepted), as backups of the real server do.
+ * @returns IGGY_OK or IGGY_ERR__INVALID_ARG.
+ * @threadsafe yes
+ */
+IGGY_EXTERN iggy_err_t iggy_mock_set_leader(iggy_mock_t *m, uint32_t node);
+
+/**
+ * @brief Take a node down (close its listener and every connection on it) or bring it back
+ *        up on the same port. State survives, as after a server restart with persistence.
+ * @threadsafe yes
+ */
+IGGY_EXTERN iggy_err_t iggy_mock_set_down(iggy_mock_t *m, uint32_t node);
+/** @copydoc iggy_mock_set_down */
+IGGY_EXTERN iggy_err_t iggy_mock_set_up(iggy_mock_t *m, uint32_t node);
+
+/** Fault kinds, applied to the next matching requests. */
+typedef enum iggy_mock_fault_kind {
+    IGGY_MOCK_FAULT_STATUS = 1,  /**< deny with header status = param */
+    IGGY_MOCK_FAULT_REJECT,      /**< result section with code = param (57, 58, ...) */
+    IGGY_MOCK_FAULT_DELAY,       /**< handle normally, reply after param ms */
+    IGGY_MOCK_FAULT_CLOSE,       /**< close the connection instead of replying */
+    IGGY_MOCK_FAULT_CLOSE_MID_REPLY, /**< send part of the reply, then close */
+    IGGY_MOCK_FAULT_TRUNCATED,   /**< header announces more body than is sent, then stall */
+    IGGY_MOCK_FAULT_OVERSIZED,   /**< header size above 64 MiB */
+    IGGY_MOCK_FAULT_GARBAGE,     /**< 256 random bytes instead of a header */
+    IGGY_MOCK_FAULT_EVICT,       /**< eviction frame with reason = param, then close */
+    IGGY_MOCK_FAULT_STALL,       /**< never reply (the connection stays open) */
+} iggy_mock_fault_kind_t;
+
+/**
+ * @brief Queue a fault for the next @p count requests with wire command code
+ *        @p command_code (0 = any command) on connection @p conn_id (0 = any connection).
+ *        Faults are consumed in push order.
+ * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
+ * @threadsafe yes
+ */
+IGGY_EXTERN iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code,
+                                            uint32_t conn_id, iggy_mock_fault_kind_t kind,
+                                            uint32_t param, uint32_t count);
+
+/** @brief Drop every queued fault. @threadsafe yes */
+IGGY_EXTERN void iggy_mock_clear_faults(iggy_mock_t *m);
+
+/** @brief Change the heartbeat eviction window at run time. @threadsafe yes */
+IGGY_EXTERN void iggy_mock_set_heartbeat_timeout(iggy_mock_t *m, int64_t ms);
+
+/**
+ * @brief Requests received with wire command code @p command_code (0 = all), counting
+ *        every node. @threadsafe yes
+ */
+IGGY_EXTERN uint64_t iggy_mock_request_count(const iggy_mock_t *m, uint32_t command_code);
+
+/** @brief Open client connections across every node. @threadsafe yes */
+IGGY_EXTERN size_t iggy_mock_connection_count(const iggy_mock_t *m);
+
+IGGY_END_DECLS
+
+#endif

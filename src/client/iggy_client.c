@@ -1,0 +1,344 @@
+/* The public client: creation, lifecycle, heartbeat, login and logout. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <iggy/client.h>
+#include <iggy/version.h>
+
+#include "client/iggy_client_internal.h"
+#include "client/iggy_rpc_internal.h"
+#include "codec/iggy_codec.h"
+#include "codec/iggy_frame.h"
+#include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
+#include "iggy_error_internal.h"
+
+void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (!c->conf || !c->conf->log_cb)
+        return;
+    if (level >= IGGY_LOG_DEBUG && !strstr(c->conf->debug, facility) &&
+        !strstr(c->conf->debug, "all"))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->conf->log_cb(level, facility, msg, c->conf->log_opaque);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+iggy_err_t iggy_client_enter(iggy_client_t *c)
+{
+    iggy_err_t err = IGGY_OK;
+    pthread_mutex_lock(&c->life_lock);
+    if (c->destroying)
+        err = iggy_fail(IGGY_ERR__DESTROYED, "client is being destroyed");
+    else
+        c->active_calls++;
+    pthread_mutex_unlock(&c->life_lock);
+    return err;
+}
+
+void iggy_client_leave(iggy_client_t *c)
+{
+    pthread_mutex_lock(&c->life_lock);
+    if (--c->active_calls == 0 && c->destroying)
+        pthread_cond_broadcast(&c->life_cond);
+    pthread_mutex_unlock(&c->life_lock);
+}
+
+bool iggy_client_destroying(iggy_client_t *c)
+{
+    bool d;
+    pthread_mutex_lock(&c->life_lock);
+    d = c->destroying;
+    pthread_mutex_unlock(&c->life_lock);
+    return d;
+}
+
+static struct timespec abs_time_after(int64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    return ts;
+}
+
+void iggy_client_sleep(iggy_client_t *c, int64_t ms)
+{
+    struct timespec until = abs_time_after(ms);
+    pthread_mutex_lock(&c->life_lock);
+    while (!c->destroying &&
+           pthread_cond_timedwait(&c->life_cond, &c->life_lock, &until) != ETIMEDOUT)
+        ;
+    pthread_mutex_unlock(&c->life_lock);
+}
+
+static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *opts,
+                               iggy_pool_t *pool, size_t initial, size_t spare_max,
+                               size_t spare_count)
+{
+    pthread_condattr_t ca;
+    iggy_client_t *c = iggy_mem_calloc(1, sizeof *c);
+    iggy_err_t err;
+    *out = NULL;
+    if (!c)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "client: no memory");
+    c->opts = *opts;
+    if (!pool) {
+        err = iggy_pool_new(&pool, initial, spare_max, spare_count, c->opts.max_frame_size);
+        if (err != IGGY_OK) {
+            iggy_mem_free(c);
+            return err;
+        }
+        c->own_pool = true;
+    }
+    c->pool = pool;
+    /* The server drops frames with client id 0, Ping before login included. */
+    err = iggy_random_client_id(&c->conn.sess.client_id);
+    if (err != IGGY_OK) {
+        if (c->own_pool)
+            iggy_pool_destroy(pool);
+        iggy_mem_free(c);
+        return err;
+    }
+    pthread_mutex_init(&c->conn.lock, NULL);
+    pthread_mutex_init(&c->conn.fd_lock, NULL);
+    pthread_mutex_init(&c->cred_lock, NULL);
+    pthread_mutex_init(&c->life_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->life_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    c->conn.fd = -1;
+    c->conn.sess.counter = 1;
+    *out = c;
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client_opts_t *opts,
+                                          iggy_transport_t transport, iggy_pool_t *pool)
+{
+    iggy_client_opts_t def;
+    iggy_client_t *c;
+    if (!opts) {
+        iggy_client_opts_default(&def);
+        opts = &def;
+    }
+    IGGY_TRY(client_alloc(&c, opts, pool, 4096, 4u << 20, 4));
+    c->fixed_transport = true;
+    c->conn.transport = transport;
+    c->conn.sess.connected = true;
+    *out = c;
+    return IGGY_OK;
+}
+
+static void set_credentials(iggy_client_t *c, const char *user, const char *pass, const char *token)
+{
+    pthread_mutex_lock(&c->cred_lock);
+    iggy_mem_free(c->username);
+    iggy_mem_free(c->password);
+    iggy_mem_free(c->token);
+    c->username = user ? iggy_mem_strdup(user) : NULL;
+    c->password = user ? iggy_mem_strdup(pass ? pass : "") : NULL;
+    c->token = token ? iggy_mem_strdup(token) : NULL;
+    pthread_mutex_unlock(&c->cred_lock);
+}
+
+static void *heartbeat_main(void *arg)
+{
+    iggy_client_t *c = arg;
+    int64_t interval = c->conf->heartbeat_interval_ms;
+    int64_t tick = interval / 4 > 0 ? interval / 4 : 1;
+    while (!iggy_client_destroying(c)) {
+        iggy_client_sleep(c, tick);
+        if (iggy_client_destroying(c))
+            break;
+        /* Never queue behind a long call: a busy connection is not idle anyway. */
+        if (pthread_mutex_trylock(&c->conn.lock) != 0)
+            continue;
+        if (c->conn.sess.connected && iggy_now_ms() - c->conn.last_activity_ms >= interval) {
+            iggy_writer_t w;
+            if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) == IGGY_OK) {
+                iggy_wr_grow(&w, IGGY_HEADER_SIZE);
+                if (iggy_call_on_conn(c, &c->conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL,
+                                      iggy_deadline_after(c->opts.request_timeout_ms)) != IGGY_OK)
+                    iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat failed: %s",
+                             iggy_last_error_detail());
+                iggy_wr_release(&w);
+            }
+        }
+        pthread_mutex_unlock(&c->conn.lock);
+    }
+    return NULL;
+}
+
+iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *errstr,
+                           size_t errstr_size)
+{
+    iggy_conf_t *copy = NULL;
+    iggy_client_opts_t o;
+    iggy_client_t *c;
+    iggy_err_t err;
+
+    *out = NULL;
+    err = conf ? iggy_conf_dup(conf, &copy) : iggy_conf_new(&copy);
+    if (err != IGGY_OK)
+        goto fail;
+    iggy_client_opts_default(&o);
+    o.max_frame_size = (size_t)copy->message_max_bytes;
+    o.request_timeout_ms = copy->request_timeout_ms;
+    o.stamp_checksums = copy->request_checksum;
+    err = client_alloc(&c, &o, NULL, (size_t)copy->pool_buffer_initial_bytes,
+                       (size_t)copy->pool_spare_max_bytes, (size_t)copy->pool_spare_count);
+    if (err != IGGY_OK) {
+        iggy_conf_destroy(copy);
+        goto fail;
+    }
+    c->conf = copy;
+    if (copy->personal_access_token[0])
+        set_credentials(c, NULL, NULL, copy->personal_access_token);
+    else if (copy->username[0])
+        set_credentials(c, copy->username, copy->password, NULL);
+    if (copy->tls_enabled && !copy->tls_verify)
+        iggy_log(c, IGGY_LOG_WARNING, "net",
+                 "TLS certificate verification is OFF (tls.verify=false): the server is not "
+                 "authenticated");
+    if (copy->heartbeat_interval_ms > 0) {
+        if (pthread_create(&c->heartbeat_thread, NULL, heartbeat_main, c) != 0) {
+            iggy_client_destroy(c);
+            err = iggy_fail(IGGY_ERR__NO_MEMORY, "client: cannot start the heartbeat thread");
+            goto fail;
+        }
+        c->heartbeat_running = true;
+    }
+    *out = c;
+    return IGGY_OK;
+fail:
+    if (errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s", iggy_last_error_detail());
+    return err;
+}
+
+void iggy_client_free(iggy_client_t *c)
+{
+    iggy_client_destroy(c);
+}
+
+void iggy_client_destroy(iggy_client_t *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->life_lock);
+    c->destroying = true;
+    pthread_cond_broadcast(&c->life_cond);
+    pthread_mutex_unlock(&c->life_lock);
+    if (c->heartbeat_running)
+        pthread_join(c->heartbeat_thread, NULL);
+    /* Wake a call blocked in socket I/O: it sees `destroying` and leaves. */
+    pthread_mutex_lock(&c->conn.fd_lock);
+    if (c->conn.fd >= 0)
+        shutdown(c->conn.fd, SHUT_RDWR);
+    pthread_mutex_unlock(&c->conn.fd_lock);
+    pthread_mutex_lock(&c->life_lock);
+    while (c->active_calls > 0)
+        pthread_cond_wait(&c->life_cond, &c->life_lock);
+    pthread_mutex_unlock(&c->life_lock);
+
+    if (c->conn.transport.ops)
+        c->conn.transport.ops->destroy(c->conn.transport.ctx);
+    set_credentials(c, NULL, NULL, NULL);
+    if (c->own_pool)
+        iggy_pool_destroy(c->pool);
+    iggy_conf_destroy(c->conf);
+    pthread_mutex_destroy(&c->conn.lock);
+    pthread_mutex_destroy(&c->conn.fd_lock);
+    pthread_mutex_destroy(&c->cred_lock);
+    pthread_mutex_destroy(&c->life_lock);
+    pthread_cond_destroy(&c->life_cond);
+    iggy_mem_free(c);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+iggy_err_t iggy_client_connect(iggy_client_t *c)
+{
+    return iggy_ping(c);
+}
+
+iggy_err_t iggy_ping(iggy_client_t *c)
+{
+    iggy_rpc_t rpc;
+    IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_PING, &rpc));
+    return iggy_rpc_end(&rpc, NULL);
+}
+
+static iggy_err_t login(iggy_client_t *c, const char *user, const char *pass, const char *token,
+                        iggy_login_result_t **out)
+{
+    iggy_login_result_t *result = NULL;
+    iggy_rpc_t rpc;
+    iggy_err_t err;
+    const char *name = c->conf ? c->conf->sdk_name : "c-sdk";
+    const char *version = c->conf ? c->conf->sdk_version : IGGY_VERSION_STR;
+
+    err =
+        iggy_rpc_begin(c, token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER, &rpc);
+    if (err != IGGY_OK)
+        return err;
+    if (token)
+        iggy_enc_login_register_with_pat(&rpc.w, IGGY_PROTOCOL_VERSION, name, version, token);
+    else
+        iggy_enc_login_register(&rpc.w, IGGY_PROTOCOL_VERSION, name, version, user, pass);
+    /* Keep the credentials first: leader settlement after the login re-logs in with them. */
+    set_credentials(c, user, pass, token);
+    err = iggy_rpc_end(&rpc, (void **)&result);
+    if (err != IGGY_OK) {
+        set_credentials(c, NULL, NULL, NULL);
+        return err;
+    }
+    if (out)
+        *out = result;
+    else
+        iggy_result_destroy(result);
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_login_user(iggy_client_t *c, const char *username, const char *password,
+                           iggy_login_result_t **out)
+{
+    if (!c || !username || !password)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "LoginUser: NULL argument");
+    return login(c, username, password, NULL, out);
+}
+
+iggy_err_t iggy_login_with_personal_access_token(iggy_client_t *c, const char *token,
+                                                 iggy_login_result_t **out)
+{
+    if (!c || !token)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "LoginWithPersonalAccessToken: NULL argument");
+    return login(c, NULL, NULL, token, out);
+}
+
+iggy_err_t iggy_logout_user(iggy_client_t *c)
+{
+    iggy_rpc_t rpc;
+    iggy_err_t err;
+    IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_LOGOUT_USER, &rpc));
+    err = iggy_rpc_end(&rpc, NULL);
+    if (err == IGGY_OK)
+        set_credentials(c, NULL, NULL, NULL);
+    return err;
+}

@@ -1,0 +1,228 @@
+/* Sessions over connections: automatic login after every (re)connect and settling on the
+ * cluster leader (framing-and-session.md §8, §13). conn->lock is held throughout. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <iggy/version.h>
+
+#include "client/iggy_rpc_internal.h"
+#include "codec/iggy_codec.h"
+#include "codec/iggy_frame.h"
+#include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
+#include "iggy_error_internal.h"
+
+#define LEADERLESS_POLL_MS 250
+#define LEADERLESS_WAIT_MS 5000
+
+/* Run one internal command on conn with a body built by the caller's encoder. */
+typedef void (*encode_fn)(iggy_writer_t *w, void *arg);
+
+static iggy_err_t internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cmd, encode_fn enc,
+                                void *arg, void **out, int64_t deadline)
+{
+    iggy_writer_t w;
+    iggy_err_t err = iggy_wr_init(&w, c->pool, 512, c->opts.max_frame_size);
+    if (err != IGGY_OK)
+        return err;
+    iggy_wr_grow(&w, IGGY_HEADER_SIZE);
+    if (enc)
+        enc(&w, arg);
+    err = iggy_wr_status(&w);
+    if (err == IGGY_OK)
+        err = iggy_call_on_conn(c, conn, &iggy_cmds[cmd], &w, out, deadline);
+    iggy_wr_release(&w);
+    return err;
+}
+
+typedef struct login_args {
+    const iggy_client_t *c;
+    const char *username, *password, *token;
+} login_args_t;
+
+static void enc_login(iggy_writer_t *w, void *arg)
+{
+    login_args_t *a = arg;
+    const char *name = a->c->conf ? a->c->conf->sdk_name : "c-sdk";
+    const char *version = a->c->conf ? a->c->conf->sdk_version : IGGY_VERSION_STR;
+    if (a->token)
+        iggy_enc_login_register_with_pat(w, IGGY_PROTOCOL_VERSION, name, version, a->token);
+    else
+        iggy_enc_login_register(w, IGGY_PROTOCOL_VERSION, name, version, a->username, a->password);
+}
+
+/* Log in with the stored credentials; IGGY_ERR__STATE when there are none. */
+static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
+{
+    login_args_t a = {c, NULL, NULL, NULL};
+    void *result = NULL;
+    iggy_err_t err;
+    char *user = NULL, *pass = NULL, *token = NULL;
+
+    pthread_mutex_lock(&c->cred_lock);
+    if (c->token)
+        token = iggy_mem_strdup(c->token);
+    else if (c->username)
+        user = iggy_mem_strdup(c->username), pass = iggy_mem_strdup(c->password);
+    pthread_mutex_unlock(&c->cred_lock);
+    if (!token && !user) {
+        iggy_mem_free(pass);
+        return IGGY_ERR__STATE;
+    }
+    a.username = user;
+    a.password = pass;
+    a.token = token;
+    err = internal_call(c, conn, token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER,
+                        enc_login, &a, &result, deadline);
+    iggy_result_destroy(result);
+    iggy_mem_free(user);
+    iggy_mem_free(pass);
+    iggy_mem_free(token);
+    if (err == IGGY_OK)
+        iggy_log(c, IGGY_LOG_DEBUG, "protocol", "logged in to %s:%u", conn->host, conn->port);
+    return err;
+}
+
+static bool has_credentials(iggy_client_t *c)
+{
+    bool has;
+    pthread_mutex_lock(&c->cred_lock);
+    has = c->token || c->username;
+    pthread_mutex_unlock(&c->cred_lock);
+    return has;
+}
+
+/* Lower-case, with localhost spelled 127.0.0.1 (§13.2: never use DNS to compare). */
+static void normalize_host(const char *in, char *out, size_t cap)
+{
+    size_t i = 0;
+    if (in[0] == '[')
+        in++;
+    for (; in[i] && in[i] != ']' && i + 1 < cap; i++)
+        out[i] = (char)tolower((unsigned char)in[i]);
+    out[i] = '\0';
+    if (strcmp(out, "localhost") == 0)
+        snprintf(out, cap, "127.0.0.1");
+}
+
+/* One leader check. *moved is set when conn now sits on another node, logged in. */
+static iggy_err_t check_leader_once(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline,
+                                    bool *moved, bool *leaderless)
+{
+    iggy_cluster_metadata_t *md = NULL;
+    const iggy_cluster_node_t *leader = NULL;
+    char a[256], b[256], host[256];
+    uint16_t port;
+    iggy_err_t err;
+
+    *moved = *leaderless = false;
+    err = internal_call(c, conn, IGGY_CMD_GET_CLUSTER_METADATA, NULL, NULL, (void **)&md, deadline);
+    if (err != IGGY_OK)
+        return err;
+    if (md->nodes_count <= 1) {
+        iggy_result_destroy(md);
+        return IGGY_OK;
+    }
+    for (size_t i = 0; i < md->nodes_count; i++)
+        if (md->nodes[i].role == IGGY_NODE_LEADER && md->nodes[i].status == 0) {
+            leader = &md->nodes[i];
+            break;
+        }
+    if (!leader) {
+        *leaderless = true;
+        iggy_result_destroy(md);
+        return IGGY_OK;
+    }
+    normalize_host(leader->ip, a, sizeof a);
+    normalize_host(conn->host, b, sizeof b);
+    snprintf(host, sizeof host, "%s", leader->ip);
+    port = leader->tcp_port;
+    iggy_result_destroy(md);
+    if (strcmp(a, b) == 0 && port == conn->port)
+        return IGGY_OK;
+    iggy_log(c, IGGY_LOG_INFO, "net", "leader is %s:%u, leaving %s:%u", host, port, conn->host,
+             conn->port);
+    iggy_conn_drop(conn);
+    err = iggy_conn_connect_to(c, conn, host, port, deadline);
+    if (err == IGGY_OK)
+        err = auto_login(c, conn, deadline);
+    if (err == IGGY_OK)
+        *moved = true;
+    return err;
+}
+
+/* Settle on the leader: follow at most leader.redirects.max redirects; wait out a
+ * leaderless cluster briefly. A failing metadata call is not fatal (stay). */
+static iggy_err_t settle(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline, bool *moved_any)
+{
+    int64_t max = c->conf ? c->conf->leader_redirects_max : 3;
+    int64_t leaderless_until = iggy_now_ms() + LEADERLESS_WAIT_MS;
+    *moved_any = false;
+    for (int64_t redirects = 0;;) {
+        bool moved, leaderless;
+        iggy_err_t err = check_leader_once(c, conn, deadline, &moved, &leaderless);
+        if (err != IGGY_OK && !moved) {
+            if (!conn->sess.connected)
+                return err; /* lost the connection while redirecting */
+            return IGGY_OK;
+        }
+        if (leaderless) {
+            if (iggy_now_ms() >= leaderless_until || (deadline && iggy_now_ms() >= deadline))
+                return IGGY_OK;
+            iggy_client_sleep(c, LEADERLESS_POLL_MS);
+            continue;
+        }
+        if (!moved)
+            return IGGY_OK;
+        *moved_any = true;
+        if (++redirects > max)
+            return iggy_fail(IGGY_ERR_NOT_CONNECTED, "leader redirection: more than %lld redirects",
+                             (long long)max);
+    }
+}
+
+iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                               int64_t deadline)
+{
+    bool is_login = cmd->operation == IGGY_OP_REGISTER;
+    bool moved;
+    iggy_err_t err;
+
+    if (iggy_client_destroying(c))
+        return iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed", cmd->name);
+    if (!conn->sess.connected) {
+        if (c->fixed_transport)
+            return iggy_fail(IGGY_ERR_NOT_CONNECTED, "%s: not connected", cmd->name);
+        IGGY_TRY(iggy_conn_connect(c, conn, deadline));
+    }
+    if (is_login || conn->sess.logged_in || (cmd->flags & IGGY_CMDF_SESSION))
+        return IGGY_OK;
+    if (c->fixed_transport || (c->conf && !c->conf->auto_login) || !has_credentials(c))
+        return IGGY_OK; /* the server answers 40 itself, or the caller logs in */
+    err = auto_login(c, conn, deadline);
+    if (err != IGGY_OK)
+        return err;
+    return settle(c, conn, deadline, &moved);
+}
+
+iggy_err_t iggy_session_after_login(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                                    iggy_writer_t *w, int64_t deadline)
+{
+    bool moved;
+    (void)cmd;
+    (void)w;
+    if (c->fixed_transport || !has_credentials(c))
+        return IGGY_OK;
+    return settle(c, conn, deadline, &moved);
+}
+
+bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
+{
+    bool moved = false;
+    if (c->fixed_transport || !conn->sess.logged_in)
+        return false;
+    if (settle(c, conn, deadline, &moved) != IGGY_OK)
+        return false;
+    return moved;
+}

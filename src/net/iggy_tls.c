@@ -1,0 +1,423 @@
+#include "net/iggy_tls.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "iggy_alloc.h"
+#include "iggy_error_internal.h"
+#include "net/iggy_tcp.h"
+
+/* One TLS record of plaintext: small iovecs (the 256-byte header) are coalesced up to this. */
+#define TLS_WBUF_SIZE 16384
+
+typedef struct tls_transport {
+    int fd;
+    SSL_CTX *ctx;
+    SSL *ssl;
+    int sys_errno; /* last socket errno seen by the BIO */
+    int eof;       /* the BIO saw the peer close */
+    int broken;    /* a fatal error or timeout: no close_notify on close */
+    char peer[INET6_ADDRSTRLEN + 16];
+    size_t wlen;
+    uint8_t wbuf[TLS_WBUF_SIZE];
+} tls_transport_t;
+
+/* ---- process-wide, immutable after pthread_once ---- */
+
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static BIO_METHOD *g_bio_method;
+
+/* A socket BIO that sends with MSG_NOSIGNAL: OpenSSL's own uses write(), which raises
+ * SIGPIPE on a dead peer. */
+static int bio_write_ex(BIO *b, const char *buf, size_t len, size_t *written)
+{
+    tls_transport_t *t = BIO_get_data(b);
+    ssize_t n;
+    BIO_clear_retry_flags(b);
+    do
+        n = send(t->fd, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            BIO_set_retry_write(b);
+        else
+            t->sys_errno = errno;
+        return 0;
+    }
+    *written = (size_t)n;
+    return 1;
+}
+
+static int bio_read_ex(BIO *b, char *buf, size_t len, size_t *readbytes)
+{
+    tls_transport_t *t = BIO_get_data(b);
+    ssize_t n;
+    BIO_clear_retry_flags(b);
+    do
+        n = recv(t->fd, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            BIO_set_retry_read(b);
+        else
+            t->sys_errno = errno;
+        return 0;
+    }
+    if (n == 0) {
+        t->eof = 1;
+        return 0;
+    }
+    *readbytes = (size_t)n;
+    return 1;
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    tls_transport_t *t = BIO_get_data(b);
+    (void)num;
+    (void)ptr;
+    switch (cmd) {
+    case BIO_CTRL_FLUSH:
+        return 1;
+    case BIO_CTRL_EOF: /* lets OpenSSL report "unexpected eof" rather than a bare syscall error */
+        return t ? t->eof : 0;
+    default:
+        return 0;
+    }
+}
+
+static void tls_init_once(void)
+{
+    BIO_METHOD *m;
+    if (OPENSSL_init_ssl(0, NULL) != 1)
+        return;
+    m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "iggy socket");
+    if (!m)
+        return;
+    if (BIO_meth_set_write_ex(m, bio_write_ex) != 1 || BIO_meth_set_read_ex(m, bio_read_ex) != 1 ||
+        BIO_meth_set_ctrl(m, bio_ctrl) != 1) {
+        BIO_meth_free(m);
+        return;
+    }
+    g_bio_method = m;
+}
+
+/* ---- errors ---- */
+
+/* Map a failed SSL call to an iggy error with a detail, and empty the thread's error queue. */
+static iggy_err_t tls_fail(tls_transport_t *t, const char *what, int ssl_err)
+{
+    unsigned long e = ERR_peek_error();
+    char reason[256] = "", eb[128];
+    iggy_err_t err;
+
+    t->broken = 1;
+    if (e)
+        ERR_error_string_n(e, reason, sizeof reason);
+    if (ssl_err == SSL_ERROR_ZERO_RETURN || (ssl_err == SSL_ERROR_SYSCALL && !e && t->eof) ||
+        (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+         ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+        err = iggy_fail(IGGY_ERR__TRANSPORT, "TLS %s %s: connection closed by peer", what, t->peer);
+    } else if (ssl_err == SSL_ERROR_SYSCALL && t->sys_errno) {
+        err = iggy_fail(IGGY_ERR__TRANSPORT, "TLS %s %s: %s", what, t->peer,
+                        iggy_strerror(t->sys_errno, eb, sizeof eb));
+    } else {
+        long vr = t->ssl ? SSL_get_verify_result(t->ssl) : X509_V_OK;
+        if (vr != X509_V_OK && t->ssl && SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE)
+            err = iggy_fail(IGGY_ERR__TRANSPORT,
+                            "TLS %s %s: certificate verification failed: %s (%s)", what, t->peer,
+                            X509_verify_cert_error_string(vr), reason);
+        else
+            err = iggy_fail(IGGY_ERR__TRANSPORT, "TLS %s %s: %s", what, t->peer,
+                            e ? reason : "SSL error");
+    }
+    ERR_clear_error();
+    return err;
+}
+
+/* After a failed SSL call: wait for the socket as OpenSSL asks, or map the error. */
+static iggy_err_t tls_wait_or_fail(tls_transport_t *t, int rc, int64_t deadline_ms,
+                                   const char *what)
+{
+    int ssl_err = SSL_get_error(t->ssl, rc);
+    char label[64];
+    iggy_err_t err;
+    switch (ssl_err) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        snprintf(label, sizeof label, "TLS %s", what);
+        err = iggy_fd_wait(t->fd, ssl_err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline_ms,
+                           label, t->peer);
+        if (err != IGGY_OK)
+            t->broken = 1;
+        return err;
+    default:
+        return tls_fail(t, what, ssl_err);
+    }
+}
+
+/* ---- transport ---- */
+
+static iggy_err_t tls_closed(const tls_transport_t *t, const char *what)
+{
+    return iggy_fail(IGGY_ERR__TRANSPORT, "TLS %s %s: transport closed", what, t->peer);
+}
+
+static iggy_err_t tls_write_all(tls_transport_t *t, const uint8_t *p, size_t len,
+                                int64_t deadline_ms)
+{
+    while (len > 0) {
+        size_t w = 0;
+        int rc;
+        ERR_clear_error();
+        t->sys_errno = 0;
+        /* Without SSL_MODE_ENABLE_PARTIAL_WRITE success means all of len; a retry after
+         * WANT_* passes the same p and len, as OpenSSL requires. */
+        rc = SSL_write_ex(t->ssl, p, len, &w);
+        if (rc == 1) {
+            p += w;
+            len -= w;
+            continue;
+        }
+        IGGY_TRY(tls_wait_or_fail(t, rc, deadline_ms, "write to"));
+    }
+    return IGGY_OK;
+}
+
+static iggy_err_t tls_flush(tls_transport_t *t, int64_t deadline_ms)
+{
+    iggy_err_t err = IGGY_OK;
+    if (t->wlen)
+        err = tls_write_all(t, t->wbuf, t->wlen, deadline_ms);
+    t->wlen = 0;
+    return err;
+}
+
+static iggy_err_t tls_writev(void *ctx, const struct iovec *iov, int iovcnt, int64_t deadline_ms)
+{
+    tls_transport_t *t = ctx;
+    if (!t->ssl)
+        return tls_closed(t, "write to");
+    t->wlen = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        size_t len = iov[i].iov_len;
+        while (len > 0) {
+            size_t take;
+            if (t->wlen == 0 && len >= TLS_WBUF_SIZE) {
+                /* Large piece: no copy. */
+                IGGY_TRY(tls_write_all(t, p, len, deadline_ms));
+                break;
+            }
+            take = TLS_WBUF_SIZE - t->wlen;
+            if (take > len)
+                take = len;
+            memcpy(t->wbuf + t->wlen, p, take);
+            t->wlen += take;
+            p += take;
+            len -= take;
+            if (t->wlen == TLS_WBUF_SIZE)
+                IGGY_TRY(tls_flush(t, deadline_ms));
+        }
+    }
+    return tls_flush(t, deadline_ms);
+}
+
+static iggy_err_t tls_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_ms)
+{
+    tls_transport_t *t = ctx;
+    size_t got = 0;
+    if (!t->ssl)
+        return tls_closed(t, "read from");
+    while (got < n) {
+        size_t r = 0;
+        int rc;
+        ERR_clear_error();
+        t->sys_errno = 0;
+        rc = SSL_read_ex(t->ssl, buf + got, n - got, &r);
+        if (rc == 1) {
+            got += r;
+            continue;
+        }
+        IGGY_TRY(tls_wait_or_fail(t, rc, deadline_ms, "read from"));
+    }
+    return IGGY_OK;
+}
+
+static void tls_close(void *ctx)
+{
+    tls_transport_t *t = ctx;
+    if (t->ssl) {
+        /* Best-effort close_notify; never waits (the socket is non-blocking). */
+        if (!t->broken && SSL_is_init_finished(t->ssl))
+            SSL_shutdown(t->ssl);
+        SSL_free(t->ssl);
+        t->ssl = NULL;
+        ERR_clear_error();
+    }
+    if (t->ctx) {
+        SSL_CTX_free(t->ctx);
+        t->ctx = NULL;
+    }
+    if (t->fd >= 0) {
+        shutdown(t->fd, SHUT_RDWR);
+        close(t->fd);
+        t->fd = -1;
+    }
+}
+
+static void tls_destroy(void *ctx)
+{
+    if (!ctx)
+        return;
+    tls_close(ctx);
+    iggy_mem_free(ctx);
+}
+
+static const iggy_transport_ops_t tls_ops = {
+    .name = "tls",
+    .writev = tls_writev,
+    .read = tls_read,
+    .close = tls_close,
+    .destroy = tls_destroy,
+};
+
+/* ---- setup ---- */
+
+static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_opts_t *o)
+{
+    char name[256];
+    const char *sn = o->server_name;
+    size_t sl = sn ? strlen(sn) : 0;
+    bool is_ip = false;
+    BIO *bio;
+
+    if (sl >= sizeof name)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "TLS: server_name too long");
+    if (sl > 2 && sn[0] == '[' && sn[sl - 1] == ']') {
+        memcpy(name, sn + 1, sl - 2);
+        name[sl - 2] = '\0';
+    } else if (sn) {
+        memcpy(name, sn, sl + 1);
+    } else {
+        name[0] = '\0';
+    }
+    if (name[0]) {
+        struct in6_addr a6;
+        is_ip = inet_pton(AF_INET, name, &a6) == 1 || inet_pton(AF_INET6, name, &a6) == 1;
+    }
+    if (o->verify && !name[0])
+        return iggy_fail(IGGY_ERR__INVALID_ARG,
+                         "TLS: server_name is required when verification is on");
+
+    ERR_clear_error();
+    t->ctx = SSL_CTX_new(TLS_client_method());
+    if (!t->ctx)
+        return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    if (SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) != 1)
+        return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    if (o->verify) {
+        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+        if (o->ca_file) {
+            if (SSL_CTX_load_verify_locations(t->ctx, o->ca_file, NULL) != 1) {
+                char reason[256] = "no reason";
+                if (ERR_peek_error())
+                    ERR_error_string_n(ERR_peek_error(), reason, sizeof reason);
+                ERR_clear_error();
+                return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: cannot load CA file %s: %s", o->ca_file,
+                                 reason);
+            }
+        } else if (SSL_CTX_set_default_verify_paths(t->ctx) != 1) {
+            return tls_fail(t, "setup for", SSL_ERROR_SSL);
+        }
+    } else {
+        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
+    }
+
+    t->ssl = SSL_new(t->ctx);
+    if (!t->ssl)
+        return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    bio = BIO_new(g_bio_method);
+    if (!bio)
+        return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    BIO_set_data(bio, t);
+    BIO_set_init(bio, 1);
+    SSL_set_bio(t->ssl, bio, bio); /* the SSL owns bio now */
+
+    /* SNI must not carry an IP literal (RFC 6066 §3). */
+    if (name[0] && !is_ip && SSL_set_tlsext_host_name(t->ssl, name) != 1)
+        return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    if (o->verify) {
+        X509_VERIFY_PARAM *param = SSL_get0_param(t->ssl);
+        int ok;
+        if (is_ip) {
+            ok = X509_VERIFY_PARAM_set1_ip_asc(param, name);
+        } else {
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            ok = X509_VERIFY_PARAM_set1_host(param, name, 0);
+        }
+        if (ok != 1)
+            return tls_fail(t, "setup for", SSL_ERROR_SSL);
+    }
+    SSL_set_connect_state(t->ssl);
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_tls_transport_new(int fd, const iggy_tls_opts_t *o, int64_t deadline_ms,
+                                  iggy_transport_t *out)
+{
+    tls_transport_t *t;
+    iggy_err_t err;
+
+    out->ops = NULL;
+    out->ctx = NULL;
+    if (fd < 0 || !o) {
+        if (fd >= 0)
+            close(fd);
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "TLS: invalid fd or options");
+    }
+    pthread_once(&g_once, tls_init_once);
+    if (!g_bio_method) {
+        close(fd);
+        ERR_clear_error();
+        return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: OpenSSL initialisation failed");
+    }
+    t = iggy_mem_calloc(1, sizeof *t);
+    if (!t) {
+        close(fd);
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "TLS: no memory");
+    }
+    t->fd = fd;
+    iggy_fd_peer_name(fd, t->peer, sizeof t->peer);
+
+    err = tls_setup(t, o);
+    while (err == IGGY_OK) {
+        int rc;
+        ERR_clear_error();
+        t->sys_errno = 0;
+        rc = SSL_do_handshake(t->ssl);
+        if (rc == 1)
+            break;
+        err = tls_wait_or_fail(t, rc, deadline_ms, "handshake with");
+    }
+    if (err != IGGY_OK) {
+        t->broken = 1;
+        tls_destroy(t);
+        return err;
+    }
+    out->ops = &tls_ops;
+    out->ctx = t;
+    return IGGY_OK;
+}
