@@ -32,8 +32,10 @@ run_variant() {
     # Show each golden vector as it is exercised (lines "N: vector <name>").
     CK_FORK=no ctest --test-dir "$dir" --output-on-failure -V -j "$jobs" >"$dir/ctest.log" 2>&1 ||
       { tail -n 200 "$dir/ctest.log"; return 1; }
-    grep -E '^[0-9]+: vector ' "$dir/ctest.log" | sed 's/^[0-9]*: //' | sort -u | tr '\n' ' ' |
-      fold -s -w 100
+    names=$(grep -E '^[0-9]+: vector [a-z0-9_]+$' "$dir/ctest.log" | sed 's/^[0-9]*: vector //' |
+      sort -u)
+    echo "golden vectors exercised ($(echo "$names" | wc -l)):"
+    echo "$names" | tr '\n' ' ' | fold -s -w 100
     echo
     grep -E 'tests passed|tests failed|Test +#' "$dir/ctest.log"
   else
