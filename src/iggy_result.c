@@ -38,8 +38,15 @@ void iggy_result_destroy(const void *result)
 iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payload, size_t len,
                                void **inout)
 {
+    return iggy_resp_unmarshal_ctx(ops, payload, len, NULL, inout);
+}
+
+iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload,
+                                   size_t len, void *ctx, void **inout)
+{
     alignas(max_align_t) uint8_t scratch[512];
     iggy_arena_t a = {NULL, 0, 0};
+    size_t cap;
     iggy_reader_t r;
     result_hdr_t *h = NULL;
     void *root;
@@ -50,6 +57,7 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
         return iggy_fail(IGGY_ERR__STATE, "%s: root struct too large", ops->name);
     iggy_arena_alloc(&a, ops->size, alignof(max_align_t));
     iggy_rd_init(&r, payload, len, ops->name);
+    r.opts = ctx;
     memset(scratch, 0, ops->size);
     err = ops->decode(&r, &a, scratch);
     if (err != IGGY_OK)
@@ -62,11 +70,15 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
             h = old;
     }
     if (!h) {
-        h = iggy_mem_alloc(HDR_SIZE + a.used);
+        /* Replacing a caller's block: grow with headroom so reuse settles quickly. */
+        cap = a.used;
+        if (*inout && hdr_of(*inout)->magic == RESULT_MAGIC && hdr_of(*inout)->cap * 2 > cap)
+            cap = hdr_of(*inout)->cap * 2;
+        h = iggy_mem_alloc(HDR_SIZE + cap);
         if (!h)
             return iggy_fail(IGGY_ERR__NO_MEMORY, "%s: cannot allocate %zu bytes", ops->name,
-                             a.used);
-        h->cap = a.used;
+                             cap);
+        h->cap = cap;
         h->ops = ops;
         h->magic = RESULT_MAGIC;
         if (*inout)
@@ -80,6 +92,7 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
     root = iggy_arena_alloc(&a, ops->size, alignof(max_align_t));
     memset(root, 0, ops->size);
     iggy_rd_init(&r, payload, len, ops->name);
+    r.opts = ctx;
     err = ops->decode(&r, &a, root);
     if (err != IGGY_OK) {
         /* Unreachable unless a decoder is not deterministic: fail closed. */

@@ -2,6 +2,8 @@
  * polled-message decoding, the checksum verifier and key partitioning, against the
  * messages vectors of shared/protocol/vectors.txt (messages.md §11). */
 #include <check.h>
+
+#include <iggy/messages.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

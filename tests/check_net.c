@@ -28,6 +28,7 @@
 #include "net/iggy_tcp.h"
 #include "net/iggy_tls.h"
 #include "test_main.h"
+#include "test_pki.h"
 
 /* ---- helpers ---- */
 
@@ -519,89 +520,16 @@ END_TEST
 
 /* ---- TLS: generated PKI ---- */
 
-static EVP_PKEY *g_ca_key, *g_other_ca_key, *g_srv_key;
-static X509 *g_ca, *g_other_ca, *g_srv_cert;
-static char g_ca_path[64], g_other_ca_path[64];
-
-static void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-    X509_EXTENSION *ex = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-    ck_assert_ptr_nonnull(ex);
-    ck_assert_int_eq(X509_add_ext(x, ex, -1), 1);
-    X509_EXTENSION_free(ex);
-}
-
-/* A v3 certificate for key; self-signed CA when issuer is NULL. */
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
-                       const char *san)
-{
-    static long serial = 1;
-    X509 *x = X509_new();
-    X509_NAME *name;
-    X509V3_CTX v3;
-    ck_assert_ptr_nonnull(x);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-    add_ext(x, &v3, NID_subject_key_identifier, "hash");
-    if (!issuer) {
-        add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-        add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-    } else {
-        add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
-        add_ext(x, &v3, NID_key_usage, "critical,digitalSignature");
-        add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
-        add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
-        add_ext(x, &v3, NID_subject_alt_name, san);
-    }
-    ck_assert_int_gt(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()), 0);
-    return x;
-}
-
-static void write_pem(X509 *x, char *path, size_t cap)
-{
-    FILE *f;
-    int fd;
-    snprintf(path, cap, "/tmp/iggy_check_net_XXXXXX");
-    fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(PEM_write_X509(f, x), 1);
-    fclose(f);
-}
+static test_pki_t g_pki;
 
 static void pki_setup(void)
 {
-    g_ca_key = EVP_EC_gen("P-256");
-    g_other_ca_key = EVP_EC_gen("P-256");
-    g_srv_key = EVP_EC_gen("P-256");
-    ck_assert(g_ca_key && g_other_ca_key && g_srv_key);
-    g_ca = make_cert(g_ca_key, "iggy test CA", NULL, NULL, NULL);
-    g_other_ca = make_cert(g_other_ca_key, "iggy other CA", NULL, NULL, NULL);
-    g_srv_cert =
-        make_cert(g_srv_key, "localhost", g_ca, g_ca_key, "DNS:localhost,IP:127.0.0.1,IP:::1");
-    write_pem(g_ca, g_ca_path, sizeof g_ca_path);
-    write_pem(g_other_ca, g_other_ca_path, sizeof g_other_ca_path);
+    test_pki_create(&g_pki);
 }
 
 static void pki_teardown(void)
 {
-    unlink(g_ca_path);
-    unlink(g_other_ca_path);
-    X509_free(g_ca);
-    X509_free(g_other_ca);
-    X509_free(g_srv_cert);
-    EVP_PKEY_free(g_ca_key);
-    EVP_PKEY_free(g_other_ca_key);
-    EVP_PKEY_free(g_srv_key);
+    test_pki_destroy(&g_pki);
 }
 
 /* ---- TLS: a one-connection server thread ---- */
@@ -634,8 +562,8 @@ static void *tls_server_main(void *arg)
     if (fd < 0)
         return NULL;
     ctx = SSL_CTX_new(TLS_server_method());
-    SSL_CTX_use_certificate(ctx, g_srv_cert);
-    SSL_CTX_use_PrivateKey(ctx, g_srv_key);
+    SSL_CTX_use_certificate(ctx, g_pki.srv_cert);
+    SSL_CTX_use_PrivateKey(ctx, g_pki.srv_key);
     ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {
@@ -727,7 +655,7 @@ static void tls_ok_case(const char *ca, const char *name, bool verify)
 START_TEST(test_tls_verify_hostname)
 {
     FD_GUARD_BEGIN;
-    tls_ok_case(g_ca_path, "localhost", true);
+    tls_ok_case(g_pki.ca_path, "localhost", true);
     FD_GUARD_END;
 }
 END_TEST
@@ -735,7 +663,7 @@ END_TEST
 START_TEST(test_tls_verify_ip_san)
 {
     FD_GUARD_BEGIN;
-    tls_ok_case(g_ca_path, "127.0.0.1", true);
+    tls_ok_case(g_pki.ca_path, "127.0.0.1", true);
     FD_GUARD_END;
 }
 END_TEST
@@ -744,7 +672,7 @@ START_TEST(test_tls_verify_off)
 {
     FD_GUARD_BEGIN;
     /* Wrong name and an untrusted chain: both ignored. */
-    tls_ok_case(g_other_ca_path, "wrong.example", false);
+    tls_ok_case(g_pki.other_ca_path, "wrong.example", false);
     tls_ok_case(NULL, NULL, false);
     FD_GUARD_END;
 }
@@ -768,8 +696,8 @@ static void tls_reject_case(const char *ca, const char *name, const char *why)
 START_TEST(test_tls_wrong_hostname)
 {
     FD_GUARD_BEGIN;
-    tls_reject_case(g_ca_path, "wrong.example", "hostname mismatch");
-    tls_reject_case(g_ca_path, "127.0.0.2", "IP address mismatch");
+    tls_reject_case(g_pki.ca_path, "wrong.example", "hostname mismatch");
+    tls_reject_case(g_pki.ca_path, "127.0.0.2", "IP address mismatch");
     FD_GUARD_END;
 }
 END_TEST
@@ -777,7 +705,7 @@ END_TEST
 START_TEST(test_tls_untrusted_ca)
 {
     FD_GUARD_BEGIN;
-    tls_reject_case(g_other_ca_path, "localhost", "local issuer");
+    tls_reject_case(g_pki.other_ca_path, "localhost", "local issuer");
     FD_GUARD_END;
 }
 END_TEST
@@ -812,7 +740,7 @@ START_TEST(test_tls_handshake_deadline)
     uint16_t port;
     int lfd, fd;
     iggy_transport_t tr;
-    iggy_tls_opts_t o = {.ca_file = g_ca_path, .server_name = "localhost", .verify = true};
+    iggy_tls_opts_t o = {.ca_file = g_pki.ca_path, .server_name = "localhost", .verify = true};
     int64_t t0, dt;
     FD_GUARD_BEGIN;
 
@@ -840,7 +768,7 @@ START_TEST(test_tls_read_deadline_and_peer_close)
 
     /* An echo server that gets nothing sends nothing. */
     tls_server_start(&s, SRV_ECHO);
-    ck_assert_int_eq(tls_connect(s.port, g_ca_path, "localhost", true, &tr), IGGY_OK);
+    ck_assert_int_eq(tls_connect(s.port, g_pki.ca_path, "localhost", true, &tr), IGGY_OK);
     t0 = iggy_now_ms();
     ck_assert_int_eq(tr.ops->read(tr.ctx, b, 4, t0 + 300), IGGY_ERR__TIMED_OUT);
     dt = iggy_now_ms() - t0;
@@ -853,7 +781,7 @@ START_TEST(test_tls_read_deadline_and_peer_close)
     tls_server_stop(&s);
 
     tls_server_start(&s, SRV_CLOSE_AFTER_HANDSHAKE);
-    ck_assert_int_eq(tls_connect(s.port, g_ca_path, "localhost", true, &tr), IGGY_OK);
+    ck_assert_int_eq(tls_connect(s.port, g_pki.ca_path, "localhost", true, &tr), IGGY_OK);
     ck_assert_int_eq(tr.ops->read(tr.ctx, b, 4, in_ms(3000)), IGGY_ERR__TRANSPORT);
     assert_detail_has("connection closed by peer");
     tr.ops->destroy(tr.ctx);
@@ -873,7 +801,7 @@ START_TEST(test_tls_write_to_closed_peer)
 
     signal(SIGPIPE, SIG_DFL);
     tls_server_start(&s, SRV_CLOSE_AFTER_HANDSHAKE);
-    ck_assert_int_eq(tls_connect(s.port, g_ca_path, "localhost", true, &tr), IGGY_OK);
+    ck_assert_int_eq(tls_connect(s.port, g_pki.ca_path, "localhost", true, &tr), IGGY_OK);
     tls_server_stop(&s);
     for (int i = 0; i < 100 && err == IGGY_OK; i++)
         err = tr.ops->writev(tr.ctx, &iov, 1, in_ms(2000));
@@ -898,7 +826,7 @@ static void *tls_parallel_main(void *arg)
             (*failures)++;
             continue;
         }
-        if (tls_connect(s.port, g_ca_path, i % 2 ? "127.0.0.1" : "localhost", true, &tr) !=
+        if (tls_connect(s.port, g_pki.ca_path, i % 2 ? "127.0.0.1" : "localhost", true, &tr) !=
             IGGY_OK) {
             (*failures)++;
         } else {

@@ -16,9 +16,12 @@
 
 #include <iggy/alloc.h>
 #include <iggy/client.h>
+#include <iggy/commands.h>
+#include <iggy/compression.h>
 #include <iggy/conf.h>
 #include <iggy/error.h>
 #include <iggy/export.h>
+#include <iggy/messages.h>
 #include <iggy/types.h>
 #include <iggy/version.h>
 

@@ -461,6 +461,9 @@ typedef struct iggy_message {
     uint32_t raw_headers_len;
     /** headers parsed from raw_headers; count 0 when absent or not a valid TLV block */
     iggy_kv_list_t headers;
+    /** IGGY_OK, or why this message could not be decrypted or decompressed (its payload
+     *  and headers are then the bytes as received) */
+    int error;
 } iggy_message_t;
 
 /** PollMessages reply. All messages, payloads and headers live in this one block. */

@@ -173,7 +173,7 @@ static void *heartbeat_main(void *arg)
             iggy_writer_t w;
             if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) == IGGY_OK) {
                 iggy_wr_grow(&w, IGGY_HEADER_SIZE);
-                if (iggy_call_on_conn(c, &c->conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL,
+                if (iggy_call_on_conn(c, &c->conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL, NULL,
                                       iggy_deadline_after(c->opts.request_timeout_ms)) != IGGY_OK)
                     iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat failed: %s",
                              iggy_last_error_detail());
@@ -245,13 +245,14 @@ void iggy_client_destroy(iggy_client_t *c)
     c->destroying = true;
     pthread_cond_broadcast(&c->life_cond);
     pthread_mutex_unlock(&c->life_lock);
-    if (c->heartbeat_running)
-        pthread_join(c->heartbeat_thread, NULL);
-    /* Wake a call blocked in socket I/O: it sees `destroying` and leaves. */
+    /* Wake a call (or a heartbeat ping) blocked in socket I/O: it sees `destroying` and
+     * leaves. */
     pthread_mutex_lock(&c->conn.fd_lock);
     if (c->conn.fd >= 0)
         shutdown(c->conn.fd, SHUT_RDWR);
     pthread_mutex_unlock(&c->conn.fd_lock);
+    if (c->heartbeat_running)
+        pthread_join(c->heartbeat_thread, NULL);
     pthread_mutex_lock(&c->life_lock);
     while (c->active_calls > 0)
         pthread_cond_wait(&c->life_cond, &c->life_lock);
@@ -260,6 +261,7 @@ void iggy_client_destroy(iggy_client_t *c)
     if (c->conn.transport.ops)
         c->conn.transport.ops->destroy(c->conn.transport.ctx);
     set_credentials(c, NULL, NULL, NULL);
+    iggy_messages_state_free(c->messages);
     if (c->own_pool)
         iggy_pool_destroy(c->pool);
     iggy_conf_destroy(c->conf);

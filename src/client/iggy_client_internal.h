@@ -46,6 +46,7 @@ typedef struct iggy_conn {
 } iggy_conn_t;
 
 typedef struct iggy_client_s iggy_client_t;
+typedef struct iggy_messages_state iggy_messages_state_t;
 
 struct iggy_client_s {
     iggy_conf_t *conf; /* our copy; NULL for a fixed transport (tests) */
@@ -66,6 +67,9 @@ struct iggy_client_s {
     bool destroying;
     bool heartbeat_running;
     pthread_t heartbeat_thread;
+
+    /* Send/poll caches and transform contexts, created on first use (iggy_messages.c). */
+    iggy_messages_state_t *messages;
 };
 
 /* Default options: 64 MiB frames, 30 s per request, checksums stamped. */
@@ -81,11 +85,15 @@ void iggy_client_free(iggy_client_t *c);
 typedef struct iggy_rpc {
     iggy_client_t *client;
     const iggy_cmd_desc_t *cmd;
-    iggy_writer_t w; /* header space reserved; encoders append the body */
+    iggy_writer_t w;   /* header space reserved; encoders append the body */
+    void *decode_opts; /* handed to the response decoder (reader->opts); NULL by default */
 } iggy_rpc_t;
 
 /* Borrow a request buffer from the pool and reserve the 256-byte header. */
 iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc);
+/* The same for a descriptor outside iggy_cmds[] (raw commands: unknown codes, the raw
+ * reply vtable). desc must outlive iggy_rpc_end(). */
+iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, iggy_rpc_t *rpc);
 
 /* Finish: check the encoder's status, take the connection, (re)connect and log in when
  * needed, stamp the header, exchange, replay transient outcomes (57 on the same bytes,
@@ -112,6 +120,10 @@ iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char 
                                 uint16_t port, int64_t deadline_ms);
 /* Drop the connection (the socket is closed; the session is gone). conn->lock is held. */
 void iggy_conn_drop(iggy_conn_t *conn);
+
+/* The client's messages state (created on first use, under cred_lock); freed by destroy. */
+iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out);
+void iggy_messages_state_free(iggy_messages_state_t *st);
 
 /* Log through the conf's callback (no-op without one). */
 void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)

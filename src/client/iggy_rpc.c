@@ -38,8 +38,14 @@ iggy_err_t iggy_random_client_id(iggy_u128_t *out)
 
 iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc)
 {
+    return iggy_rpc_begin_desc(c, &iggy_cmds[cmd], rpc);
+}
+
+iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, iggy_rpc_t *rpc)
+{
     rpc->client = c;
-    rpc->cmd = &iggy_cmds[cmd];
+    rpc->cmd = desc;
+    rpc->decode_opts = NULL;
     IGGY_TRY(iggy_wr_init(&rpc->w, c->pool, REQUEST_BUF_HINT, c->opts.max_frame_size));
     iggy_wr_grow(&rpc->w, IGGY_HEADER_SIZE);
     return iggy_wr_status(&rpc->w);
@@ -115,7 +121,7 @@ static iggy_err_t reply_outcome(const iggy_frame_header_t *rh, const uint8_t *bo
 
 /* Decode a reply body: status, result section, empty-body meaning, then the vtable. */
 static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_header_t *rh,
-                               const uint8_t *body, void **out)
+                               const uint8_t *body, void *decode_opts, void **out)
 {
     size_t len = rh->size - IGGY_HEADER_SIZE, off = 0;
     if (rh->status != 0)
@@ -133,7 +139,8 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
         return iggy_fail(IGGY_ERR__NOT_FOUND, "%s: not found", cmd->name);
     if (!cmd->resp || !out)
         return IGGY_OK;
-    return iggy_resp_unmarshal(cmd->resp, body ? body + off : NULL, len - off, out);
+    return iggy_resp_unmarshal_ctx(cmd->resp, body ? body + off : NULL, len - off, decode_opts,
+                                   out);
 }
 
 /* Stamp the header for the connection's session. */
@@ -186,7 +193,7 @@ static void update_session(iggy_conn_t *conn, const iggy_cmd_desc_t *cmd, void *
 }
 
 iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
-                             iggy_writer_t *w, void **out, int64_t deadline)
+                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline)
 {
     iggy_frame_header_t rh;
     uint8_t *body = NULL;
@@ -224,7 +231,7 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             iggy_client_sleep(c, TRANSIENT_PAUSE_MS);
             continue;
         }
-        err = decode_reply(cmd, &rh, body, out);
+        err = decode_reply(cmd, &rh, body, decode_opts, out);
         if (err == IGGY_OK)
             update_session(conn, cmd, out);
         iggy_pool_put(c->pool, body);
@@ -232,12 +239,10 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
     }
 }
 
-/* Whether a failed request may run again on a new connection: only when it never
- * reached the server, or when running it twice is harmless (reads, logins). */
-static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err, bool was_sent)
+/* Whether a request lost with its connection may run again on a new one: only when
+ * running it twice is harmless (reads, logins). */
+static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err)
 {
-    if (err == IGGY_ERR_NOT_CONNECTED && !was_sent)
-        return true;
     if (err != IGGY_ERR__TRANSPORT && err != IGGY_ERR__TIMED_OUT && err != IGGY_ERR_STALE_CLIENT &&
         err != IGGY_ERR_UNAUTHENTICATED && err != IGGY_ERR_NOT_CONNECTED)
         return false;
@@ -264,15 +269,17 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
             sent = true;
-            err = iggy_call_on_conn(c, conn, cmd, &rpc->w, out, deadline);
+            err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline);
             if (err == IGGY_OK && cmd->operation == IGGY_OP_REGISTER)
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))
                 continue; /* now on the leader: re-stamp under the new session */
         }
-        if (err == IGGY_OK || c->fixed_transport || deadline_passed(deadline) ||
-            iggy_client_destroying(c) || !safe_to_retry(cmd, err, sent))
+        /* Connecting already retried with backoff: only a request lost with its
+         * connection is worth another round. */
+        if (err == IGGY_OK || !sent || c->fixed_transport || deadline_passed(deadline) ||
+            iggy_client_destroying(c) || !safe_to_retry(cmd, err))
             break;
         iggy_log(c, IGGY_LOG_INFO, "net", "%s failed (%s), retrying on a new connection", cmd->name,
                  iggy_last_error_detail());

@@ -10,7 +10,7 @@ int64_t iggy_deadline_after(int64_t timeout_ms);
 /* Stamp w's header for conn's session, exchange, replay transients, decode into *out.
  * conn->lock is held; w keeps its buffer (the caller releases it). */
 iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
-                             iggy_writer_t *w, void **out, int64_t deadline);
+                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline);
 
 /* Before sending cmd: connect when disconnected and log in automatically when the client
  * has credentials (not for login commands themselves). conn->lock is held. */

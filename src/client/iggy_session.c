@@ -31,7 +31,7 @@ static iggy_err_t internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t 
         enc(&w, arg);
     err = iggy_wr_status(&w);
     if (err == IGGY_OK)
-        err = iggy_call_on_conn(c, conn, &iggy_cmds[cmd], &w, out, deadline);
+        err = iggy_call_on_conn(c, conn, &iggy_cmds[cmd], &w, NULL, out, deadline);
     iggy_wr_release(&w);
     return err;
 }

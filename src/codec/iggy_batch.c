@@ -1,5 +1,7 @@
 #include "codec/iggy_batch.h"
 
+#include <iggy/messages.h>
+
 #include <string.h>
 
 #include <openssl/rand.h>

@@ -105,8 +105,7 @@ iggy_err_t iggy_poll_body_verify(const uint8_t *body, size_t len);
  * fails: a non-TLV block is legal on the wire and kept raw. */
 int iggy_user_headers_valid(const uint8_t *p, size_t len);
 
-/* Client-side MessagesKey routing: XXH32(key, len, seed 0) % partitions_count, what the
- * server and the official SDKs compute (messages.md §2.1). partitions_count 0 gives 0. */
-uint32_t iggy_partition_for_key(const uint8_t *key, size_t len, uint32_t partitions_count);
+/* iggy_partition_for_key() is public: include/iggy/messages.h. */
+
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "codec/iggy_batch.h"
+#include "codec/iggy_message_transform.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_resp.h"
 #include "iggy_error_internal.h"
@@ -121,6 +122,10 @@ static iggy_err_t walk_records(iggy_reader_t *r, iggy_arena_t *a, iggy_message_t
         IGGY_TRY(iggy_batch_read_record(r, &rec, &frames));
         IGGY_TRY(iggy_batch_count_frames(&rec, frames, &in_record));
         if (count_only) {
+            const iggy_poll_decode_opts_t *o = r->opts;
+            /* Opt-in integrity check, once per reply (the counting walk). */
+            if (o && o->verify_checksums && iggy_arena_measuring(a))
+                IGGY_TRY(iggy_batch_verify(rec.bytes, (size_t)rec.batch_length));
             n += in_record;
             continue;
         }
@@ -134,19 +139,8 @@ static iggy_err_t walk_records(iggy_reader_t *r, iggy_arena_t *a, iggy_message_t
             m->origin_timestamp = rec.origin_timestamp + f.timestamp_delta;
             m->id = f.id;
             m->checksum = f.checksum;
-            m->payload = iggy_arena_bytes(a, f.payload, f.payload_len);
-            m->payload_len = f.payload_len;
-            if (f.user_headers_len) {
-                m->raw_headers = iggy_arena_bytes(a, f.user_headers, f.user_headers_len);
-                m->raw_headers_len = f.user_headers_len;
-                /* Parse only a well-formed TLV block: opaque or encrypted bytes are legal
-                 * on the wire and stay available raw. */
-                if (iggy_user_headers_valid(f.user_headers, f.user_headers_len)) {
-                    iggy_reader_t hr;
-                    iggy_rd_init(&hr, f.user_headers, f.user_headers_len, r->ctx);
-                    IGGY_TRY(iggy_dec_kv_block(&hr, a, f.user_headers_len, 0, &m->headers));
-                }
-            }
+            /* Payload and headers, opened and decompressed when the poll asked for it. */
+            IGGY_TRY(iggy_message_fill(r->opts, a, &f, m, r->ctx));
         }
     }
     *count = n;

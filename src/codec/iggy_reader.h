@@ -14,6 +14,7 @@ typedef struct iggy_reader {
     size_t len;
     size_t off;
     const char *ctx; /* command or structure name for error details */
+    void *opts;      /* per-call decode options (poll decryption, ...), or NULL */
 } iggy_reader_t;
 
 static inline void iggy_rd_init(iggy_reader_t *r, const void *p, size_t len, const char *ctx)
@@ -22,6 +23,7 @@ static inline void iggy_rd_init(iggy_reader_t *r, const void *p, size_t len, con
     r->len = len;
     r->off = 0;
     r->ctx = ctx;
+    r->opts = NULL;
 }
 
 static inline size_t iggy_rd_left(const iggy_reader_t *r)

@@ -66,13 +66,13 @@ typedef struct conn {
     SSL *ssl;
     pthread_t th;
     /* under m->lock */
-    bool open;           /* registered with the state, counted */
-    bool finished;       /* thread done: join and free */
-    bool stop;           /* close now (destroy, set_down) */
-    uint8_t evict;       /* non-zero: send this eviction and close (heartbeat) */
-    uint8_t evicting;    /* thread-owned copy of evict once it has been seen */
-    int64_t last_rx_ms;  /* monotonic time of the last frame */
-    uint8_t *cache;      /* reply to the last applied metadata request */
+    bool open;          /* registered with the state, counted */
+    bool finished;      /* thread done: join and free */
+    bool stop;          /* close now (destroy, set_down) */
+    uint8_t evict;      /* non-zero: send this eviction and close (heartbeat) */
+    uint8_t evicting;   /* thread-owned copy of evict once it has been seen */
+    int64_t last_rx_ms; /* monotonic time of the last frame */
+    uint8_t *cache;     /* reply to the last applied metadata request */
     size_t cache_len;
     uint64_t cache_checksum;
     struct conn *next;
@@ -90,7 +90,8 @@ struct node {
 };
 
 struct iggy_mock_s {
-    pthread_mutex_t lock; /* state, connections, faults, counters */
+    pthread_mutex_t admin; /* serialises set_down / set_up */
+    pthread_mutex_t lock;  /* state, connections, faults, counters */
     mock_state_t *st;
     iggy_pool_t *pool;
     SSL_CTX *tls;
@@ -163,11 +164,14 @@ static void update_cluster(iggy_mock_t *m)
 
 typedef enum { IO_OK, IO_EOF, IO_STOP } io_t;
 
-/* Why the connection thread was woken: stop wins over a pending eviction. */
+/* Why the connection thread was woken: stop wins over a pending eviction. The pipe is
+ * drained before the flags are read so that a poke racing with us is never lost. */
 static io_t check_wake(conn_t *c)
 {
     io_t r = IO_OK;
     uint8_t drain[16];
+    while (read(c->wake[0], drain, sizeof drain) > 0)
+        ;
     pthread_mutex_lock(&c->m->lock);
     if (c->stop) {
         r = IO_STOP;
@@ -176,9 +180,6 @@ static io_t check_wake(conn_t *c)
         r = IO_STOP;
     }
     pthread_mutex_unlock(&c->m->lock);
-    if (r == IO_OK)
-        while (read(c->wake[0], drain, sizeof drain) > 0)
-            ;
     return r;
 }
 
@@ -557,8 +558,7 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
         ok = reply_status(r, raw, &h->client, h->request, h->operation, o.code, op, commit);
         break;
     case MOCK_REJECT:
-        ok = reply_reject(r, raw, &h->client, h->request, call.reply_operation, o.code, op,
-                          commit);
+        ok = reply_reject(r, raw, &h->client, h->request, call.reply_operation, o.code, op, commit);
         break;
     case MOCK_EVICT:
         ok = reply_eviction(r, &h->client, (uint8_t)o.code);
@@ -576,8 +576,8 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
 
 /* Metadata dedup (§3): same id -> the cached reply, older id -> 59. Called with the lock
  * held; returns true when it answered (r filled, or silence with r->buf NULL). */
-static bool dedup_answer(conn_t *c, const uint8_t *raw, const iggy_frame_header_t *h,
-                         reply_t *r, bool *fail)
+static bool dedup_answer(conn_t *c, const uint8_t *raw, const iggy_frame_header_t *h, reply_t *r,
+                         bool *fail)
 {
     *fail = false;
     if (h->request == c->mc.last_request && c->cache) {
@@ -596,8 +596,7 @@ static bool dedup_answer(conn_t *c, const uint8_t *raw, const iggy_frame_header_
         return true;
     }
     if (h->request <= c->mc.last_request) {
-        *fail = !reply_reject(r, raw, &h->client, h->request, h->operation, 59, 0,
-                              c->m->commit);
+        *fail = !reply_reject(r, raw, &h->client, h->request, h->operation, 59, 0, c->m->commit);
         return true;
     }
     return false;
@@ -609,8 +608,9 @@ static void dedup_store(conn_t *c, const iggy_frame_header_t *h, const reply_t *
     if (!r->buf || r->evict || iggy_le32(r->buf + 216) != 0)
         return;
     if (r->len >= IGGY_HEADER_SIZE + 12 && iggy_le32(r->buf + IGGY_HEADER_SIZE) == 1 &&
-        iggy_le32(r->buf + IGGY_HEADER_SIZE + 8) == 58)
-        return; /* not admitted: nothing applied */
+        (iggy_le32(r->buf + IGGY_HEADER_SIZE + 8) == 57 ||
+         iggy_le32(r->buf + IGGY_HEADER_SIZE + 8) == 58))
+        return; /* not committed / not admitted: a replay must run it */
     uint8_t *copy = iggy_mem_alloc(r->len);
     if (!copy)
         return;
@@ -645,15 +645,15 @@ static bool dispatch(conn_t *c, const uint8_t *raw, const iggy_frame_header_t *h
         if (!c->mc.authenticated && h->code != 1)
             return reply_status(r, raw, &tid, h->request, h->operation, 40, 0, 0);
         if (h->code == CODE_LOGOUT || h->code == CODE_LOGIN_REGISTER)
-            return reply_status(r, raw, &h->client, h->request, h->operation, 0,
-                                c->mc.session, m->commit);
+            return reply_status(r, raw, &h->client, h->request, h->operation, 0, c->mc.session,
+                                m->commit);
         d = iggy_cmd_by_code(h->code);
         if (!d)
-            return reply_status(r, raw, &h->client, h->request, h->operation, 3,
-                                c->mc.session, m->commit);
+            return reply_status(r, raw, &h->client, h->request, h->operation, 3, c->mc.session,
+                                m->commit);
         if (d->operation != IGGY_OP_NON_REPLICATED)
-            return reply_status(r, raw, &h->client, h->request, h->operation, 5,
-                                c->mc.session, m->commit);
+            return reply_status(r, raw, &h->client, h->request, h->operation, 5, c->mc.session,
+                                m->commit);
         return run_handler(c, d, raw, h, body, body_len, r);
     case IGGY_OP_REGISTER:
         return run_handler(c, &iggy_cmds[IGGY_CMD_LOGIN_REGISTER], raw, h, body, body_len, r);
@@ -672,8 +672,8 @@ static bool dispatch(conn_t *c, const uint8_t *raw, const iggy_frame_header_t *h
         return reply_eviction(r, &tid, 4);
     if (c->node->index != m->leader) {
         if (op_metadata(h->operation))
-            return reply_reject(r, raw, &h->client, h->request, h->operation, 58,
-                                c->mc.session, m->commit);
+            return reply_reject(r, raw, &h->client, h->request, h->operation, 58, c->mc.session,
+                                m->commit);
         return reply_status(r, raw, &h->client, h->request, h->operation, 58, c->mc.session,
                             m->commit);
     }
@@ -747,13 +747,13 @@ static next_t apply_pre_fault(conn_t *c, const fault_t *f, const uint8_t *raw,
     pthread_mutex_unlock(&c->m->lock);
     switch (f->kind) {
     case IGGY_MOCK_FAULT_STATUS:
-        if (!reply_status(&r, raw, &h->client, h->request, h->operation, f->param,
-                          c->mc.session, commit))
+        if (!reply_status(&r, raw, &h->client, h->request, h->operation, f->param, c->mc.session,
+                          commit))
             return NEXT_CLOSE;
         break;
     case IGGY_MOCK_FAULT_REJECT:
-        if (!reply_reject(&r, raw, &h->client, h->request, h->operation, f->param,
-                          c->mc.session, commit))
+        if (!reply_reject(&r, raw, &h->client, h->request, h->operation, f->param, c->mc.session,
+                          commit))
             return NEXT_CLOSE;
         break;
     case IGGY_MOCK_FAULT_CLOSE:
@@ -1203,6 +1203,7 @@ iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out)
     m = iggy_mem_calloc(1, sizeof *m);
     if (!m)
         return iggy_fail(IGGY_ERR__NO_MEMORY, "mock: out of memory");
+    pthread_mutex_init(&m->admin, NULL);
     pthread_mutex_init(&m->lock, NULL);
     m->hk_wake[0] = m->hk_wake[1] = -1;
     snprintf(m->host, sizeof m->host, "%s", o.host);
@@ -1228,8 +1229,7 @@ iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out)
         iggy_mock_destroy(m);
         return err;
     }
-    if (make_pipe(m->hk_wake) != 0 ||
-        pthread_create(&m->hk, NULL, housekeeper_main, m) != 0) {
+    if (make_pipe(m->hk_wake) != 0 || pthread_create(&m->hk, NULL, housekeeper_main, m) != 0) {
         close_pipe(m->hk_wake);
         iggy_mock_destroy(m);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "mock: cannot start the housekeeper");
@@ -1277,6 +1277,7 @@ void iggy_mock_destroy(iggy_mock_t *m)
     if (m->tls)
         SSL_CTX_free(m->tls);
     pthread_mutex_destroy(&m->lock);
+    pthread_mutex_destroy(&m->admin);
     iggy_mem_free(m);
 }
 
@@ -1309,21 +1310,26 @@ iggy_err_t iggy_mock_set_down(iggy_mock_t *m, uint32_t node)
 {
     if (!m || node >= m->nodes_n)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: no node %u", node);
+    pthread_mutex_lock(&m->admin);
     node_stop(&m->nodes[node]);
+    pthread_mutex_unlock(&m->admin);
     return IGGY_OK;
 }
 
 iggy_err_t iggy_mock_set_up(iggy_mock_t *m, uint32_t node)
 {
+    iggy_err_t err = IGGY_OK;
     bool up;
     if (!m || node >= m->nodes_n)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: no node %u", node);
+    pthread_mutex_lock(&m->admin);
     pthread_mutex_lock(&m->lock);
     up = m->nodes[node].up;
     pthread_mutex_unlock(&m->lock);
-    if (up)
-        return IGGY_OK;
-    return node_start(&m->nodes[node], m->nodes[node].port);
+    if (!up)
+        err = node_start(&m->nodes[node], m->nodes[node].port);
+    pthread_mutex_unlock(&m->admin);
+    return err;
 }
 
 iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code, uint32_t conn_id,
@@ -1331,8 +1337,8 @@ iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code, uint32_t 
 {
     fault_t *f, **pp;
     if (!m || count == 0 || kind < IGGY_MOCK_FAULT_STATUS || kind > IGGY_MOCK_FAULT_STALL)
-        return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: bad fault (kind %d, count %u)",
-                         (int)kind, count);
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: bad fault (kind %d, count %u)", (int)kind,
+                         count);
     if (kind == IGGY_MOCK_FAULT_EVICT && param > 255)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: eviction reason %u above 255", param);
     f = iggy_mem_calloc(1, sizeof *f);

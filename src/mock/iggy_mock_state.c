@@ -401,8 +401,7 @@ mock_user_t *mock_user_by_id(mock_state_t *st, const iggy_identifier_t *id, cons
     return NULL;
 }
 
-mock_stream_t *mock_stream_find(mock_state_t *st, const iggy_identifier_t *id,
-                                const mock_name_t *n)
+mock_stream_t *mock_stream_find(mock_state_t *st, const iggy_identifier_t *id, const mock_name_t *n)
 {
     if (!id->name)
         return id->numeric < st->streams_cap ? st->streams[id->numeric] : NULL;
@@ -430,8 +429,7 @@ mock_group_t *mock_group_find(mock_topic_t *t, const iggy_identifier_t *id, cons
         return NULL;
     for (size_t i = 0; i < t->groups_count; i++) {
         mock_group_t *g = t->groups[i];
-        if (id->name ? mock_name_eq(&g->name, (const uint8_t *)n->s, n->len)
-                     : g->id == id->numeric)
+        if (id->name ? mock_name_eq(&g->name, (const uint8_t *)n->s, n->len) : g->id == id->numeric)
             return g;
     }
     return NULL;
@@ -586,17 +584,17 @@ static void wr_opts(iggy_writer_t *w, const mock_opts_t *o)
 void mock_wr_topic_header(iggy_writer_t *w, const mock_topic_t *t)
 {
     uint64_t msgs, size = mock_topic_size(t, &msgs);
-    iggy_wr_u32(w, t->id);                          /* 0  id */
-    iggy_wr_u64(w, t->created_at);                  /* 4  created_at */
-    iggy_wr_u32(w, (uint32_t)t->partitions_count);  /* 12 partitions_count */
-    iggy_wr_u64(w, t->message_expiry);              /* 16 message_expiry µs */
-    iggy_wr_u8(w, t->compression);                  /* 24 compression */
-    iggy_wr_u64(w, t->max_topic_size);              /* 25 max_topic_size */
-    iggy_wr_u64(w, size);                           /* 33 size_bytes */
-    iggy_wr_u64(w, msgs);                           /* 41 messages_count */
-    mock_wr_name(w, &t->name);                      /* 49 name_len, 50 name */
-    wr_opts(w, &t->explicit_opts);                  /* explicit block, u32-prefixed */
-    wr_opts(w, &t->derived_opts);                   /* derived block, u32-prefixed */
+    iggy_wr_u32(w, t->id);                         /* 0  id */
+    iggy_wr_u64(w, t->created_at);                 /* 4  created_at */
+    iggy_wr_u32(w, (uint32_t)t->partitions_count); /* 12 partitions_count */
+    iggy_wr_u64(w, t->message_expiry);             /* 16 message_expiry µs */
+    iggy_wr_u8(w, t->compression);                 /* 24 compression */
+    iggy_wr_u64(w, t->max_topic_size);             /* 25 max_topic_size */
+    iggy_wr_u64(w, size);                          /* 33 size_bytes */
+    iggy_wr_u64(w, msgs);                          /* 41 messages_count */
+    mock_wr_name(w, &t->name);                     /* 49 name_len, 50 name */
+    wr_opts(w, &t->explicit_opts);                 /* explicit block, u32-prefixed */
+    wr_opts(w, &t->derived_opts);                  /* derived block, u32-prefixed */
 }
 
 /* PartitionResponse, 40 bytes (admin.md §4.0b); fresh = the create reply's shape. */
@@ -604,22 +602,22 @@ void mock_wr_partition(iggy_writer_t *w, const mock_partition_t *p, bool fresh)
 {
     uint32_t segments = fresh ? 0 : (p->segments - p->first_segment);
     if (!fresh && segments == 0)
-        segments = 1; /* get_topic floors segments_count at 1 */
-    iggy_wr_u32(w, p->id);                                     /* 0  id */
-    iggy_wr_u64(w, p->created_at);                             /* 4  created_at */
-    iggy_wr_u32(w, segments);                                  /* 12 segments_count */
-    iggy_wr_u64(w, p->next_offset ? p->next_offset - 1 : 0);   /* 16 current_offset */
-    iggy_wr_u64(w, p->size_bytes);                             /* 24 size_bytes */
-    iggy_wr_u64(w, p->messages_count);                         /* 32 messages_count */
+        segments = 1;              /* get_topic floors segments_count at 1 */
+    iggy_wr_u32(w, p->id);         /* 0  id */
+    iggy_wr_u64(w, p->created_at); /* 4  created_at */
+    iggy_wr_u32(w, segments);      /* 12 segments_count */
+    iggy_wr_u64(w, p->next_offset ? p->next_offset - 1 : 0); /* 16 current_offset */
+    iggy_wr_u64(w, p->size_bytes);                           /* 24 size_bytes */
+    iggy_wr_u64(w, p->messages_count);                       /* 32 messages_count */
 }
 
 /* ConsumerGroupResponse (+ members) (admin.md §6.0). */
 void mock_wr_group(iggy_writer_t *w, const mock_topic_t *t, const mock_group_t *g, bool members)
 {
-    iggy_wr_u32(w, g->id);                          /* 0  id */
-    iggy_wr_u32(w, (uint32_t)t->partitions_count);  /* 4  topic's partitions_count */
-    iggy_wr_u32(w, (uint32_t)g->members_count);     /* 8  members_count */
-    mock_wr_name(w, &g->name);                      /* 12 name_len, 13 name */
+    iggy_wr_u32(w, g->id);                         /* 0  id */
+    iggy_wr_u32(w, (uint32_t)t->partitions_count); /* 4  topic's partitions_count */
+    iggy_wr_u32(w, (uint32_t)g->members_count);    /* 8  members_count */
+    mock_wr_name(w, &g->name);                     /* 12 name_len, 13 name */
     if (!members)
         return;
     for (size_t i = 0; i < g->members_count; i++) {

@@ -9,6 +9,7 @@
 
 #include <iggy/types.h>
 
+#include "codec/iggy_primitives.h"
 #include "mock/iggy_mock_state.h"
 
 #define MOCK_PROTOCOL_VERSION 0x2C00u /* 0.11.0 */
@@ -133,10 +134,10 @@ typedef struct mock_partition {
     uint64_t last_timestamp; /* last base_timestamp handed out (strictly monotonic) */
     uint64_t size_bytes;
     uint64_t messages_count;
-    uint32_t segments;        /* segments created (>= 1 once storage exists) */
-    uint32_t first_segment;   /* index of the oldest retained segment */
-    uint64_t segment_bytes;   /* bytes in the newest segment */
-    bool has_storage;         /* false until the first append: create reply shows 0 segments */
+    uint32_t segments;      /* segments created (>= 1 once storage exists) */
+    uint32_t first_segment; /* index of the oldest retained segment */
+    uint64_t segment_bytes; /* bytes in the newest segment */
+    bool has_storage;       /* false until the first append: create reply shows 0 segments */
     size_t records_count, records_cap;
     mock_record_t *records;
     size_t offsets_count;

@@ -1,0 +1,69 @@
+/* Client-side payload transforms, sans-IO: on send, compress (marked with the user header
+ * `iggy-compression`) and then seal with AES-256-GCM; on poll, open and then decompress,
+ * bounded. A message that cannot be opened or decompressed keeps its place and carries the
+ * error (messages.md §7). */
+#ifndef IGGY_MESSAGE_TRANSFORM_H
+#define IGGY_MESSAGE_TRANSFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iggy/compression.h>
+#include <iggy/types.h>
+
+#include "codec/iggy_arena.h"
+#include "codec/iggy_batch.h"
+#include "codec/iggy_compress.h"
+#include "codec/iggy_crypto.h"
+#include "pool/iggy_pool.h"
+
+/* A growable byte buffer owned by the caller (reused across calls: no steady-state
+ * allocation). */
+typedef struct iggy_scratch {
+    uint8_t *data;
+    size_t cap;
+} iggy_scratch_t;
+
+iggy_err_t iggy_scratch_reserve(iggy_scratch_t *s, size_t cap);
+void iggy_scratch_free(iggy_scratch_t *s);
+
+/* Poll decode options, handed to the poll decoder as reader->opts. */
+typedef struct iggy_poll_decode_opts {
+    bool verify_checksums;
+    const uint8_t *key; /* NULL: no decryption */
+    bool decompress;
+    size_t max_decompressed;
+    iggy_compress_ctx_t *comp;
+    iggy_crypto_ctx_t *crypto;
+    iggy_scratch_t *scratch; /* plaintexts while decoding */
+} iggy_poll_decode_opts_t;
+
+/* Fill m's payload, raw headers and parsed headers from frame f, applying o (NULL: copy as
+ * received). Runs in both arena passes and takes the same path in both. Only structural
+ * problems fail; transform failures land in m->error. */
+iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
+                             const iggy_batch_frame_t *f, iggy_message_t *m, const char *ctx);
+
+/* Send side: the transformed messages (payload and user-headers block pointing into
+ * scratch) ready for iggy_enc_send_messages_raw. */
+typedef struct iggy_send_transform {
+    iggy_compression_codec_t codec;
+    int level;
+    size_t min_bytes;
+    const uint8_t *key;
+    bool mint_v7; /* mint UUID v7 ids for messages sent with id {0,0} */
+    uint64_t now_us;
+} iggy_send_transform_t;
+
+/* Transform messages[0..count) into out[] / raw[] (caller arrays of count entries), with
+ * bytes in scratch; pool lends a temporary buffer for encoding header blocks. */
+iggy_err_t iggy_send_transform(const iggy_send_transform_t *t, iggy_compress_ctx_t *comp,
+                               iggy_crypto_ctx_t *crypto, iggy_pool_t *pool,
+                               iggy_scratch_t *scratch, const iggy_send_message_t *messages,
+                               size_t count, iggy_send_message_t *out, iggy_raw_block_t *raw);
+
+/* A UUID v7 (RFC 9562) for the given time, stored in UUID byte order. */
+iggy_err_t iggy_uuid_v7(uint64_t now_us, iggy_u128_t *out);
+
+#endif

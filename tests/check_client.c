@@ -1,0 +1,640 @@
+/* The client end to end over TCP against the built-in mock server (or IGGY_TEST_SERVER):
+ * sessions, reconnects, heartbeats, every injected fault, TLS, leader redirection,
+ * threads, destroy while calls are blocked, and no leaked buffers, fds or threads. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <iggy/iggy.h>
+#include <iggy/mock.h>
+
+#include "client/iggy_client_internal.h"
+#include "codec/iggy_codec.h"
+#include "test_main.h"
+#include "test_pki.h"
+#include "test_server.h"
+
+/* ---- small RPC helpers (the public per-command API arrives with the command issue) */
+
+static iggy_err_t get_me(iggy_client_t *c, iggy_client_info_t **out)
+{
+    iggy_rpc_t rpc;
+    iggy_err_t err = iggy_rpc_begin(c, IGGY_CMD_GET_ME, &rpc);
+    return err ? err : iggy_rpc_end(&rpc, (void **)out);
+}
+
+static iggy_err_t create_stream(iggy_client_t *c, const char *name)
+{
+    iggy_rpc_t rpc;
+    iggy_stream_t *s = NULL;
+    iggy_err_t err = iggy_rpc_begin(c, IGGY_CMD_CREATE_STREAM, &rpc);
+    if (err)
+        return err;
+    iggy_enc_create_stream(&rpc.w, name, NULL, 0);
+    err = iggy_rpc_end(&rpc, (void **)&s);
+    iggy_result_destroy(s);
+    return err;
+}
+
+static iggy_err_t delete_stream(iggy_client_t *c, const char *name)
+{
+    iggy_rpc_t rpc;
+    iggy_identifier_t id = iggy_id_name(name);
+    iggy_err_t err = iggy_rpc_begin(c, IGGY_CMD_DELETE_STREAM, &rpc);
+    if (err)
+        return err;
+    iggy_enc_stream_ref(&rpc.w, &id);
+    return iggy_rpc_end(&rpc, NULL);
+}
+
+static iggy_err_t create_topic(iggy_client_t *c, const char *stream, const char *name,
+                               uint32_t partitions)
+{
+    iggy_rpc_t rpc;
+    iggy_topic_t *t = NULL;
+    iggy_identifier_t sid = iggy_id_name(stream);
+    iggy_err_t err = iggy_rpc_begin(c, IGGY_CMD_CREATE_TOPIC, &rpc);
+    if (err)
+        return err;
+    iggy_enc_create_topic(&rpc.w, &sid, partitions, name, NULL, 0);
+    err = iggy_rpc_end(&rpc, (void **)&t);
+    iggy_result_destroy(t);
+    return err;
+}
+
+static iggy_err_t group_call(iggy_client_t *c, iggy_cmd_t cmd, const char *stream,
+                             const char *topic, const char *group, void **out)
+{
+    iggy_rpc_t rpc;
+    iggy_identifier_t s = iggy_id_name(stream), t = iggy_id_name(topic), g = iggy_id_name(group);
+    iggy_err_t err = iggy_rpc_begin(c, cmd, &rpc);
+    if (err)
+        return err;
+    if (cmd == IGGY_CMD_CREATE_CONSUMER_GROUP)
+        iggy_enc_create_consumer_group(&rpc.w, &s, &t, group);
+    else
+        iggy_enc_group_ref(&rpc.w, &s, &t, &g);
+    return iggy_rpc_end(&rpc, out);
+}
+
+static uint64_t pool_in_use(iggy_client_t *c)
+{
+    iggy_pool_stats_t st;
+    iggy_pool_get_stats(c->pool, &st);
+    return st.in_use;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Every test: a server, and no fds or threads left behind at the end. */
+static test_server_t srv;
+static int fds_before, threads_before;
+
+static void start(const iggy_mock_opts_t *opts)
+{
+    fds_before = test_count_fds();
+    threads_before = test_count_threads();
+    test_server_start(&srv, opts);
+}
+
+static void finish(void)
+{
+    test_server_stop(&srv);
+    ck_assert_int_eq(test_count_threads(), threads_before);
+    ck_assert_int_eq(test_count_fds(), fds_before);
+}
+
+static iggy_client_t *client_with(bool login, const char *const *props)
+{
+    iggy_conf_t *conf = test_conf(&srv, login, props);
+    iggy_client_t *c;
+    char err[256];
+    ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);
+    iggy_conf_destroy(conf);
+    return c;
+}
+
+static void destroy_client(iggy_client_t *c)
+{
+    ck_assert_uint_eq(pool_in_use(c), 0);
+    iggy_client_destroy(c);
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+START_TEST(ping_login_logout)
+{
+    iggy_client_t *c;
+    iggy_login_result_t *lr = NULL;
+    iggy_client_info_t *me = NULL;
+    start(NULL);
+    c = test_client(&srv, false);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK); /* before login */
+    ck_assert_int_eq(get_me(c, &me), IGGY_ERR_UNAUTHENTICATED);
+    ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &lr), IGGY_OK);
+    ck_assert_uint_gt(lr->session, 0);
+    ck_assert_ptr_nonnull(lr->server_version);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    ck_assert_uint_eq(me->user_id, lr->user_id);
+    iggy_result_destroy(me);
+    me = NULL;
+    ck_assert_int_eq(iggy_logout_user(c), IGGY_OK);
+    ck_assert_int_eq(get_me(c, &me), IGGY_ERR_UNAUTHENTICATED);
+    /* A new login after logout uses a fresh client id and gets a new session. */
+    {
+        iggy_login_result_t *again = NULL;
+        iggy_u128_t before = c->conn.sess.client_id;
+        ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &again), IGGY_OK);
+        ck_assert(again->session != lr->session);
+        ck_assert(before.lo != c->conn.sess.client_id.lo || before.hi != c->conn.sess.client_id.hi);
+        iggy_result_destroy(again);
+    }
+    iggy_result_destroy(lr);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(wrong_password)
+{
+    iggy_client_t *c;
+    start(NULL);
+    c = test_client(&srv, false);
+    ck_assert_int_eq(iggy_login_user(c, srv.username, "definitely-wrong", NULL),
+                     IGGY_ERR_INVALID_CREDENTIALS);
+    ck_assert(iggy_err_is_fatal(IGGY_ERR_INVALID_CREDENTIALS));
+    /* The eviction closed the connection; the client reconnects for the next call. */
+    ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, NULL), IGGY_OK);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(incompatible_protocol_version)
+{
+    iggy_client_t *c;
+    iggy_rpc_t rpc;
+    void *out = NULL;
+    start(NULL);
+    c = test_client(&srv, false);
+    ck_assert_int_eq(iggy_rpc_begin(c, IGGY_CMD_LOGIN_REGISTER, &rpc), IGGY_OK);
+    /* 0.9.0 packed: the server accepts only 0.11.x. */
+    iggy_enc_login_register(&rpc.w, 0x2400, "c-sdk", "0.1.0", srv.username, srv.password);
+    ck_assert_int_eq(iggy_rpc_end(&rpc, &out), IGGY_ERR_INCOMPATIBLE_PROTOCOL_VERSION);
+    ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "0.11.0"));
+    ck_assert_ptr_null(out);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(auto_login_from_conf_and_connection_string)
+{
+    iggy_client_t *c;
+    iggy_client_info_t *me = NULL;
+    iggy_conf_t *conf;
+    char cs[1024], err[256];
+    start(NULL);
+    c = client_with(true, NULL);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK); /* connects and logs in on first use */
+    iggy_result_destroy(me);
+    destroy_client(c);
+
+    snprintf(cs, sizeof cs, "iggy+tcp://%s:%s@%s?heartbeat_interval=1s", srv.username, srv.password,
+             srv.addr);
+    ck_assert_int_eq(iggy_conf_new(&conf), IGGY_OK);
+    ck_assert_int_eq(iggy_conf_set_connection_string(conf, cs, err, sizeof err), IGGY_OK);
+    ck_assert_int_eq(iggy_client_new(conf, &c, err, sizeof err), IGGY_OK);
+    iggy_conf_destroy(conf);
+    me = NULL;
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    iggy_result_destroy(me);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(reconnect_after_restart_relogs_in)
+{
+    iggy_client_t *c;
+    iggy_client_info_t *me = NULL;
+    uint64_t first_session;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "reconnect_after_restart_relogs_in")) {
+        finish();
+        return;
+    }
+    c = test_client(&srv, false);
+    ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, NULL), IGGY_OK);
+    first_session = c->conn.sess.session;
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    /* The old connection is dead; the read is retried on a new one, logged in again. */
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    ck_assert_uint_ne(c->conn.sess.session, first_session);
+    iggy_result_destroy(me);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(server_down_gives_an_error_within_the_deadline)
+{
+    static const char *const props[] = {"request.timeout.ms", "800", "reconnect.backoff.ms", "50",
+                                        NULL};
+    iggy_client_t *c;
+    int64_t t0;
+    iggy_err_t err;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "server_down_gives_an_error_within_the_deadline")) {
+        finish();
+        return;
+    }
+    c = client_with(true, props);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    t0 = iggy_now_ms();
+    err = iggy_ping(c);
+    ck_assert_msg(err == IGGY_ERR__TIMED_OUT || err == IGGY_ERR__TRANSPORT, "got %s",
+                  iggy_err2name(err));
+    ck_assert_int_lt(iggy_now_ms() - t0, 800 + 500);
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(heartbeat_keeps_a_group_member_alive)
+{
+    iggy_mock_opts_t o = {0};
+    static const char *const with_hb[] = {"heartbeat.interval.ms", "200", NULL};
+    static const char *const without_hb[] = {"heartbeat.interval.ms", "0", NULL};
+    iggy_client_t *alive, *silent;
+    iggy_group_assignment_t *a = NULL;
+    o.heartbeat_timeout_ms = 1000;
+    start(&o);
+    if (test_skip_unless_mock(&srv, "heartbeat_keeps_a_group_member_alive (short window)")) {
+        finish();
+        return;
+    }
+    alive = client_with(true, with_hb);
+    silent = client_with(true, without_hb);
+    ck_assert_int_eq(create_stream(alive, "hb"), IGGY_OK);
+    ck_assert_int_eq(create_topic(alive, "hb", "t", 2), IGGY_OK);
+    ck_assert_int_eq(group_call(alive, IGGY_CMD_CREATE_CONSUMER_GROUP, "hb", "t", "g", NULL),
+                     IGGY_OK);
+    ck_assert_int_eq(group_call(alive, IGGY_CMD_JOIN_CONSUMER_GROUP, "hb", "t", "g", NULL),
+                     IGGY_OK);
+    ck_assert_int_eq(group_call(silent, IGGY_CMD_JOIN_CONSUMER_GROUP, "hb", "t", "g", NULL),
+                     IGGY_OK);
+    sleep_ms(2500); /* well past the 1 s eviction window */
+    /* The pinging member kept its session and its membership. */
+    ck_assert_uint_eq(iggy_mock_connection_count(srv.mock), 1);
+    ck_assert_int_eq(group_call(alive, IGGY_CMD_SYNC_CONSUMER_GROUP, "hb", "t", "g", (void **)&a),
+                     IGGY_OK);
+    ck_assert_uint_eq(a->partitions_count, 2); /* the evicted member's share came back */
+    iggy_result_destroy(a);
+    destroy_client(alive);
+    destroy_client(silent);
+    finish();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- faults */
+
+typedef struct fault_case {
+    iggy_mock_fault_kind_t kind;
+    uint32_t param;
+    iggy_err_t want; /* for a read (GetMe) */
+} fault_case_t;
+
+START_TEST(every_fault_gives_its_error_without_hanging)
+{
+    static const char *const props[] = {"request.timeout.ms", "700", NULL};
+    static const fault_case_t CASES[] = {
+        {IGGY_MOCK_FAULT_STATUS, 1009, IGGY_ERR_STREAM_ID_NOT_FOUND},
+        {IGGY_MOCK_FAULT_DELAY, 2000, IGGY_ERR__TIMED_OUT},
+        {IGGY_MOCK_FAULT_TRUNCATED, 0, IGGY_ERR__TIMED_OUT},
+        {IGGY_MOCK_FAULT_OVERSIZED, 0, IGGY_ERR__BAD_MSG},
+        {IGGY_MOCK_FAULT_GARBAGE, 0, IGGY_ERR__BAD_MSG},
+        {IGGY_MOCK_FAULT_STALL, 0, IGGY_ERR__TIMED_OUT},
+    };
+    iggy_client_t *c;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "every_fault_gives_its_error_without_hanging")) {
+        finish();
+        return;
+    }
+    /* Retrying a read on a new connection would hide the fault: one attempt only. */
+    c = client_with(true, props);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        iggy_client_info_t *me = NULL;
+        int64_t t0 = iggy_now_ms();
+        iggy_err_t err;
+        ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, CASES[i].kind, CASES[i].param, 1),
+                         IGGY_OK);
+        err = get_me(c, &me);
+        iggy_mock_clear_faults(srv.mock);
+        ck_assert_msg(err == CASES[i].want, "fault %d: got %s (%s), want %s", CASES[i].kind,
+                      iggy_err2name(err), iggy_last_error_detail(), iggy_err2name(CASES[i].want));
+        ck_assert_msg(iggy_last_error_detail()[0] != '\0', "fault %d: no detail", CASES[i].kind);
+        ck_assert_int_lt(iggy_now_ms() - t0, 700 + 700);
+        ck_assert_ptr_null(me);
+        ck_assert_uint_eq(pool_in_use(c), 0);
+        /* The client recovers on the next call. */
+        ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+        iggy_result_destroy(me);
+    }
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(closed_connection_retries_reads_but_not_writes)
+{
+    iggy_client_t *c;
+    iggy_client_info_t *me = NULL;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "closed_connection_retries_reads_but_not_writes")) {
+        finish();
+        return;
+    }
+    c = client_with(true, NULL);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    /* A read is idempotent: retried on a new connection, logged in again. */
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_CLOSE, 0, 1), IGGY_OK);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    iggy_result_destroy(me);
+    /* An eviction ends the session; a read is retried on a new, logged-in connection. */
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_EVICT, 13, 1), IGGY_OK);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    iggy_result_destroy(me);
+    /* A write is not: the eviction surfaces as StaleClient. */
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_EVICT, 13, 1), IGGY_OK);
+    ck_assert_int_eq(create_stream(c, "evicted"), IGGY_ERR_STALE_CLIENT);
+    /* A metadata write whose outcome is unknown is never replayed on a new connection. */
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_CLOSE_MID_REPLY, 0, 1),
+                     IGGY_OK);
+    ck_assert_int_eq(create_stream(c, "once"), IGGY_ERR__TRANSPORT);
+    ck_assert_uint_eq(iggy_mock_request_count(srv.mock, 202), 2);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(transient_57_replays_the_same_request)
+{
+    iggy_client_t *c;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "transient_57_replays_the_same_request")) {
+        finish();
+        return;
+    }
+    c = client_with(true, NULL);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_REJECT, 57, 3),
+                     IGGY_OK);
+    ck_assert_int_eq(create_stream(c, "replayed"), IGGY_OK);
+    ck_assert_uint_eq(iggy_mock_request_count(srv.mock, 202), 4);
+    /* Applied exactly once: a second create reports the name as taken. */
+    ck_assert_int_eq(create_stream(c, "replayed"), IGGY_ERR_STREAM_NAME_ALREADY_EXISTS);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+START_TEST(transient_58_until_the_deadline)
+{
+    static const char *const props[] = {"request.timeout.ms", "600", NULL};
+    iggy_client_t *c;
+    int64_t t0;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "transient_58_until_the_deadline")) {
+        finish();
+        return;
+    }
+    c = client_with(true, props);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_REJECT, 58, 1000),
+                     IGGY_OK);
+    t0 = iggy_now_ms();
+    ck_assert_int_eq(create_stream(c, "never"), IGGY_ERR_TRANSIENT_NOT_ACCEPTED);
+    ck_assert_int_lt(iggy_now_ms() - t0, 600 + 500);
+    ck_assert_uint_gt(iggy_mock_request_count(srv.mock, 202), 1);
+    iggy_mock_clear_faults(srv.mock);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- TLS */
+
+static int g_tls_warnings;
+
+static void count_warnings(int level, const char *facility, const char *msg, void *opaque)
+{
+    (void)facility;
+    (void)opaque;
+    if (level == IGGY_LOG_WARNING && strstr(msg, "verification is OFF"))
+        g_tls_warnings++;
+}
+
+START_TEST(tls_with_a_generated_ca)
+{
+    test_pki_t pki;
+    iggy_mock_opts_t o = {0};
+    iggy_client_t *c;
+    iggy_client_info_t *me = NULL;
+    const char *ok[] = {
+        "tls.enabled",        "true", "tls.ca.file", NULL, "tls.server.name", "localhost",
+        "request.timeout.ms", "3000", NULL};
+    const char *wrong_host[] = {"tls.enabled",
+                                "true",
+                                "tls.ca.file",
+                                NULL,
+                                "tls.server.name",
+                                "wrong.example",
+                                "request.timeout.ms",
+                                "1000",
+                                "reconnect.max.retries",
+                                "0",
+                                NULL};
+    const char *untrusted[] = {
+        "tls.enabled",           "true", "tls.ca.file", NULL, "request.timeout.ms", "1000",
+        "reconnect.max.retries", "0",    NULL};
+    const char *no_verify[] = {"tls.enabled", "true", "tls.verify", "false", NULL};
+    iggy_conf_t *conf;
+    char err[256];
+
+    if (getenv("IGGY_TEST_SERVER")) {
+        printf("SKIPPED tls_with_a_generated_ca: needs the mock server with a test CA\n");
+        return;
+    }
+    test_pki_create(&pki);
+    o.tls_cert_file = pki.cert_path;
+    o.tls_key_file = pki.key_path;
+    start(&o);
+    ok[3] = wrong_host[3] = pki.ca_path;
+    untrusted[3] = pki.other_ca_path;
+
+    c = client_with(true, ok);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    iggy_result_destroy(me);
+    destroy_client(c);
+
+    c = client_with(true, wrong_host);
+    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TRANSPORT);
+    ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "hostname mismatch"));
+    destroy_client(c);
+
+    c = client_with(true, untrusted);
+    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TRANSPORT);
+    ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "verif"));
+    destroy_client(c);
+
+    /* Turning verification off is explicit and logged. */
+    conf = test_conf(&srv, true, no_verify);
+    iggy_conf_set_log_cb(conf, count_warnings, NULL);
+    g_tls_warnings = 0;
+    ck_assert_int_eq(iggy_client_new(conf, &c, err, sizeof err), IGGY_OK);
+    iggy_conf_destroy(conf);
+    ck_assert_int_eq(g_tls_warnings, 1);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    destroy_client(c);
+
+    finish();
+    test_pki_destroy(&pki);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- cluster */
+
+START_TEST(leader_redirection_and_moves)
+{
+    iggy_mock_opts_t o = {0};
+    const char *props[] = {"bootstrap.servers", NULL, NULL};
+    iggy_client_t *c;
+    o.nodes = 3;
+    start(&o);
+    if (test_skip_unless_mock(&srv, "leader_redirection_and_moves")) {
+        finish();
+        return;
+    }
+    /* Seed with a follower: the client settles on the leader (node 0) after login. */
+    props[1] = iggy_mock_address(srv.mock, 1);
+    c = client_with(true, props);
+    ck_assert_int_eq(create_stream(c, "s1"), IGGY_OK);
+    ck_assert_uint_eq(c->conn.port, iggy_mock_port(srv.mock, 0));
+    /* Move the leader: the next write gets 58, the client re-checks and follows. */
+    ck_assert_int_eq(iggy_mock_set_leader(srv.mock, 2), IGGY_OK);
+    ck_assert_int_eq(create_stream(c, "s2"), IGGY_OK);
+    ck_assert_uint_eq(c->conn.port, iggy_mock_port(srv.mock, 2));
+    ck_assert_int_eq(delete_stream(c, "s1"), IGGY_OK);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+/* ---------------------------------------------------------------- threads */
+
+#define THREADS 16
+#define CALLS 200
+
+static void *hammer(void *arg)
+{
+    iggy_client_t *c = arg;
+    intptr_t failures = 0;
+    for (int i = 0; i < CALLS; i++) {
+        iggy_client_info_t *me = NULL;
+        if (get_me(c, &me) != IGGY_OK || !me)
+            failures++;
+        iggy_result_destroy(me);
+    }
+    return (void *)failures;
+}
+
+START_TEST(sixteen_threads_share_one_client)
+{
+    pthread_t t[THREADS];
+    iggy_client_t *c;
+    start(NULL);
+    c = client_with(true, NULL);
+    for (int i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, hammer, c);
+    for (int i = 0; i < THREADS; i++) {
+        void *failures;
+        pthread_join(t[i], &failures);
+        ck_assert_ptr_null(failures);
+    }
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
+static void *blocked_call(void *arg)
+{
+    iggy_client_t *c = arg;
+    iggy_client_info_t *me = NULL;
+    iggy_err_t err = get_me(c, &me);
+    iggy_result_destroy(me);
+    return (void *)(intptr_t)err;
+}
+
+START_TEST(destroy_while_calls_are_blocked)
+{
+    pthread_t t[4];
+    iggy_client_t *c;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "destroy_while_calls_are_blocked")) {
+        finish();
+        return;
+    }
+    c = client_with(true, NULL);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_STALL, 0, 100), IGGY_OK);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, blocked_call, c);
+    sleep_ms(300); /* one thread stalls in I/O, three wait for the connection */
+    iggy_client_destroy(c);
+    for (int i = 0; i < 4; i++) {
+        void *err;
+        pthread_join(t[i], &err);
+        ck_assert_int_eq((iggy_err_t)(intptr_t)err, IGGY_ERR__DESTROYED);
+    }
+    finish();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("client");
+    TCase *tc = tcase_create("e2e");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, ping_login_logout);
+    tcase_add_test(tc, wrong_password);
+    tcase_add_test(tc, incompatible_protocol_version);
+    tcase_add_test(tc, auto_login_from_conf_and_connection_string);
+    tcase_add_test(tc, reconnect_after_restart_relogs_in);
+    tcase_add_test(tc, server_down_gives_an_error_within_the_deadline);
+    tcase_add_test(tc, heartbeat_keeps_a_group_member_alive);
+    tcase_add_test(tc, every_fault_gives_its_error_without_hanging);
+    tcase_add_test(tc, closed_connection_retries_reads_but_not_writes);
+    tcase_add_test(tc, transient_57_replays_the_same_request);
+    tcase_add_test(tc, transient_58_until_the_deadline);
+    tcase_add_test(tc, tls_with_a_generated_ca);
+    tcase_add_test(tc, leader_redirection_and_moves);
+    tcase_add_test(tc, sixteen_threads_share_one_client);
+    tcase_add_test(tc, destroy_while_calls_are_blocked);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}

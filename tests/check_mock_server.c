@@ -1,0 +1,1226 @@
+/* The mock server core over raw loopback sockets: the per-frame rules of
+ * framing-and-session.md §5, login evictions, dedup, every fault kind, clusters,
+ * heartbeat eviction, TLS, and clean shutdown (no threads or fds left behind). */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <xxhash.h>
+
+#include <iggy/mock.h>
+
+#include "client/iggy_transport.h"
+#include "codec/iggy_frame.h"
+#include "codec/iggy_reader.h"
+#include "codec/iggy_writer.h"
+#include "net/iggy_tcp.h"
+#include "net/iggy_tls.h"
+#include "test_main.h"
+#include "vectors.h"
+
+#define HDR 256
+#define OFF_SIZE 48
+#define OFF_COMMAND 60
+#define OFF_REQ_CHECKSUM 144
+#define OFF_REP_CLIENT 160
+#define OFF_REP_OP 176
+#define OFF_REP_COMMIT 184
+#define OFF_REP_REQUEST 200
+#define OFF_REP_OPERATION 208
+#define OFF_REP_STATUS 216
+#define OFF_EVI_MAX 144
+#define OFF_EVI_MIN 148
+#define OFF_EVI_REASON 255
+
+/* ---- helpers ---- */
+
+static int count_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static iggy_mock_t *start_mock(uint32_t nodes, int64_t heartbeat_ms)
+{
+    iggy_mock_opts_t o;
+    iggy_mock_t *m = NULL;
+    memset(&o, 0, sizeof o);
+    o.nodes = nodes;
+    o.heartbeat_timeout_ms = heartbeat_ms;
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_OK);
+    return m;
+}
+
+static int connect_port(uint16_t port)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    ck_assert_int_ge(fd, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+static int connect_node(iggy_mock_t *m, uint32_t node)
+{
+    return connect_port(iggy_mock_port(m, node));
+}
+
+static void send_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        ck_assert_int_gt(w, 0);
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Read exactly n bytes within ms: 1 = read, 0 = EOF/reset, -1 = timeout. */
+static int recv_exact(int fd, uint8_t *buf, size_t n, int ms)
+{
+    int64_t deadline = iggy_now_ms() + ms;
+    size_t got = 0;
+    while (got < n) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int64_t left = deadline - iggy_now_ms();
+        ssize_t r;
+        if (left <= 0 || poll(&p, 1, (int)left) == 0)
+            return -1;
+        r = recv(fd, buf + got, n - got, 0);
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+/* One frame: header into hdr, body (malloc'd, caller frees) into *body. */
+typedef struct frame {
+    uint8_t hdr[HDR];
+    uint8_t *body;
+    size_t body_len;
+} frame_t;
+
+static int recv_frame(int fd, frame_t *f, int ms)
+{
+    int r = recv_exact(fd, f->hdr, HDR, ms);
+    uint32_t size;
+    f->body = NULL;
+    f->body_len = 0;
+    if (r != 1)
+        return r;
+    size = iggy_le32(f->hdr + OFF_SIZE);
+    ck_assert_uint_ge(size, HDR);
+    ck_assert_uint_le(size, 1u << 20);
+    f->body_len = size - HDR;
+    if (f->body_len) {
+        f->body = malloc(f->body_len);
+        r = recv_exact(fd, f->body, f->body_len, ms);
+    }
+    return r;
+}
+
+static void must_frame(int fd, frame_t *f)
+{
+    ck_assert_int_eq(recv_frame(fd, f, 3000), 1);
+}
+
+/* The connection is closed by the server (EOF or reset) within ms. */
+static void assert_closed(int fd, int ms)
+{
+    uint8_t b[512];
+    int64_t deadline = iggy_now_ms() + ms;
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int64_t left = deadline - iggy_now_ms();
+        ssize_t r;
+        ck_assert_msg(left > 0, "connection not closed");
+        if (poll(&p, 1, (int)left) == 0)
+            continue;
+        r = recv(fd, b, sizeof b, 0);
+        if (r <= 0)
+            return;
+    }
+}
+
+/* Nothing arrives within ms. */
+static void assert_silent(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    ck_assert_int_eq(poll(&p, 1, ms), 0);
+}
+
+static iggy_u128_t cid(uint64_t lo)
+{
+    iggy_u128_t c = {lo, 0x1234};
+    return c;
+}
+
+/* Build a request frame into a malloc'd buffer. */
+static uint8_t *req(iggy_u128_t client, uint64_t request, uint8_t op, uint64_t session,
+                    uint32_t code, const void *body, size_t len, bool stamp, size_t *out_len)
+{
+    iggy_request_header_t h;
+    uint8_t *f = malloc(HDR + len + 1);
+    memset(&h, 0, sizeof h);
+    h.client = client;
+    h.request = request;
+    h.operation = op;
+    h.session = session;
+    h.code = code;
+    h.body_len = (uint32_t)len;
+    h.request_checksum = stamp ? (uint64_t)XXH3_64bits(body, len) : 0;
+    iggy_frame_encode_request(f, &h);
+    if (len)
+        memcpy(f + HDR, body, len);
+    *out_len = HDR + len;
+    return f;
+}
+
+static void send_req(int fd, iggy_u128_t client, uint64_t request, uint8_t op, uint64_t session,
+                     uint32_t code, const void *body, size_t len)
+{
+    size_t n;
+    uint8_t *f = req(client, request, op, session, code, body, len, false, &n);
+    send_all(fd, f, n);
+    free(f);
+}
+
+/* Log in as iggy/iggy with a given client id; returns the session. */
+static uint64_t login(int fd, iggy_u128_t client)
+{
+    const test_vector_t *b = vector_get("login_register_body");
+    frame_t f;
+    uint64_t session;
+    send_req(fd, client, 0, IGGY_OP_REGISTER, 0, 0, b->bytes, b->len);
+    must_frame(fd, &f);
+    ck_assert_int_eq(f.hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_ge(f.body_len, 16);
+    ck_assert_uint_eq(iggy_le32(f.body), 0);
+    session = iggy_le64(f.body + 8);
+    ck_assert_uint_gt(session, 0);
+    free(f.body);
+    return session;
+}
+
+static void assert_status(const frame_t *f, uint32_t status)
+{
+    ck_assert_int_eq(f->hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+    ck_assert_uint_eq(iggy_le32(f->hdr + OFF_REP_STATUS), status);
+    ck_assert_uint_eq(f->body_len, 0);
+}
+
+static void assert_result(const frame_t *f, uint32_t code)
+{
+    ck_assert_int_eq(f->hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+    ck_assert_uint_eq(iggy_le32(f->hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_eq(f->body_len, 12);
+    ck_assert_uint_eq(iggy_le32(f->body), 1);
+    ck_assert_uint_eq(iggy_le32(f->body + 8), code);
+}
+
+static void assert_eviction(const frame_t *f, uint8_t reason)
+{
+    ck_assert_int_eq(f->hdr[OFF_COMMAND], IGGY_FRAME_EVICTION);
+    ck_assert_uint_eq(iggy_le32(f->hdr + OFF_SIZE), HDR);
+    ck_assert_uint_eq(f->hdr[OFF_EVI_REASON], reason);
+}
+
+static void stream_body(const char *name, uint8_t *buf, size_t *len)
+{
+    size_t n = strlen(name);
+    buf[0] = (uint8_t)n;
+    memcpy(buf + 1, name, n);
+    *len = n + 1;
+}
+
+/* ---- §5: each incoming frame ---- */
+
+START_TEST(ping_before_login)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *q = vector_get("ping_request"), *want = vector_get("ping_reply");
+    int fd = connect_node(m, 0);
+    frame_t f;
+    send_all(fd, q->bytes, q->len);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(f.body_len, 0);
+    /* Every field but the informational commit matches the golden reply. */
+    ck_assert_mem_eq(f.hdr, want->bytes, OFF_REP_COMMIT);
+    ck_assert_mem_eq(f.hdr + OFF_REP_COMMIT + 8, want->bytes + OFF_REP_COMMIT + 8,
+                     HDR - OFF_REP_COMMIT - 8);
+    ck_assert_uint_eq(iggy_mock_request_count(m, 1), 1);
+    ck_assert_uint_eq(iggy_mock_request_count(m, 0), 1);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(login_register)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *q = vector_get("login_register_request_stamped");
+    const test_vector_t *want = vector_get("login_reply");
+    int fd = connect_node(m, 0);
+    frame_t f;
+    send_all(fd, q->bytes, q->len);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(HDR + f.body_len, want->len);
+    /* op, commit and the session number are the server's choice; the rest is fixed. */
+    ck_assert_mem_eq(f.hdr, want->bytes, OFF_REP_OP);
+    ck_assert_mem_eq(f.hdr + 192, want->bytes + 192, HDR - 192);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_OP), iggy_le64(f.body + 8));
+    ck_assert_mem_eq(f.body, want->bytes + HDR, 8); /* result section + user id 0 */
+    ck_assert_uint_gt(iggy_le64(f.body + 8), 0);
+    ck_assert_mem_eq(f.body + 16, want->bytes + HDR + 16, f.body_len - 16);
+    ck_assert_uint_eq(iggy_mock_request_count(m, 40), 1);
+    free(f.body);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+static void login_evicted(const char *request_vector, void (*patch)(uint8_t *),
+                          const char *eviction_vector)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *q = vector_get(request_vector), *want = vector_get(eviction_vector);
+    uint8_t *frame = malloc(q->len);
+    int fd = connect_node(m, 0);
+    frame_t f;
+    memcpy(frame, q->bytes, q->len);
+    if (patch)
+        patch(frame);
+    send_all(fd, frame, q->len);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(f.body_len, 0);
+    ck_assert_mem_eq(f.hdr, want->bytes, HDR);
+    assert_closed(fd, 3000);
+    free(frame);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+
+static void patch_password(uint8_t *frame)
+{
+    memcpy(frame + HDR + 22, "nope", 4); /* password "iggy" at body offset 22 */
+}
+
+static void patch_version(uint8_t *frame)
+{
+    iggy_put_le32(frame + HDR, 0x2400); /* 0.9.0 */
+}
+
+START_TEST(login_wrong_password)
+{
+    login_evicted("login_register_request", patch_password, "eviction_invalid_credentials");
+}
+END_TEST
+
+START_TEST(login_incompatible_version)
+{
+    const test_vector_t *e = vector_get("eviction_incompatible_protocol");
+    ck_assert_uint_eq(iggy_le32(e->bytes + OFF_EVI_MAX), 0x2C00);
+    ck_assert_uint_eq(iggy_le32(e->bytes + OFF_EVI_MIN), 0x2C00);
+    ck_assert_uint_eq(e->bytes[OFF_EVI_REASON], 14);
+    login_evicted("login_register_request", patch_version, "eviction_incompatible_protocol");
+}
+END_TEST
+
+START_TEST(legacy_login)
+{
+    login_evicted("legacy_login_user_request", NULL, "eviction_malformed_login");
+}
+END_TEST
+
+START_TEST(unauthenticated_read_denied)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *q = vector_get("get_stats_request_unauthenticated");
+    const test_vector_t *want = vector_get("deny_unauthenticated_reply");
+    int fd = connect_node(m, 0);
+    frame_t f;
+    send_all(fd, q->bytes, q->len);
+    must_frame(fd, &f);
+    assert_status(&f, 40);
+    /* Same as the golden deny except the client field, which is our transport id. */
+    ck_assert_mem_eq(f.hdr, want->bytes, OFF_REP_CLIENT);
+    ck_assert_mem_eq(f.hdr + OFF_REP_OP, want->bytes + OFF_REP_OP, HDR - OFF_REP_OP);
+    ck_assert_uint_gt(iggy_le64(f.hdr + OFF_REP_CLIENT), 0);
+    /* The connection survives: a ping still works. */
+    send_all(fd, vector_get("ping_request")->bytes, HDR);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(replicated_before_login_evicts)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    uint8_t body[16];
+    size_t len;
+    int fd = connect_node(m, 0);
+    frame_t f;
+    stream_body("test", body, &len);
+    send_req(fd, cid(7), 1, 128, 1, 0, body, len);
+    must_frame(fd, &f);
+    assert_eviction(&f, 1);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_EVI_MAX), 0);
+    assert_closed(fd, 3000);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(bad_checksum_status_4)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *q = vector_get("login_register_request_stamped");
+    uint8_t *frame = malloc(q->len);
+    int fd = connect_node(m, 0);
+    frame_t f;
+    memcpy(frame, q->bytes, q->len);
+    frame[OFF_REQ_CHECKSUM] ^= 0x01;
+    send_all(fd, frame, q->len);
+    must_frame(fd, &f);
+    assert_status(&f, 4);
+    ck_assert_mem_eq(f.hdr + 128, frame + OFF_REQ_CHECKSUM, 16); /* echoed */
+    /* Unstamped (0) is always accepted. */
+    (void)login(fd, cid(99));
+    free(frame);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(invalid_header_silence)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *ping = vector_get("ping_request");
+    uint8_t frame[HDR];
+    int fd = connect_node(m, 0);
+    frame_t f;
+
+    memcpy(frame, ping->bytes, HDR);
+    memset(frame + 128, 0, 16); /* client 0 */
+    send_all(fd, frame, HDR);
+    assert_silent(fd, 300);
+
+    memcpy(frame, ping->bytes, HDR);
+    frame[OFF_COMMAND] = 6; /* Prepare: ignored */
+    send_all(fd, frame, HDR);
+    assert_silent(fd, 200);
+
+    memcpy(frame, ping->bytes, HDR);
+    frame[176] = 99; /* undeclared operation */
+    send_all(fd, frame, HDR);
+    assert_silent(fd, 200);
+
+    /* Register with a non-zero request id. */
+    send_req(fd, cid(3), 5, IGGY_OP_REGISTER, 0, 0, vector_get("login_register_body")->bytes, 30);
+    assert_silent(fd, 200);
+
+    /* Logout with session 0. */
+    send_req(fd, cid(3), 1, IGGY_OP_LOGOUT, 0, 0, NULL, 0);
+    assert_silent(fd, 200);
+
+    /* Still alive. */
+    send_all(fd, ping->bytes, HDR);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(bad_size_or_command_closes)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *ping = vector_get("ping_request");
+    uint8_t frame[HDR];
+    int fd;
+
+    fd = connect_node(m, 0);
+    memcpy(frame, ping->bytes, HDR);
+    iggy_put_le32(frame + OFF_SIZE, 255);
+    send_all(fd, frame, HDR);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    fd = connect_node(m, 0);
+    memcpy(frame, ping->bytes, HDR);
+    iggy_put_le32(frame + OFF_SIZE, IGGY_MAX_FRAME_SIZE + 1);
+    send_all(fd, frame, HDR);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    fd = connect_node(m, 0);
+    memcpy(frame, ping->bytes, HDR);
+    frame[OFF_COMMAND] = 30;
+    send_all(fd, frame, HDR);
+    assert_closed(fd, 3000);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(code_routing)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    int fd = connect_node(m, 0);
+    iggy_u128_t c = cid(11);
+    uint64_t s;
+    frame_t f;
+
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, 0, 39, NULL, 0); /* unbound: deny */
+    must_frame(fd, &f);
+    assert_status(&f, 40);
+    send_req(fd, c, 1, IGGY_OP_LOGOUT, 1, 0, NULL, 0); /* Logout unbound: empty ok */
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    ck_assert_uint_eq(f.hdr[OFF_REP_OPERATION], IGGY_OP_LOGOUT);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_OP), 0);
+
+    s = login(fd, c);
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, s, 9999, NULL, 0); /* unknown */
+    must_frame(fd, &f);
+    assert_status(&f, 3);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_REQUEST), 1);
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, s, 202, "\x01x", 2); /* replicated as NR */
+    must_frame(fd, &f);
+    assert_status(&f, 5);
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, s, 39, NULL, 0); /* bound: no-op ok */
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, s, 40, NULL, 0);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    send_req(fd, c, 7, IGGY_OP_NON_REPLICATED, s, 44, NULL, 0); /* legacy PAT login */
+    must_frame(fd, &f);
+    assert_eviction(&f, 15);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    /* Logout, then the connection is unbound again. */
+    fd = connect_node(m, 0);
+    s = login(fd, cid(12));
+    send_req(fd, cid(12), 1, IGGY_OP_LOGOUT, s, 0, NULL, 0);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    ck_assert_uint_eq(f.hdr[OFF_REP_OPERATION], IGGY_OP_LOGOUT);
+    send_req(fd, cid(12), 2, IGGY_OP_NON_REPLICATED, s, 20, NULL, 0);
+    must_frame(fd, &f);
+    assert_status(&f, 40);
+    ck_assert_uint_eq(iggy_mock_request_count(m, 39), 4); /* 2 as NonReplicated, 2 Logout */
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+/* ---- metadata dedup ---- */
+
+START_TEST(metadata_dedup)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    int fd = connect_node(m, 0);
+    iggy_u128_t c = cid(21);
+    uint8_t body[16], *frame;
+    size_t len, n;
+    uint64_t s = login(fd, c);
+    frame_t a, b;
+
+    stream_body("dedup", body, &len);
+    frame = req(c, 1, 128, s, 0, body, len, true, &n);
+    send_all(fd, frame, n);
+    must_frame(fd, &a);
+    ck_assert_uint_eq(iggy_le32(a.hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_ge(a.body_len, 4);
+    ck_assert_uint_eq(iggy_le32(a.body), 0); /* success */
+    /* Replay: the cached reply, byte for byte (a re-apply would say 1012). */
+    send_all(fd, frame, n);
+    must_frame(fd, &b);
+    ck_assert_uint_eq(a.body_len, b.body_len);
+    ck_assert_mem_eq(a.hdr, b.hdr, HDR);
+    ck_assert_mem_eq(a.body, b.body, a.body_len);
+    free(b.body);
+    /* A new id for the same name: applied, rejected as a duplicate name. */
+    send_req(fd, c, 3, 128, s, 0, body, len);
+    must_frame(fd, &b);
+    assert_result(&b, 1012);
+    free(b.body);
+    /* Below the watermark: 59. */
+    send_req(fd, c, 2, 128, s, 0, body, len);
+    must_frame(fd, &b);
+    assert_result(&b, 59);
+    free(b.body);
+    free(frame);
+    free(a.body);
+    ck_assert_uint_eq(iggy_mock_request_count(m, 202), 4);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(fault_57_then_replay_applies_once)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    int fd = connect_node(m, 0);
+    iggy_u128_t c = cid(22);
+    uint8_t body[16], *frame;
+    size_t len, n;
+    uint64_t s = login(fd, c);
+    frame_t a, b;
+
+    ck_assert_int_eq(iggy_mock_push_fault(m, 202, 0, IGGY_MOCK_FAULT_REJECT, 57, 1), IGGY_OK);
+    stream_body("once", body, &len);
+    frame = req(c, 1, 128, s, 0, body, len, false, &n);
+    send_all(fd, frame, n);
+    must_frame(fd, &a);
+    assert_result(&a, 57);
+    ck_assert_uint_eq(a.hdr[OFF_REP_OPERATION], 128);
+    free(a.body);
+    send_all(fd, frame, n); /* replay the identical bytes */
+    must_frame(fd, &a);
+    ck_assert_uint_eq(iggy_le32(a.body), 0);
+    send_all(fd, frame, n);
+    must_frame(fd, &b);
+    ck_assert_mem_eq(a.body, b.body, a.body_len);
+    free(a.body);
+    free(b.body);
+    free(frame);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+/* ---- faults ---- */
+
+static void ping(int fd, uint64_t request)
+{
+    send_req(fd, cid(31), request, IGGY_OP_NON_REPLICATED, 0, 1, NULL, 0);
+}
+
+START_TEST(fault_kinds)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    uint8_t buf[HDR];
+    int64_t t0;
+    int fd = connect_node(m, 0);
+    frame_t f;
+
+    ck_assert_int_eq(iggy_mock_push_fault(m, 0, 0, 0, 0, 1), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_STATUS, 5, 0),
+                     IGGY_ERR__INVALID_ARG);
+
+    /* STATUS twice, then normal again. */
+    ck_assert_int_eq(iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_STATUS, 1234, 2), IGGY_OK);
+    ping(fd, 1);
+    must_frame(fd, &f);
+    assert_status(&f, 1234);
+    ping(fd, 2);
+    must_frame(fd, &f);
+    assert_status(&f, 1234);
+    ping(fd, 3);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+
+    /* A fault for another code does not match; FIFO order among matches. */
+    iggy_mock_push_fault(m, 20, 0, IGGY_MOCK_FAULT_STATUS, 77, 1);
+    iggy_mock_push_fault(m, 0, 0, IGGY_MOCK_FAULT_REJECT, 57, 1);
+    ping(fd, 4);
+    must_frame(fd, &f);
+    assert_result(&f, 57);
+    free(f.body);
+    iggy_mock_clear_faults(m);
+    ping(fd, 5);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+
+    /* DELAY. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_DELAY, 300, 1);
+    t0 = iggy_now_ms();
+    ping(fd, 6);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    ck_assert_int_ge(iggy_now_ms() - t0, 280);
+
+    /* STALL: no reply, the connection keeps working. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_STALL, 0, 1);
+    ping(fd, 7);
+    assert_silent(fd, 300);
+    ping(fd, 8);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_REQUEST), 8);
+
+    /* EVICT. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_EVICT, 13, 1);
+    ping(fd, 9);
+    must_frame(fd, &f);
+    assert_eviction(&f, 13);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    /* CLOSE. */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_CLOSE, 0, 1);
+    ping(fd, 1);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    /* CLOSE_MID_REPLY on a reply with a body: header + half the body, then EOF. */
+    fd = connect_node(m, 0);
+    {
+        uint64_t s = login(fd, cid(32));
+        uint8_t body[1024];
+        ssize_t got = 0, r;
+        iggy_mock_push_fault(m, 12, 0, IGGY_MOCK_FAULT_CLOSE_MID_REPLY, 0, 1);
+        send_req(fd, cid(32), 1, IGGY_OP_NON_REPLICATED, s, 12, NULL, 0);
+        ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+        ck_assert_uint_gt(iggy_le32(buf + OFF_SIZE), HDR);
+        while ((r = recv(fd, body + got, sizeof body - (size_t)got, 0)) > 0)
+            got += r;
+        ck_assert_int_lt(got, (ssize_t)(iggy_le32(buf + OFF_SIZE) - HDR));
+    }
+    close(fd);
+
+    /* TRUNCATED: the announced body is 100 bytes longer than what comes; then a stall. */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_TRUNCATED, 0, 1);
+    ping(fd, 1);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+    ck_assert_uint_eq(iggy_le32(buf + OFF_SIZE), HDR + 100);
+    ck_assert_int_eq(recv_exact(fd, buf, 1, 300), -1);
+    close(fd);
+
+    /* OVERSIZED. */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_OVERSIZED, 0, 1);
+    ping(fd, 1);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+    ck_assert_uint_eq(iggy_le32(buf + OFF_SIZE), IGGY_MAX_FRAME_SIZE + 1);
+    {
+        iggy_frame_header_t h;
+        ck_assert_int_eq(iggy_frame_decode_reply(buf, IGGY_MAX_FRAME_SIZE, &h), IGGY_ERR__BAD_MSG);
+    }
+    close(fd);
+
+    /* GARBAGE: 256 bytes no client can decode. */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_GARBAGE, 0, 1);
+    ping(fd, 1);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+    {
+        iggy_frame_header_t h;
+        ck_assert_int_eq(iggy_frame_decode_reply(buf, IGGY_MAX_FRAME_SIZE, &h), IGGY_ERR__BAD_MSG);
+    }
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+/* ---- clusters ---- */
+
+/* GetClusterMetadata: the leader's index (role 0), or -1. Checks the node count. */
+static int leader_of(int fd, iggy_u128_t c, uint64_t s, iggy_mock_t *m, uint32_t nodes)
+{
+    frame_t f;
+    iggy_reader_t r;
+    uint32_t len, count;
+    const uint8_t *p;
+    int leader = -1;
+    send_req(fd, c, 1, IGGY_OP_NON_REPLICATED, s, 12, NULL, 0);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    iggy_rd_init(&r, f.body, f.body_len, "cluster");
+    ck_assert_int_eq(iggy_rd_u32(&r, &len), IGGY_OK);
+    ck_assert_int_eq(iggy_rd_bytes(&r, len, &p), IGGY_OK);
+    ck_assert_int_eq(iggy_rd_u32(&r, &count), IGGY_OK);
+    ck_assert_uint_eq(count, nodes);
+    for (uint32_t i = 0; i < count; i++) {
+        uint16_t port, skip;
+        uint8_t role, status;
+        ck_assert_int_eq(iggy_rd_u32(&r, &len), IGGY_OK);
+        ck_assert_int_eq(iggy_rd_bytes(&r, len, &p), IGGY_OK);
+        ck_assert_int_eq(iggy_rd_u32(&r, &len), IGGY_OK);
+        ck_assert_int_eq(iggy_rd_bytes(&r, len, &p), IGGY_OK);
+        ck_assert_int_eq(len, 9);
+        ck_assert_mem_eq(p, "127.0.0.1", 9);
+        ck_assert_int_eq(iggy_rd_u16(&r, &port), IGGY_OK);
+        ck_assert_uint_eq(port, iggy_mock_port(m, i));
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_eq(iggy_rd_u16(&r, &skip), IGGY_OK);
+        ck_assert_int_eq(iggy_rd_u8(&r, &role), IGGY_OK);
+        ck_assert_int_eq(iggy_rd_u8(&r, &status), IGGY_OK);
+        if (role == 0) {
+            ck_assert_int_eq(leader, -1);
+            leader = (int)i;
+        }
+    }
+    free(f.body);
+    return leader;
+}
+
+START_TEST(cluster_leader)
+{
+    iggy_mock_t *m = start_mock(3, 0);
+    int fd[3];
+    uint64_t s[3];
+    uint8_t body[16];
+    size_t len;
+    frame_t f;
+    char want[32];
+
+    for (uint32_t i = 0; i < 3; i++) {
+        snprintf(want, sizeof want, "127.0.0.1:%u", iggy_mock_port(m, i));
+        ck_assert_str_eq(iggy_mock_address(m, i), want);
+        fd[i] = connect_node(m, i);
+        s[i] = login(fd[i], cid(40 + i)); /* logins work on every node */
+    }
+    ck_assert_ptr_null(iggy_mock_address(m, 3));
+    ck_assert_uint_eq(iggy_mock_port(m, 3), 0);
+    ck_assert_int_eq(iggy_mock_set_leader(m, 3), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(leader_of(fd[1], cid(41), s[1], m, 3), 0);
+
+    /* A metadata write on a follower: result 58, nothing applied. */
+    stream_body("c1", body, &len);
+    send_req(fd[1], cid(41), 1, 128, s[1], 0, body, len);
+    must_frame(fd[1], &f);
+    assert_result(&f, 58);
+    ck_assert_mem_eq(f.body, vector_get("transient_not_accepted_reply")->bytes + HDR, 12);
+    free(f.body);
+    /* A partition op on a follower: status 58. */
+    send_req(fd[2], cid(42), 1, 161, s[2], 0, "x", 1);
+    must_frame(fd[2], &f);
+    assert_status(&f, 58);
+
+    ck_assert_int_eq(iggy_mock_set_leader(m, 1), IGGY_OK);
+    ck_assert_int_eq(leader_of(fd[2], cid(42), s[2], m, 3), 1);
+    send_req(fd[1], cid(41), 2, 128, s[1], 0, body, len);
+    must_frame(fd[1], &f);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_eq(iggy_le32(f.body), 0);
+    free(f.body);
+    /* The old leader now refuses; state is shared: the name exists everywhere. */
+    send_req(fd[0], cid(40), 1, 128, s[0], 0, body, len);
+    must_frame(fd[0], &f);
+    assert_result(&f, 58);
+    free(f.body);
+    ck_assert_int_eq(iggy_mock_set_leader(m, 0), IGGY_OK);
+    send_req(fd[0], cid(40), 2, 128, s[0], 0, body, len);
+    must_frame(fd[0], &f);
+    assert_result(&f, 1012);
+    free(f.body);
+    for (int i = 0; i < 3; i++)
+        close(fd[i]);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(node_down_up)
+{
+    iggy_mock_t *m = start_mock(2, 0);
+    uint16_t port = iggy_mock_port(m, 1);
+    uint8_t body[16];
+    size_t len;
+    frame_t f;
+    int fd0 = connect_node(m, 0), fd1 = connect_node(m, 1), fd;
+    uint64_t s0 = login(fd0, cid(50));
+    struct sockaddr_in a;
+
+    (void)login(fd1, cid(51));
+    stream_body("kept", body, &len);
+    send_req(fd0, cid(50), 1, 128, s0, 0, body, len);
+    must_frame(fd0, &f);
+    ck_assert_uint_eq(iggy_le32(f.body), 0);
+    free(f.body);
+
+    ck_assert_int_eq(iggy_mock_set_down(m, 1), IGGY_OK);
+    assert_closed(fd1, 3000);
+    close(fd1);
+    /* Nobody listens on the port now. */
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_ne(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    close(fd);
+    /* Node 0 is unaffected. */
+    send_req(fd0, cid(50), 1, IGGY_OP_NON_REPLICATED, s0, 1, NULL, 0);
+    must_frame(fd0, &f);
+    assert_status(&f, 0);
+
+    ck_assert_int_eq(iggy_mock_set_up(m, 1), IGGY_OK);
+    ck_assert_uint_eq(iggy_mock_port(m, 1), port);
+    ck_assert_int_eq(iggy_mock_set_leader(m, 1), IGGY_OK);
+    fd1 = connect_node(m, 1);
+    {
+        uint64_t s1 = login(fd1, cid(52));
+        send_req(fd1, cid(52), 1, 128, s1, 0, body, len); /* the state survived */
+        must_frame(fd1, &f);
+        assert_result(&f, 1012);
+        free(f.body);
+    }
+    close(fd1);
+    close(fd0);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+/* ---- heartbeat ---- */
+
+static void meta_ok(int fd, iggy_u128_t c, uint64_t s, uint64_t request, uint8_t op,
+                    const void *body, size_t len)
+{
+    frame_t f;
+    send_req(fd, c, request, op, s, 0, body, len);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_ge(f.body_len, 4);
+    ck_assert_uint_eq(iggy_le32(f.body), 0);
+    free(f.body);
+}
+
+START_TEST(heartbeat_evicts_silent_member)
+{
+    iggy_mock_t *m = start_mock(1, 200);
+    iggy_u128_t a = cid(60), b = cid(61);
+    int fa = connect_node(m, 0), fb = connect_node(m, 0);
+    uint64_t sa = login(fa, a), sb = login(fb, b);
+    uint8_t body[16];
+    size_t len;
+    frame_t f;
+    const test_vector_t *topic = vector_get("create_topic_body_minimal");
+    const test_vector_t *group = vector_get("create_consumer_group_body");
+    const test_vector_t *join = vector_get("join_consumer_group_body");
+
+    stream_body("orders", body, &len);
+    meta_ok(fa, a, sa, 1, 128, body, len);
+    meta_ok(fa, a, sa, 2, 132, topic->bytes, topic->len);
+    meta_ok(fa, a, sa, 3, 139, group->bytes, group->len);
+    meta_ok(fa, a, sa, 4, 148, join->bytes, join->len);
+    /* fb holds no membership: never evicted, however silent. fa keeps quiet too. */
+    sleep_ms(600);
+    must_frame(fa, &f);
+    assert_eviction(&f, 13);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_EVI_MAX), 0);
+    assert_closed(fa, 3000);
+    close(fa);
+    send_req(fb, b, 1, IGGY_OP_NON_REPLICATED, sb, 1, NULL, 0);
+    must_frame(fb, &f);
+    assert_status(&f, 0);
+
+    /* A member that pings in time stays. */
+    iggy_mock_set_heartbeat_timeout(m, 400);
+    meta_ok(fb, b, sb, 1, 148, join->bytes, join->len);
+    for (int i = 0; i < 6; i++) {
+        sleep_ms(100);
+        send_req(fb, b, 2, IGGY_OP_NON_REPLICATED, sb, 1, NULL, 0);
+        must_frame(fb, &f);
+        assert_status(&f, 0);
+    }
+    close(fb);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+/* ---- TLS ---- */
+
+static void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+    X509_EXTENSION *ex = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+    ck_assert_ptr_nonnull(ex);
+    ck_assert_int_eq(X509_add_ext(x, ex, -1), 1);
+    X509_EXTENSION_free(ex);
+}
+
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key)
+{
+    X509 *x = X509_new();
+    X509_NAME *name;
+    X509V3_CTX v3;
+    ck_assert_ptr_nonnull(x);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), issuer ? 2 : 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, key);
+    name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+    X509V3_set_ctx_nodb(&v3);
+    X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+    add_ext(x, &v3, NID_subject_key_identifier, "hash");
+    if (!issuer) {
+        add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
+        add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+    } else {
+        add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
+        add_ext(x, &v3, NID_key_usage, "critical,digitalSignature");
+        add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
+        add_ext(x, &v3, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+    }
+    ck_assert_int_gt(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()), 0);
+    return x;
+}
+
+static FILE *temp_file(char *path, size_t cap)
+{
+    int fd;
+    FILE *f;
+    snprintf(path, cap, "/tmp/iggy_check_mock_XXXXXX");
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
+/* A TLS transport's full request/reply exchange. */
+static void tls_exchange(iggy_transport_t *tr, const uint8_t *frame, size_t n, frame_t *out)
+{
+    struct iovec iov = {(void *)frame, n};
+    int64_t deadline = iggy_now_ms() + 3000;
+    uint32_t size;
+    ck_assert_int_eq(tr->ops->writev(tr->ctx, &iov, 1, deadline), IGGY_OK);
+    ck_assert_int_eq(tr->ops->read(tr->ctx, out->hdr, HDR, deadline), IGGY_OK);
+    size = iggy_le32(out->hdr + OFF_SIZE);
+    out->body_len = size - HDR;
+    out->body = out->body_len ? malloc(out->body_len) : NULL;
+    if (out->body_len)
+        ck_assert_int_eq(tr->ops->read(tr->ctx, out->body, out->body_len, deadline), IGGY_OK);
+}
+
+START_TEST(tls_login)
+{
+    EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *srv_key = EVP_EC_gen("P-256");
+    X509 *ca, *srv;
+    char ca_path[64], cert_path[64], key_path[64];
+    FILE *f;
+    iggy_mock_opts_t o;
+    iggy_mock_t *m = NULL;
+    iggy_transport_t tr;
+    iggy_tls_opts_t to;
+    frame_t fr;
+    int fd;
+
+    ck_assert(ca_key && srv_key);
+    ca = make_cert(ca_key, "iggy mock test CA", NULL, NULL);
+    srv = make_cert(srv_key, "localhost", ca, ca_key);
+    f = temp_file(ca_path, sizeof ca_path);
+    ck_assert_int_eq(PEM_write_X509(f, ca), 1);
+    fclose(f);
+    f = temp_file(cert_path, sizeof cert_path);
+    ck_assert_int_eq(PEM_write_X509(f, srv), 1);
+    fclose(f);
+    f = temp_file(key_path, sizeof key_path);
+    ck_assert_int_eq(PEM_write_PrivateKey(f, srv_key, NULL, NULL, 0, NULL, NULL), 1);
+    fclose(f);
+
+    memset(&o, 0, sizeof o);
+    o.tls_cert_file = cert_path;
+    o.tls_key_file = ca_path; /* wrong key: refused up front */
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
+    o.tls_key_file = "/nonexistent/key.pem";
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
+    o.tls_key_file = key_path;
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_OK);
+
+    memset(&to, 0, sizeof to);
+    to.ca_file = ca_path;
+    to.verify = true;
+    for (int i = 0; i < 2; i++) {
+        to.server_name = i ? "127.0.0.1" : "localhost";
+        ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", iggy_mock_port(m, 0), 2000, &fd), IGGY_OK);
+        ck_assert_int_eq(iggy_tls_transport_new(fd, &to, iggy_now_ms() + 3000, &tr), IGGY_OK);
+        tls_exchange(&tr, vector_get("login_register_request")->bytes, 286, &fr);
+        ck_assert_int_eq(fr.hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+        ck_assert_uint_eq(iggy_le32(fr.hdr + OFF_REP_STATUS), 0);
+        ck_assert_uint_gt(iggy_le64(fr.body + 8), 0);
+        free(fr.body);
+        tls_exchange(&tr, vector_get("ping_request")->bytes, HDR, &fr);
+        ck_assert_uint_eq(iggy_le32(fr.hdr + OFF_REP_STATUS), 0);
+        tr.ops->destroy(tr.ctx);
+    }
+    /* A plain-TCP client gets no Iggy reply from a TLS node. */
+    fd = connect_node(m, 0);
+    send_all(fd, vector_get("ping_request")->bytes, HDR);
+    {
+        uint8_t b[HDR];
+        int r = recv_exact(fd, b, HDR, 500);
+        ck_assert(r != 1 || b[OFF_COMMAND] != IGGY_FRAME_REPLY);
+    }
+    close(fd);
+    iggy_mock_destroy(m);
+
+    unlink(ca_path);
+    unlink(cert_path);
+    unlink(key_path);
+    X509_free(ca);
+    X509_free(srv);
+    EVP_PKEY_free(ca_key);
+    EVP_PKEY_free(srv_key);
+}
+END_TEST
+
+/* ---- lifecycle ---- */
+
+static void wait_connections(iggy_mock_t *m, size_t want)
+{
+    int64_t deadline = iggy_now_ms() + 3000;
+    while (iggy_mock_connection_count(m) != want && iggy_now_ms() < deadline)
+        sleep_ms(5);
+    ck_assert_uint_eq(iggy_mock_connection_count(m), want);
+}
+
+START_TEST(connection_count_tracks_clients)
+{
+    iggy_mock_t *m = start_mock(2, 0);
+    int fd[4];
+    ck_assert_uint_eq(iggy_mock_connection_count(m), 0);
+    for (int i = 0; i < 4; i++)
+        fd[i] = connect_node(m, (uint32_t)i % 2);
+    wait_connections(m, 4);
+    (void)login(fd[0], cid(70));
+    close(fd[0]);
+    close(fd[1]);
+    wait_connections(m, 2);
+    close(fd[2]);
+    close(fd[3]);
+    wait_connections(m, 0);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(destroy_with_clients_connected)
+{
+    int fds0, threads0, fd[6];
+    iggy_mock_t *m = start_mock(1, 0);
+    /* Warm-up: sanitizer runtimes start helper threads on first use. */
+    iggy_mock_destroy(m);
+    fds0 = count_dir("/proc/self/fd");
+    threads0 = count_dir("/proc/self/task");
+    m = start_mock(3, 0);
+    for (int i = 0; i < 6; i++) {
+        fd[i] = connect_node(m, (uint32_t)i % 3);
+        if (i % 2)
+            (void)login(fd[i], cid(80 + (uint64_t)i));
+    }
+    /* One mid-fault and one mid-frame: destroy must still return promptly. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_DELAY, 60000, 1);
+    ping(fd[0], 1);
+    send_all(fd[2], vector_get("ping_request")->bytes, 100);
+    iggy_mock_push_fault(m, 0, 0, IGGY_MOCK_FAULT_TRUNCATED, 0, 1);
+    ping(fd[4], 1);
+    wait_connections(m, 6);
+    sleep_ms(50);
+    {
+        int64_t t0 = iggy_now_ms();
+        iggy_mock_destroy(m);
+        ck_assert_int_lt(iggy_now_ms() - t0, 2000);
+    }
+    for (int i = 0; i < 6; i++) {
+        assert_closed(fd[i], 3000);
+        close(fd[i]);
+    }
+    ck_assert_int_eq(count_dir("/proc/self/task"), threads0);
+    ck_assert_int_eq(count_dir("/proc/self/fd"), fds0);
+}
+END_TEST
+
+START_TEST(bad_options)
+{
+    iggy_mock_opts_t o;
+    iggy_mock_t *m = NULL, *m2 = NULL;
+    memset(&o, 0, sizeof o);
+    o.nodes = 9;
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_mock_new(NULL, NULL), IGGY_ERR__INVALID_ARG);
+    o.nodes = 0;
+    o.tls_cert_file = "/nonexistent";
+    ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
+    /* A busy port. */
+    ck_assert_int_eq(iggy_mock_new(NULL, &m), IGGY_OK);
+    memset(&o, 0, sizeof o);
+    o.port = iggy_mock_port(m, 0);
+    ck_assert_int_eq(iggy_mock_new(&o, &m2), IGGY_ERR__TRANSPORT);
+    ck_assert_ptr_null(m2);
+    ck_assert_int_eq(iggy_mock_set_down(m, 1), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_mock_set_down(m, 0), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_down(m, 0), IGGY_OK); /* already down */
+    iggy_mock_destroy(m);
+    iggy_mock_destroy(NULL);
+}
+END_TEST
+
+static Suite *mock_server_suite(void)
+{
+    Suite *s = suite_create("mock_server");
+    TCase *t = tcase_create("core");
+    tcase_set_timeout(t, 20);
+    tcase_add_test(t, ping_before_login);
+    tcase_add_test(t, login_register);
+    tcase_add_test(t, login_wrong_password);
+    tcase_add_test(t, login_incompatible_version);
+    tcase_add_test(t, legacy_login);
+    tcase_add_test(t, unauthenticated_read_denied);
+    tcase_add_test(t, replicated_before_login_evicts);
+    tcase_add_test(t, bad_checksum_status_4);
+    tcase_add_test(t, invalid_header_silence);
+    tcase_add_test(t, bad_size_or_command_closes);
+    tcase_add_test(t, code_routing);
+    tcase_add_test(t, metadata_dedup);
+    tcase_add_test(t, fault_57_then_replay_applies_once);
+    tcase_add_test(t, fault_kinds);
+    tcase_add_test(t, cluster_leader);
+    tcase_add_test(t, node_down_up);
+    tcase_add_test(t, heartbeat_evicts_silent_member);
+    tcase_add_test(t, tls_login);
+    tcase_add_test(t, connection_count_tracks_clients);
+    tcase_add_test(t, destroy_with_clients_connected);
+    tcase_add_test(t, bad_options);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    return test_run_suite(mock_server_suite());
+}

@@ -1,0 +1,40 @@
+/* The server an integration test talks to: the in-process mock by default, or a real
+ * server when IGGY_TEST_SERVER=host:port is set (IGGY_TEST_USERNAME / IGGY_TEST_PASSWORD,
+ * default iggy / iggy). Mock-only tests print SKIPPED against a real server. */
+#ifndef IGGY_TEST_SERVER_H
+#define IGGY_TEST_SERVER_H
+
+#include <stdbool.h>
+
+#include <iggy/iggy.h>
+#include <iggy/mock.h>
+
+typedef struct test_server {
+    iggy_mock_t *mock; /* NULL against a real server */
+    bool real;
+    char addr[256]; /* first node */
+    char username[128];
+    char password[128];
+} test_server_t;
+
+/* Start the mock (opts may be NULL) or point at IGGY_TEST_SERVER. */
+void test_server_start(test_server_t *s, const iggy_mock_opts_t *opts);
+void test_server_stop(test_server_t *s);
+
+/* True (after printing "SKIPPED <what>: ...") when s is a real server. */
+bool test_skip_unless_mock(const test_server_t *s, const char *what);
+
+/* A conf for s with the given extra "name=value" properties (NULL-terminated list). */
+iggy_conf_t *test_conf(const test_server_t *s, bool with_credentials, const char *const *props);
+
+/* A client for s; when login is true, credentials are configured (auto-login). */
+iggy_client_t *test_client(const test_server_t *s, bool login);
+
+/* Open file descriptors and threads of this process. */
+int test_count_fds(void);
+int test_count_threads(void);
+
+/* A unique name with a prefix, for resources on a shared real server. */
+const char *test_unique_name(const char *prefix);
+
+#endif
