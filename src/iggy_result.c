@@ -41,8 +41,8 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
     return iggy_resp_unmarshal_ctx(ops, payload, len, NULL, inout);
 }
 
-iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload,
-                                   size_t len, void *ctx, void **inout)
+iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload, size_t len,
+                                   void *ctx, void **inout)
 {
     alignas(max_align_t) uint8_t scratch[512];
     iggy_arena_t a = {NULL, 0, 0};
@@ -76,8 +76,7 @@ iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *pa
             cap = hdr_of(*inout)->cap * 2;
         h = iggy_mem_alloc(HDR_SIZE + cap);
         if (!h)
-            return iggy_fail(IGGY_ERR__NO_MEMORY, "%s: cannot allocate %zu bytes", ops->name,
-                             cap);
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "%s: cannot allocate %zu bytes", ops->name, cap);
         h->cap = cap;
         h->ops = ops;
         h->magic = RESULT_MAGIC;

@@ -265,9 +265,10 @@ static iggy_err_t list_topic(iggy_client_t *c, const opts_t *o, const iggy_strea
            (unsigned long long)(*t)->messages_count, (unsigned long long)(*t)->size_bytes);
     for (uint32_t i = 0; i < (*t)->partitions_count; i++) {
         const iggy_partition_t *p = &(*t)->partitions[i];
-        printf("      partition %u: %u segments, offset %llu, %llu messages, %llu bytes\n", p->id,
-               p->segments_count, (unsigned long long)p->current_offset,
-               (unsigned long long)p->messages_count, (unsigned long long)p->size_bytes);
+        printf("      partition %u: %u segment%s, offset %llu, %llu messages, %llu bytes\n", p->id,
+               p->segments_count, p->segments_count == 1 ? "" : "s",
+               (unsigned long long)p->current_offset, (unsigned long long)p->messages_count,
+               (unsigned long long)p->size_bytes);
     }
     for (size_t i = 0; i < (*groups)->count; i++) {
         const iggy_consumer_group_t *g = &(*groups)->groups[i];
@@ -283,6 +284,7 @@ static int cmd_list_all(iggy_client_t *c, const opts_t *o)
     iggy_stream_t *s = NULL;
     iggy_topic_t *t = NULL;
     iggy_consumer_group_list_t *groups = NULL;
+    size_t printed = 0;
     iggy_err_t err = iggy_get_streams(c, &streams);
     if (err != IGGY_OK)
         return fail("list streams", err);
@@ -305,7 +307,7 @@ static int cmd_list_all(iggy_client_t *c, const opts_t *o)
         if (err != IGGY_OK)
             break;
         if (o->json) {
-            fputs(i ? ",{" : "{", stdout);
+            fputs(printed++ ? ",{" : "{", stdout);
             json_stream_fields(stdout, s);
             fputs(",\"topics\":[", stdout);
         } else {

@@ -21,13 +21,13 @@ typedef struct iggy_mock_s iggy_mock_t;
 
 /** Mock options; zero-initialise, then set what you need. */
 typedef struct iggy_mock_opts {
-    const char *host;      /**< listen address; NULL = "127.0.0.1" */
-    uint16_t port;         /**< first node's port; 0 = ephemeral for every node */
-    uint32_t nodes;        /**< cluster nodes on consecutive (or ephemeral) ports; 0 = 1 */
-    const char *username;  /**< root user; NULL = "iggy" */
-    const char *password;  /**< root password; NULL = "iggy" */
-    const char *tls_cert_file; /**< PEM certificate: serve TLS when set (with tls_key_file) */
-    const char *tls_key_file;  /**< PEM private key */
+    const char *host;             /**< listen address; NULL = "127.0.0.1" */
+    uint16_t port;                /**< first node's port; 0 = ephemeral for every node */
+    uint32_t nodes;               /**< cluster nodes on consecutive (or ephemeral) ports; 0 = 1 */
+    const char *username;         /**< root user; NULL = "iggy" */
+    const char *password;         /**< root password; NULL = "iggy" */
+    const char *tls_cert_file;    /**< PEM certificate: serve TLS when set (with tls_key_file) */
+    const char *tls_key_file;     /**< PEM private key */
     int64_t heartbeat_timeout_ms; /**< evict silent group members after this; 0 = 36000 */
 } iggy_mock_opts_t;
 
@@ -75,16 +75,16 @@ IGGY_EXTERN iggy_err_t iggy_mock_set_up(iggy_mock_t *m, uint32_t node);
 
 /** Fault kinds, applied to the next matching requests. */
 typedef enum iggy_mock_fault_kind {
-    IGGY_MOCK_FAULT_STATUS = 1,  /**< deny with header status = param */
-    IGGY_MOCK_FAULT_REJECT,      /**< result section with code = param (57, 58, ...) */
-    IGGY_MOCK_FAULT_DELAY,       /**< handle normally, reply after param ms */
-    IGGY_MOCK_FAULT_CLOSE,       /**< close the connection instead of replying */
+    IGGY_MOCK_FAULT_STATUS = 1,      /**< deny with header status = param */
+    IGGY_MOCK_FAULT_REJECT,          /**< result section with code = param (57, 58, ...) */
+    IGGY_MOCK_FAULT_DELAY,           /**< handle normally, reply after param ms */
+    IGGY_MOCK_FAULT_CLOSE,           /**< close the connection instead of replying */
     IGGY_MOCK_FAULT_CLOSE_MID_REPLY, /**< send part of the reply, then close */
-    IGGY_MOCK_FAULT_TRUNCATED,   /**< header announces more body than is sent, then stall */
-    IGGY_MOCK_FAULT_OVERSIZED,   /**< header size above 64 MiB */
-    IGGY_MOCK_FAULT_GARBAGE,     /**< 256 random bytes instead of a header */
-    IGGY_MOCK_FAULT_EVICT,       /**< eviction frame with reason = param, then close */
-    IGGY_MOCK_FAULT_STALL,       /**< never reply (the connection stays open) */
+    IGGY_MOCK_FAULT_TRUNCATED,       /**< header announces more body than is sent, then stall */
+    IGGY_MOCK_FAULT_OVERSIZED,       /**< header size above 64 MiB */
+    IGGY_MOCK_FAULT_GARBAGE,         /**< 256 random bytes instead of a header */
+    IGGY_MOCK_FAULT_EVICT,           /**< eviction frame with reason = param, then close */
+    IGGY_MOCK_FAULT_STALL,           /**< never reply (the connection stays open) */
 } iggy_mock_fault_kind_t;
 
 /**
@@ -94,9 +94,9 @@ typedef enum iggy_mock_fault_kind {
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
  * @threadsafe yes
  */
-IGGY_EXTERN iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code,
-                                            uint32_t conn_id, iggy_mock_fault_kind_t kind,
-                                            uint32_t param, uint32_t count);
+IGGY_EXTERN iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code, uint32_t conn_id,
+                                            iggy_mock_fault_kind_t kind, uint32_t param,
+                                            uint32_t count);
 
 /** @brief Drop every queued fault. @threadsafe yes */
 IGGY_EXTERN void iggy_mock_clear_faults(iggy_mock_t *m);

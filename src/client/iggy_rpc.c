@@ -277,9 +277,9 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
                 continue; /* now on the leader: re-stamp under the new session */
         }
         /* Connecting already retried with backoff: only a request lost with its
-         * connection is worth another round. */
-        if (err == IGGY_OK || !sent || c->fixed_transport || deadline_passed(deadline) ||
-            iggy_client_destroying(c) || !safe_to_retry(cmd, err))
+         * connection (dropped: timeout, transport failure, eviction) gets another round. */
+        if (err == IGGY_OK || !sent || conn->sess.connected || c->fixed_transport ||
+            deadline_passed(deadline) || iggy_client_destroying(c) || !safe_to_retry(cmd, err))
             break;
         iggy_log(c, IGGY_LOG_INFO, "net", "%s failed (%s), retrying on a new connection", cmd->name,
                  iggy_last_error_detail());

@@ -107,5 +107,4 @@ int iggy_user_headers_valid(const uint8_t *p, size_t len);
 
 /* iggy_partition_for_key() is public: include/iggy/messages.h. */
 
-
 #endif

@@ -62,7 +62,7 @@ iggy_err_t iggy_rd_f32(iggy_reader_t *r, float *v)
 iggy_err_t iggy_rd_bytes(iggy_reader_t *r, size_t n, const uint8_t **p)
 {
     IGGY_TRY(need(r, n));
-    *p = r->p + r->off;
+    *p = r->p ? r->p + r->off : NULL; /* an empty body may come as NULL */
     r->off += n;
     return IGGY_OK;
 }

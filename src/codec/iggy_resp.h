@@ -28,8 +28,8 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
 /* The same with per-call decode options handed to the decoder as reader->opts. A reused
  * block that is too small is replaced by one with headroom (twice the old capacity), so
  * a steady-state loop stops allocating. */
-iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload,
-                                   size_t len, void *ctx, void **inout);
+iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload, size_t len,
+                                   void *ctx, void **inout);
 
 /* Every response type (defined in the iggy_cmd_*.c files). */
 extern const iggy_resp_ops_t iggy_resp_login;

@@ -18,15 +18,15 @@ typedef struct mock_state mock_state_t;
 
 /* What the core knows about one client connection; handlers read and update it. */
 typedef struct mock_conn {
-    uint32_t conn_id;     /* transport id: GetMe's client_id; unique per server lifetime */
-    uint8_t transport;    /* 1 = TCP (TLS included) */
-    char address[64];     /* peer "ip:port" */
-    bool authenticated;   /* bound by a successful login */
-    uint32_t user_id;     /* valid when authenticated */
+    uint32_t conn_id;      /* transport id: GetMe's client_id; unique per server lifetime */
+    uint8_t transport;     /* 1 = TCP (TLS included) */
+    char address[64];      /* peer "ip:port" */
+    bool authenticated;    /* bound by a successful login */
+    uint32_t user_id;      /* valid when authenticated */
     iggy_u128_t client_id; /* the login frame's client id */
-    uint64_t session;     /* session number handed out at login */
+    uint64_t session;      /* session number handed out at login */
     uint64_t last_request; /* highest metadata request id applied (dedup watermark) */
-    uint32_t node;        /* index of the node (cluster mode) the connection is on */
+    uint32_t node;         /* index of the node (cluster mode) the connection is on */
 } mock_conn_t;
 
 /* How a handler answered. */
@@ -48,9 +48,9 @@ typedef struct mock_call {
     mock_state_t *st;
     mock_conn_t *conn;
     const iggy_cmd_desc_t *cmd;
-    iggy_reader_t body; /* the request body */
-    iggy_writer_t *out; /* success payload (the core adds any result section) */
-    uint64_t now_us;    /* wall clock, µs */
+    iggy_reader_t body;      /* the request body */
+    iggy_writer_t *out;      /* success payload (the core adds any result section) */
+    uint64_t now_us;         /* wall clock, µs */
     uint8_t reply_operation; /* preset to the request operation; CreateTopic sets 64, etc. */
 } mock_call_t;
 

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# iggycat admin flows against a standalone iggy-mock-server: create a stream and a topic,
+# list them as text and JSON (validated with python3 -m json.tool), delete them, and check
+# the exit codes and messages of failures and usage errors.
+# Usage: check_iggycat.sh BIN_DIR   (the directory holding iggycat and iggy-mock-server)
+set -uo pipefail
+
+bin=${1:?usage: check_iggycat.sh BIN_DIR}
+cat_bin=$bin/iggycat
+mock_bin=$bin/iggy-mock-server
+for b in "$cat_bin" "$mock_bin"; do
+  if [ ! -x "$b" ]; then
+    echo "SKIPPED: $b is not built"
+    exit 77
+  fi
+done
+command -v python3 >/dev/null || { echo "FAIL: python3 is needed to validate JSON"; exit 1; }
+
+tmp=$(mktemp -d)
+mock_pid=
+cleanup() {
+  if [ -n "$mock_pid" ]; then
+    kill "$mock_pid" 2>/dev/null
+    wait "$mock_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$mock_bin" --listen 127.0.0.1:0 >"$tmp/mock.out" 2>&1 &
+mock_pid=$!
+addr=
+for _ in $(seq 1 100); do
+  addr=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$tmp/mock.out" | head -n 1)
+  [ -n "$addr" ] && break
+  kill -0 "$mock_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [ -z "$addr" ]; then
+  echo "FAIL: iggy-mock-server printed no address:"
+  cat "$tmp/mock.out"
+  exit 1
+fi
+echo "mock server at $addr"
+
+failures=0
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+# run EXPECTED_EXIT ARGS...: run iggycat, keep stdout/stderr in $out/$err.
+run() {
+  local want=$1
+  shift
+  "$cat_bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+  if [ "$got" != "$want" ]; then
+    fail "iggycat $* exited $got, want $want; stdout: $out; stderr: $err"
+    return 1
+  fi
+  return 0
+}
+
+contains() { # HAYSTACK NEEDLE WHAT
+  case "$1" in
+  *"$2"*) ;;
+  *) fail "$3: '$2' not in: $1" ;;
+  esac
+}
+
+valid_json() { # FILE WHAT
+  python3 -m json.tool "$1" >/dev/null 2>"$tmp/json.err" || fail "$2: invalid JSON: $(cat "$tmp/json.err"): $(cat "$1")"
+}
+
+B=(-b "$addr" -u iggy -p iggy)
+S="cat-stream-$$"
+T="cat-topic"
+W=$'we"ird\\name \xc3\xbc\ttab' # quote, backslash, non-ASCII and a tab: JSON escaping
+
+# ---- help and usage errors
+run 0 -h && contains "$out" "Usage: iggycat" "-h"
+run 2
+contains "$err" "no command given" "no arguments"
+run 2 "${B[@]}" frobnicate
+contains "$err" "unknown command" "unknown command"
+run 2 "${B[@]}" stream rename x
+run 2 "${B[@]}" topic create "$S" "$T" many
+contains "$err" "PARTITIONS must be a number" "non-numeric partitions"
+run 2 -X no.such.property=1 "${B[@]}" ping
+run 2 -X noequals "${B[@]}" ping
+run 2 "${B[@]}" -P
+contains "$err" "not implemented" "-P"
+run 2 "${B[@]}" -L extra
+
+# ---- connection
+run 0 -b "$addr" ping && contains "$out" "pong" "ping"
+run 0 -b "iggy://iggy:iggy@$addr" stream list
+run 0 -b "$addr" -X username=iggy -X password=iggy -X request.timeout.ms=5000 stream list
+run 1 -b "$addr" -u iggy -p wrong-password stream list
+contains "$err" "IGGY_ERR_INVALID_CREDENTIALS, 42" "wrong password"
+run 1 -b 127.0.0.1:1 -X request.timeout.ms=1000 -X reconnect.backoff.ms=50 ping
+contains "$err" "iggycat: ping:" "no server"
+
+# ---- create
+run 0 "${B[@]}" stream create "$S" && contains "$out" "$S" "stream create"
+run 1 "${B[@]}" stream create "$S"
+contains "$err" "iggycat: create stream: Stream name already exists (IGGY_ERR_STREAM_NAME_ALREADY_EXISTS, 1012)" \
+  "duplicate stream"
+run 0 "${B[@]}" stream create "$W"
+run 0 "${B[@]}" topic create "$S" "$T" 3 && contains "$out" "3 partitions" "topic create"
+run 1 "${B[@]}" topic create "$S" "$T" 1
+contains "$err" "IGGY_ERR_TOPIC_NAME_ALREADY_EXISTS, 2013" "duplicate topic"
+run 1 "${B[@]}" topic create "no-such-stream-$$" "$T" 1
+contains "$err" "IGGY_ERR_STREAM_ID_NOT_FOUND, 1009" "topic in a missing stream"
+run 1 "${B[@]}" stream create ""
+contains "$err" "IGGY_ERR__INVALID_ARG" "empty stream name"
+
+# ---- list: text
+run 0 "${B[@]}" stream list && contains "$out" "$S" "stream list"
+run 0 "${B[@]}" topic list "$S" && contains "$out" "$T" "topic list"
+contains "$out" " 3 " "topic list partitions"
+run 1 "${B[@]}" topic list "no-such-stream-$$"
+contains "$err" "IGGY_ERR__NOT_FOUND" "topic list of a missing stream"
+run 0 "${B[@]}" -L
+contains "$out" "stream" "-L"
+contains "$out" "\"$S\"" "-L stream"
+contains "$out" "\"$T\" with 3 partitions" "-L topic"
+contains "$out" "partition 2:" "-L partitions"
+
+# ---- list: JSON
+run 0 "${B[@]}" -J stream list && printf '%s\n' "$out" >"$tmp/streams.json"
+valid_json "$tmp/streams.json" "-J stream list"
+run 0 "${B[@]}" -J topic list "$S" && printf '%s\n' "$out" >"$tmp/topics.json"
+valid_json "$tmp/topics.json" "-J topic list"
+run 0 "${B[@]}" -L -J && printf '%s\n' "$out" >"$tmp/meta.json"
+valid_json "$tmp/meta.json" "-L -J"
+python3 - "$tmp/meta.json" "$S" "$T" "$W" <<'EOF' || fail "-L -J content"
+import json, sys
+meta = json.load(open(sys.argv[1], encoding="utf-8"))
+names = {s["name"]: s for s in meta["streams"]}
+s = names[sys.argv[2]]
+t = [t for t in s["topics"] if t["name"] == sys.argv[3]][0]
+assert t["partitions_count"] == 3, t
+assert [p["id"] for p in t["partitions"]] == [0, 1, 2], t
+assert t["consumer_groups"] == [], t
+weird = sys.argv[4].encode("utf-8", "surrogateescape").decode("utf-8")
+assert weird in names, sorted(names)
+EOF
+
+# ---- delete
+run 0 "${B[@]}" topic delete "$S" "$T"
+run 1 "${B[@]}" topic delete "$S" "$T"
+contains "$err" "iggycat: delete topic:" "second topic delete"
+contains "$err" "IGGY_ERR_TOPIC_ID_NOT_FOUND, 2010" "second topic delete"
+run 0 "${B[@]}" stream delete "$S"
+run 1 "${B[@]}" stream delete "$S"
+contains "$err" "iggycat: delete stream: Stream id not found (IGGY_ERR_STREAM_ID_NOT_FOUND, 1009)" \
+  "second stream delete"
+run 1 "${B[@]}" stream delete 999999
+run 0 "${B[@]}" stream delete "$W"
+run 0 "${B[@]}" -J stream list && printf '%s\n' "$out" >"$tmp/after.json"
+valid_json "$tmp/after.json" "-J stream list after delete"
+python3 -c 'import json,sys; assert all(s["name"] != sys.argv[2] for s in json.load(open(sys.argv[1])))' \
+  "$tmp/after.json" "$S" || fail "stream still listed after delete"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "iggycat: all checks passed"
