@@ -203,14 +203,14 @@ static uint64_t send_n(mock_conn_t *c, uint32_t stream, uint32_t topic, uint32_t
                        size_t n)
 {
     iggy_send_message_t *m = calloc(n, sizeof *m);
-    char(*payload)[16] = calloc(n, 16);
+    char(*payload)[24] = calloc(n, 24);
     iggy_writer_t b = test_writer();
     iggy_identifier_t s = iggy_id_num(stream), t = iggy_id_num(topic);
     iggy_partitioning_t part = {IGGY_PARTITIONING_PARTITION_ID, partition, NULL, 0};
     iggy_send_confirmations_t *conf;
     uint64_t base;
     for (size_t i = 0; i < n; i++) {
-        snprintf(payload[i], 16, "m%zu", i);
+        snprintf(payload[i], 24, "m%zu", i);
         m[i].id.lo = i + 1;
         m[i].origin_timestamp = 1000 + i;
         m[i].payload = payload[i];

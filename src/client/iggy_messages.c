@@ -40,7 +40,7 @@ struct iggy_messages_state {
     pthread_mutex_t transform_lock; /* everything below */
     iggy_compress_ctx_t *comp;
     iggy_crypto_ctx_t *crypto;
-    iggy_scratch_t send_scratch, poll_scratch;
+    iggy_scratch_t send_scratch, poll_scratch, poll_inflated;
     iggy_send_message_t *prepared;
     iggy_raw_block_t *raw;
     size_t prepared_cap;
@@ -74,6 +74,7 @@ void iggy_messages_state_free(iggy_messages_state_t *st)
     iggy_crypto_ctx_free(st->crypto);
     iggy_scratch_free(&st->send_scratch);
     iggy_scratch_free(&st->poll_scratch);
+    iggy_scratch_free(&st->poll_inflated);
     iggy_mem_free(st->prepared);
     iggy_mem_free(st->raw);
     pthread_mutex_destroy(&st->lock);
@@ -365,6 +366,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.comp = st->comp;
     d.crypto = st->crypto;
     d.scratch = &st->poll_scratch;
+    d.inflated = &st->poll_inflated;
     if (!d.comp || !d.crypto) {
         pthread_mutex_unlock(&st->transform_lock);
         iggy_wr_release(&rpc.w);

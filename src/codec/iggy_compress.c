@@ -435,3 +435,14 @@ iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_co
         return iggy_fail(IGGY_ERR__INVALID_ARG, "iggy_decompress_bounded: missing argument");
     return decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_cap, out_len);
 }
+
+int iggy_compress_size_unknown(iggy_compression_codec_t codec, const uint8_t *src, size_t n)
+{
+    if (!src)
+        return 0;
+    if (codec == IGGY_COMPRESSION_CODEC_ZSTD)
+        return ZSTD_getFrameContentSize(src, n) == ZSTD_CONTENTSIZE_UNKNOWN;
+    if (codec == IGGY_COMPRESSION_CODEC_LZ4)
+        return n >= 7 && get_le32(src) == LZ4_MAGIC && !(src[4] & LZ4_FLG_CONTENT_SIZE);
+    return 0;
+}

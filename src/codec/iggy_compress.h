@@ -73,4 +73,9 @@ iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_co
                                    const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap,
                                    size_t *out_len);
 
+/* 1 when src starts a zstd or LZ4 frame that declares no content size (streaming
+ * encoders, e.g. the Rust example's lz4_flex output): decode it with
+ * iggy_decompress_bounded into a buffer of the configured limit. */
+int iggy_compress_size_unknown(iggy_compression_codec_t codec, const uint8_t *src, size_t n);
+
 #endif

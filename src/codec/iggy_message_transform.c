@@ -89,7 +89,7 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
     const uint8_t *payload = f->payload, *headers = f->user_headers;
     uint32_t plen = f->payload_len, hlen = f->user_headers_len;
     iggy_compression_codec_t codec = IGGY_COMPRESSION_CODEC_NONE;
-    size_t need, out_len, max;
+    size_t need, max;
     iggy_err_t err;
     uint8_t *dst;
 
@@ -125,6 +125,21 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
 
     /* Bounded: the declared size is checked against the limit before anything is sized. */
     max = o->max_decompressed ? o->max_decompressed : DEFAULT_MAX_DECOMPRESSED;
+    if (iggy_compress_size_unknown(codec, payload, plen)) {
+        /* No size up front: decode into a buffer of the limit, in both passes, and copy
+         * exactly what came out. */
+        err = iggy_scratch_reserve(o->inflated, max);
+        if (err == IGGY_OK)
+            err = iggy_decompress_bounded(o->comp, codec, payload, plen, o->inflated->data, max,
+                                          &need);
+        if (err != IGGY_OK) {
+            m->error = err;
+            return fill_raw(a, payload, plen, headers, hlen, m, ctx);
+        }
+        m->payload = iggy_arena_bytes(a, o->inflated->data, need);
+        m->payload_len = (uint32_t)need;
+        goto headers;
+    }
     err = iggy_decompressed_size(codec, payload, plen, max, &need);
     if (err != IGGY_OK) {
         m->error = err;
@@ -143,7 +158,6 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
             goto headers;
         }
     }
-    (void)out_len;
     m->payload = dst;
     m->payload_len = (uint32_t)need;
 headers:

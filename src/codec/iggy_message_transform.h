@@ -36,7 +36,8 @@ typedef struct iggy_poll_decode_opts {
     size_t max_decompressed;
     iggy_compress_ctx_t *comp;
     iggy_crypto_ctx_t *crypto;
-    iggy_scratch_t *scratch; /* plaintexts while decoding */
+    iggy_scratch_t *scratch;  /* plaintexts while decoding */
+    iggy_scratch_t *inflated; /* frames without a declared size, decoded up to the limit */
 } iggy_poll_decode_opts_t;
 
 /* Fill m's payload, raw headers and parsed headers from frame f, applying o (NULL: copy as
