@@ -206,6 +206,7 @@ START_TEST(auto_login_from_conf_and_connection_string)
     c = client_with(true, NULL);
     ck_assert_int_eq(get_me(c, &me), IGGY_OK); /* connects and logs in on first use */
     iggy_result_destroy(me);
+    me = NULL;
     destroy_client(c);
 
     snprintf(cs, sizeof cs, "iggy+tcp://%s:%s@%s?heartbeat_interval=1s", srv.username, srv.password,
@@ -217,6 +218,7 @@ START_TEST(auto_login_from_conf_and_connection_string)
     me = NULL;
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
     iggy_result_destroy(me);
+    me = NULL;
     destroy_client(c);
     finish();
 }
@@ -241,6 +243,7 @@ START_TEST(reconnect_after_restart_relogs_in)
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
     ck_assert_uint_ne(c->conn.sess.session, first_session);
     iggy_result_destroy(me);
+    me = NULL;
     destroy_client(c);
     finish();
 }
@@ -354,6 +357,7 @@ START_TEST(every_fault_gives_its_error_without_hanging)
         /* The client recovers on the next call. */
         ck_assert_int_eq(get_me(c, &me), IGGY_OK);
         iggy_result_destroy(me);
+        me = NULL;
     }
     destroy_client(c);
     finish();
@@ -375,10 +379,12 @@ START_TEST(closed_connection_retries_reads_but_not_writes)
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_CLOSE, 0, 1), IGGY_OK);
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
     iggy_result_destroy(me);
+    me = NULL;
     /* An eviction ends the session; a read is retried on a new, logged-in connection. */
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_EVICT, 13, 1), IGGY_OK);
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
     iggy_result_destroy(me);
+    me = NULL;
     /* A write is not: the eviction surfaces as StaleClient. */
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_EVICT, 13, 1), IGGY_OK);
     ck_assert_int_eq(create_stream(c, "evicted"), IGGY_ERR_STALE_CLIENT);
@@ -490,6 +496,7 @@ START_TEST(tls_with_a_generated_ca)
     c = client_with(true, ok);
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
     iggy_result_destroy(me);
+    me = NULL;
     destroy_client(c);
 
     c = client_with(true, wrong_host);
@@ -559,6 +566,7 @@ static void *hammer(void *arg)
         if (get_me(c, &me) != IGGY_OK || !me)
             failures++;
         iggy_result_destroy(me);
+        me = NULL;
     }
     return (void *)failures;
 }
@@ -587,6 +595,7 @@ static void *blocked_call(void *arg)
     iggy_client_info_t *me = NULL;
     iggy_err_t err = get_me(c, &me);
     iggy_result_destroy(me);
+    me = NULL;
     return (void *)(intptr_t)err;
 }
 
