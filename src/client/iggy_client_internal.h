@@ -89,8 +89,13 @@ typedef struct iggy_rpc {
     void *decode_opts; /* handed to the response decoder (reader->opts); NULL by default */
 } iggy_rpc_t;
 
-/* Borrow a request buffer from the pool and reserve the 256-byte header. */
+/* Enter the client (IGGY_ERR__DESTROYED once destroy has begun), borrow a request buffer
+ * from the pool and reserve the 256-byte header. Every successful begin is followed by
+ * exactly one iggy_rpc_end or iggy_rpc_abort. */
 iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc);
+
+/* Give up on a begun request: return its buffer and leave the client. */
+void iggy_rpc_abort(iggy_rpc_t *rpc);
 /* The same for a descriptor outside iggy_cmds[] (raw commands: unknown codes, the raw
  * reply vtable). desc must outlive iggy_rpc_end(). */
 iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, iggy_rpc_t *rpc);

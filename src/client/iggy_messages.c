@@ -271,7 +271,7 @@ iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
         IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SEND_MESSAGES, &rpc));
         err = encode_send(c, st, &rpc, stream, topic, &where, messages, count, opts);
         if (err != IGGY_OK) {
-            iggy_wr_release(&rpc.w);
+            iggy_rpc_abort(&rpc);
             return err;
         }
         err = iggy_rpc_end(&rpc, (void **)out);
@@ -369,7 +369,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.inflated = &st->poll_inflated;
     if (!d.comp || !d.crypto) {
         pthread_mutex_unlock(&st->transform_lock);
-        iggy_wr_release(&rpc.w);
+        iggy_rpc_abort(&rpc);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "PollMessages: no memory for transforms");
     }
     rpc.decode_opts = &d;

@@ -43,12 +43,26 @@ iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc)
 
 iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, iggy_rpc_t *rpc)
 {
+    iggy_err_t err;
     rpc->client = c;
     rpc->cmd = desc;
     rpc->decode_opts = NULL;
-    IGGY_TRY(iggy_wr_init(&rpc->w, c->pool, REQUEST_BUF_HINT, c->opts.max_frame_size));
-    iggy_wr_grow(&rpc->w, IGGY_HEADER_SIZE);
-    return iggy_wr_status(&rpc->w);
+    /* The call counts as in progress from here: destroy waits for its buffers to return. */
+    IGGY_TRY(iggy_client_enter(c));
+    err = iggy_wr_init(&rpc->w, c->pool, REQUEST_BUF_HINT, c->opts.max_frame_size);
+    if (err == IGGY_OK) {
+        iggy_wr_grow(&rpc->w, IGGY_HEADER_SIZE);
+        err = iggy_wr_status(&rpc->w);
+    }
+    if (err != IGGY_OK)
+        iggy_rpc_abort(rpc);
+    return err;
+}
+
+void iggy_rpc_abort(iggy_rpc_t *rpc)
+{
+    iggy_wr_release(&rpc->w);
+    iggy_client_leave(rpc->client);
 }
 
 int64_t iggy_deadline_after(int64_t timeout_ms)
@@ -257,10 +271,8 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     int64_t deadline = iggy_deadline_after(c->opts.request_timeout_ms);
     iggy_err_t err = iggy_wr_status(&rpc->w);
 
-    if (err == IGGY_OK)
-        err = iggy_client_enter(c);
     if (err != IGGY_OK) {
-        iggy_wr_release(&rpc->w);
+        iggy_rpc_abort(rpc);
         return err;
     }
     pthread_mutex_lock(&conn->lock);
@@ -287,7 +299,6 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     if (iggy_client_destroying(c) && err != IGGY_OK)
         err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);
     pthread_mutex_unlock(&conn->lock);
-    iggy_client_leave(c);
-    iggy_wr_release(&rpc->w);
+    iggy_rpc_abort(rpc); /* buffers back to the pool, then leave */
     return err;
 }

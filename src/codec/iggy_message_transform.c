@@ -145,15 +145,20 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
         m->error = err;
         return fill_raw(a, payload, plen, headers, hlen, m, ctx);
     }
-    dst = (uint8_t *)iggy_arena_alloc(a, need + 1, 1);
+    /* Only the fill pass decodes, so only it can find a frame that lies about its size.
+     * Both passes reserve room for either outcome (decoded or the bytes as received), so
+     * the fill pass never uses more arena than the measure pass counted. */
+    dst = (uint8_t *)iggy_arena_alloc(a, (need > plen ? need : plen) + 1, 1);
     if (dst) {
         err = iggy_decompress(o->comp, codec, payload, plen, dst, need);
         dst[need] = '\0';
         if (err != IGGY_OK) {
-            /* The fill pass found a frame that lies about its size: keep the bytes. The
-             * arena space measured for it stays unused. */
+            /* A frame that lies about its size: keep the bytes as received. */
             m->error = err;
-            m->payload = iggy_arena_bytes(a, payload, plen);
+            if (plen)
+                memcpy(dst, payload, plen);
+            dst[plen] = '\0';
+            m->payload = dst;
             m->payload_len = plen;
             goto headers;
         }
