@@ -96,20 +96,18 @@ static void sleep_ms(int ms)
 
 /* Every test: a server, and no fds or threads left behind at the end. */
 static test_server_t srv;
-static int fds_before, threads_before;
+static test_leak_guard_t guard;
 
 static void start(const iggy_mock_opts_t *opts)
 {
-    fds_before = test_count_fds();
-    threads_before = test_count_threads();
+    test_leak_guard_begin(&guard);
     test_server_start(&srv, opts);
 }
 
 static void finish(void)
 {
     test_server_stop(&srv);
-    ck_assert_int_eq(test_count_threads(), threads_before);
-    ck_assert_int_eq(test_count_fds(), fds_before);
+    test_leak_guard_end(&guard);
 }
 
 static iggy_client_t *client_with(bool login, const char *const *props)

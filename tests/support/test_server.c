@@ -100,6 +100,18 @@ int test_count_threads(void)
     return count_dir("/proc/self/task");
 }
 
+int test_settle_threads(int expected)
+{
+    /* A joined thread can linger in /proc/self/task for a moment after pthread_join. */
+    int n = test_count_threads();
+    for (int i = 0; i < 200 && n != expected; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        n = test_count_threads();
+    }
+    return n;
+}
+
 const char *test_unique_name(const char *prefix)
 {
     static char buf[128];
@@ -108,4 +120,16 @@ const char *test_unique_name(const char *prefix)
     clock_gettime(CLOCK_REALTIME, &ts);
     snprintf(buf, sizeof buf, "%s-%ld-%ld-%u", prefix, (long)getpid(), (long)ts.tv_nsec, n++);
     return buf;
+}
+
+void test_leak_guard_begin(test_leak_guard_t *g)
+{
+    g->fds = test_count_fds();
+    g->threads = test_count_threads();
+}
+
+void test_leak_guard_end(const test_leak_guard_t *g)
+{
+    ck_assert_int_eq(test_settle_threads(g->threads), g->threads);
+    ck_assert_int_eq(test_count_fds(), g->fds);
 }

@@ -33,6 +33,16 @@ iggy_client_t *test_client(const test_server_t *s, bool login);
 /* Open file descriptors and threads of this process. */
 int test_count_fds(void);
 int test_count_threads(void);
+/* The thread count once it reaches expected, or after 2 s of waiting for it. */
+int test_settle_threads(int expected);
+
+/* No fds or threads left behind: snapshot before, assert equal after (threads get a
+ * moment to leave /proc after being joined). */
+typedef struct test_leak_guard {
+    int fds, threads;
+} test_leak_guard_t;
+void test_leak_guard_begin(test_leak_guard_t *g);
+void test_leak_guard_end(const test_leak_guard_t *g);
 
 /* A unique name with a prefix, for resources on a shared real server. */
 const char *test_unique_name(const char *prefix);
