@@ -31,6 +31,8 @@
 #include "net/iggy_tcp.h"
 #include "net/iggy_tls.h"
 #include "test_main.h"
+#include "test_pki.h"
+#include "test_server.h"
 #include "vectors.h"
 
 #define HDR 256
@@ -48,19 +50,6 @@
 #define OFF_EVI_REASON 255
 
 /* ---- helpers ---- */
-
-static int count_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int n = 0;
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
 
 static void sleep_ms(int ms)
 {
@@ -963,56 +952,6 @@ END_TEST
 
 /* ---- TLS ---- */
 
-static void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-    X509_EXTENSION *ex = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-    ck_assert_ptr_nonnull(ex);
-    ck_assert_int_eq(X509_add_ext(x, ex, -1), 1);
-    X509_EXTENSION_free(ex);
-}
-
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key)
-{
-    X509 *x = X509_new();
-    X509_NAME *name;
-    X509V3_CTX v3;
-    ck_assert_ptr_nonnull(x);
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), issuer ? 2 : 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, key);
-    name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-    X509V3_set_ctx_nodb(&v3);
-    X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-    add_ext(x, &v3, NID_subject_key_identifier, "hash");
-    if (!issuer) {
-        add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-        add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-    } else {
-        add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
-        add_ext(x, &v3, NID_key_usage, "critical,digitalSignature");
-        add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
-        add_ext(x, &v3, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
-    }
-    ck_assert_int_gt(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()), 0);
-    return x;
-}
-
-static FILE *temp_file(char *path, size_t cap)
-{
-    int fd;
-    FILE *f;
-    snprintf(path, cap, "/tmp/iggy_check_mock_XXXXXX");
-    fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
-    return f;
-}
-
 /* A TLS transport's full request/reply exchange. */
 static void tls_exchange(iggy_transport_t *tr, const uint8_t *frame, size_t n, frame_t *out)
 {
@@ -1030,10 +969,7 @@ static void tls_exchange(iggy_transport_t *tr, const uint8_t *frame, size_t n, f
 
 START_TEST(tls_login)
 {
-    EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *srv_key = EVP_EC_gen("P-256");
-    X509 *ca, *srv;
-    char ca_path[64], cert_path[64], key_path[64];
-    FILE *f;
+    test_pki_t pki;
     iggy_mock_opts_t o;
     iggy_mock_t *m = NULL;
     iggy_transport_t tr;
@@ -1041,30 +977,18 @@ START_TEST(tls_login)
     frame_t fr;
     int fd;
 
-    ck_assert(ca_key && srv_key);
-    ca = make_cert(ca_key, "iggy mock test CA", NULL, NULL);
-    srv = make_cert(srv_key, "localhost", ca, ca_key);
-    f = temp_file(ca_path, sizeof ca_path);
-    ck_assert_int_eq(PEM_write_X509(f, ca), 1);
-    fclose(f);
-    f = temp_file(cert_path, sizeof cert_path);
-    ck_assert_int_eq(PEM_write_X509(f, srv), 1);
-    fclose(f);
-    f = temp_file(key_path, sizeof key_path);
-    ck_assert_int_eq(PEM_write_PrivateKey(f, srv_key, NULL, NULL, 0, NULL, NULL), 1);
-    fclose(f);
-
+    test_pki_create(&pki);
     memset(&o, 0, sizeof o);
-    o.tls_cert_file = cert_path;
-    o.tls_key_file = ca_path; /* wrong key: refused up front */
+    o.tls_cert_file = pki.cert_path;
+    o.tls_key_file = pki.ca_path; /* wrong key: refused up front */
     ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
     o.tls_key_file = "/nonexistent/key.pem";
     ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_ERR__INVALID_ARG);
-    o.tls_key_file = key_path;
+    o.tls_key_file = pki.key_path;
     ck_assert_int_eq(iggy_mock_new(&o, &m), IGGY_OK);
 
     memset(&to, 0, sizeof to);
-    to.ca_file = ca_path;
+    to.ca_file = pki.ca_path;
     to.verify = true;
     for (int i = 0; i < 2; i++) {
         to.server_name = i ? "127.0.0.1" : "localhost";
@@ -1089,14 +1013,7 @@ START_TEST(tls_login)
     }
     close(fd);
     iggy_mock_destroy(m);
-
-    unlink(ca_path);
-    unlink(cert_path);
-    unlink(key_path);
-    X509_free(ca);
-    X509_free(srv);
-    EVP_PKEY_free(ca_key);
-    EVP_PKEY_free(srv_key);
+    test_pki_destroy(&pki);
 }
 END_TEST
 
@@ -1135,8 +1052,8 @@ START_TEST(destroy_with_clients_connected)
     iggy_mock_t *m = start_mock(1, 0);
     /* Warm-up: sanitizer runtimes start helper threads on first use. */
     iggy_mock_destroy(m);
-    fds0 = count_dir("/proc/self/fd");
-    threads0 = count_dir("/proc/self/task");
+    fds0 = test_count_fds();
+    threads0 = test_count_threads();
     m = start_mock(3, 0);
     for (int i = 0; i < 6; i++) {
         fd[i] = connect_node(m, (uint32_t)i % 3);
@@ -1160,8 +1077,8 @@ START_TEST(destroy_with_clients_connected)
         assert_closed(fd[i], 3000);
         close(fd[i]);
     }
-    ck_assert_int_eq(count_dir("/proc/self/task"), threads0);
-    ck_assert_int_eq(count_dir("/proc/self/fd"), fds0);
+    ck_assert_int_eq(test_count_threads(), threads0);
+    ck_assert_int_eq(test_count_fds(), fds0);
 }
 END_TEST
 
