@@ -1048,12 +1048,12 @@ END_TEST
 
 START_TEST(destroy_with_clients_connected)
 {
-    int fds0, threads0, fd[6];
+    int fd[6];
+    test_leak_guard_t guard;
     iggy_mock_t *m = start_mock(1, 0);
     /* Warm-up: sanitizer runtimes start helper threads on first use. */
     iggy_mock_destroy(m);
-    fds0 = test_count_fds();
-    threads0 = test_count_threads();
+    test_leak_guard_begin(&guard);
     m = start_mock(3, 0);
     for (int i = 0; i < 6; i++) {
         fd[i] = connect_node(m, (uint32_t)i % 3);
@@ -1077,8 +1077,7 @@ START_TEST(destroy_with_clients_connected)
         assert_closed(fd[i], 3000);
         close(fd[i]);
     }
-    ck_assert_int_eq(test_count_threads(), threads0);
-    ck_assert_int_eq(test_count_fds(), fds0);
+    test_leak_guard_end(&guard);
 }
 END_TEST
 

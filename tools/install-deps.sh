@@ -2,7 +2,8 @@
 # Installs everything libiggy needs to build and test on Debian/Ubuntu.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang clang-format valgrind python3
-      libmimalloc-dev libzstd-dev libsnappy-dev liblz4-dev check libsubunit-dev libxxhash-dev libssl-dev)
+      libmimalloc-dev libzstd-dev libsnappy-dev liblz4-dev check libsubunit-dev libxxhash-dev libssl-dev
+      python3-venv)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,7 +15,7 @@ run_variant() {
   local v=$1 dir="build-test-$1" cc=gcc
   local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
   case "$v" in
-    default) ;;
+    default) args+=(-DIGGY_INTEROP=ON) ;;
     clang) cc=clang ;;
     asan) args+=(-DIGGY_SANITIZE=address,undefined -DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF
                  -DCMAKE_BUILD_TYPE=Debug) ;;

@@ -342,11 +342,15 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
                             bool auto_commit, const iggy_poll_opts_t *opts,
                             iggy_polled_messages_t **out)
 {
+    static const iggy_poll_opts_t defaults; /* NULL options = zeroed options (decompress) */
     iggy_poll_decode_opts_t d;
-    bool transform =
-        opts && (opts->verify_checksums || opts->encryption_key || !opts->no_decompress);
+    bool transform;
     iggy_rpc_t rpc;
     iggy_err_t err;
+
+    if (!opts)
+        opts = &defaults;
+    transform = opts->verify_checksums || opts->encryption_key || !opts->no_decompress;
 
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_POLL_MESSAGES, &rpc));
     iggy_enc_poll_messages(&rpc.w, consumer, stream, topic, partition_id, strategy, count,

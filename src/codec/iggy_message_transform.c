@@ -249,7 +249,10 @@ iggy_err_t iggy_send_transform(const iggy_send_transform_t *t, iggy_compress_ctx
         err = iggy_wr_status(&hw);
         hlen = hw.len;
         if (err == IGGY_OK)
-            err = iggy_scratch_reserve(scratch, used + hlen + 2 * IGGY_CRYPTO_OVERHEAD + plen);
+            /* The plain header block, then (with a key) the sealed payload and the sealed
+             * header block: hlen + (plen + 28) + (hlen + 28). */
+            err = iggy_scratch_reserve(
+                scratch, used + hlen + (t->key ? plen + hlen + 2 * IGGY_CRYPTO_OVERHEAD : 0));
         if (err != IGGY_OK) {
             iggy_wr_release(&hw);
             return err;

@@ -15,6 +15,8 @@
  *   key KEY                                   (for produce-keys)
  * The server is IGGY_ADDR (host:port), the user IGGY_USERNAME / IGGY_PASSWORD (iggy/iggy).
  */
+#define _POSIX_C_SOURCE 200809L /* strdup, nanosleep */
+
 #include <iggy/iggy.h>
 
 #include <inttypes.h>
@@ -81,29 +83,43 @@ static uint8_t *from_hex(const char *hex, uint32_t *len)
     return out;
 }
 
+/* u128 as four 32-bit limbs, most significant first, for decimal conversion in plain C11. */
 static iggy_u128_t parse_u128(const char *dec)
 {
-    unsigned __int128 v = 0;
+    uint32_t limb[4] = {0, 0, 0, 0};
     for (const char *p = dec; *p; p++) {
         if (*p < '0' || *p > '9')
             fail("bad message id in spec");
-        v = v * 10 + (unsigned)(*p - '0');
+        uint64_t carry = (uint64_t)(*p - '0');
+        for (int i = 3; i >= 0; i--) {
+            uint64_t v = (uint64_t)limb[i] * 10 + carry;
+            limb[i] = (uint32_t)v;
+            carry = v >> 32;
+        }
+        if (carry)
+            fail("message id over 128 bits");
     }
-    iggy_u128_t id = {(uint64_t)v, (uint64_t)(v >> 64)};
+    iggy_u128_t id = {((uint64_t)limb[2] << 32) | limb[3], ((uint64_t)limb[0] << 32) | limb[1]};
     return id;
 }
 
 static void print_u128(iggy_u128_t id)
 {
-    unsigned __int128 v = ((unsigned __int128)id.hi << 64) | id.lo;
+    uint32_t limb[4] = {(uint32_t)(id.hi >> 32), (uint32_t)id.hi, (uint32_t)(id.lo >> 32),
+                        (uint32_t)id.lo};
     char buf[48];
-    int i = (int)sizeof(buf) - 1;
-    buf[i] = '\0';
+    int pos = (int)sizeof(buf) - 1;
+    buf[pos] = '\0';
     do {
-        buf[--i] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    printf("\"%s\"", buf + i);
+        uint64_t rem = 0;
+        for (int i = 0; i < 4; i++) {
+            uint64_t v = (rem << 32) | limb[i];
+            limb[i] = (uint32_t)(v / 10);
+            rem = v % 10;
+        }
+        buf[--pos] = (char)('0' + (int)rem);
+    } while (limb[0] | limb[1] | limb[2] | limb[3]);
+    printf("\"%s\"", buf + pos);
 }
 
 static void read_spec(const char *path)
@@ -164,16 +180,15 @@ static iggy_client_t *connect_client(void)
     if (iggy_conf_new(&conf) != IGGY_OK)
         fail("iggy_conf_new");
     if (iggy_conf_set(conf, "bootstrap.servers", addr, errstr, sizeof errstr) != IGGY_OK ||
-        iggy_conf_set(conf, "client.sdk.name", "libiggy-interop", errstr, sizeof errstr) !=
-            IGGY_OK)
+        iggy_conf_set(conf, "client.sdk.name", "libiggy-interop", errstr, sizeof errstr) != IGGY_OK)
         fail(errstr);
     iggy_client_t *client;
     iggy_err_t err = iggy_client_new(conf, &client, errstr, sizeof errstr);
     iggy_conf_destroy(conf);
     if (err != IGGY_OK)
         die("iggy_client_new", err);
-    err = iggy_login_user(client, user && *user ? user : "iggy", pass && *pass ? pass : "iggy",
-                          NULL);
+    err =
+        iggy_login_user(client, user && *user ? user : "iggy", pass && *pass ? pass : "iggy", NULL);
     if (err != IGGY_OK)
         die("iggy_login_user", err);
     return client;
@@ -223,8 +238,8 @@ static void cmd_produce(iggy_client_t *client)
             o->headers_count = m->hdr_count;
         }
         iggy_send_confirmations_t *conf = NULL;
-        iggy_err_t err = iggy_send_messages(client, &sid, &tid, &part, batch, end - first, NULL,
-                                            &conf);
+        iggy_err_t err =
+            iggy_send_messages(client, &sid, &tid, &part, batch, end - first, NULL, &conf);
         if (err != IGGY_OK)
             die("iggy_send_messages", err);
         for (size_t i = 0; i < conf->count; i++)
@@ -261,9 +276,9 @@ static void cmd_produce_keys(iggy_client_t *client)
     }
     printf("}, \"computed\": {");
     for (size_t k = 0; k < s->nkeys; k++)
-        printf("%s\"%s\": %" PRIu32, k ? ", " : "", s->keys[k],
-               iggy_partition_for_key((const uint8_t *)s->keys[k], strlen(s->keys[k]),
-                                      s->partitions));
+        printf(
+            "%s\"%s\": %" PRIu32, k ? ", " : "", s->keys[k],
+            iggy_partition_for_key((const uint8_t *)s->keys[k], strlen(s->keys[k]), s->partitions));
     printf("}}\n");
 }
 
@@ -291,10 +306,9 @@ static void print_json_string(const uint8_t *p, size_t n)
 
 static const char *kind_name(uint8_t k)
 {
-    static const char *names[] = {"?",     "raw",   "string", "bool",   "int8",
-                                  "int16", "int32", "int64",  "int128", "uint8",
-                                  "uint16", "uint32", "uint64", "uint128", "float32",
-                                  "float64"};
+    static const char *names[] = {"?",      "raw",     "string",  "bool",   "int8",   "int16",
+                                  "int32",  "int64",   "int128",  "uint8",  "uint16", "uint32",
+                                  "uint64", "uint128", "float32", "float64"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -386,8 +400,7 @@ static void cmd_consume(iggy_client_t *client)
             for (size_t i = 0; i < count; i++) {
                 const iggy_message_t *m = &polled->messages[i];
                 printf("%s\n{\"partition\": %" PRIu32 ", \"offset\": %" PRIu64
-                       ", \"timestamp\": %" PRIu64 ", \"origin_timestamp\": %" PRIu64
-                       ", \"id\": ",
+                       ", \"timestamp\": %" PRIu64 ", \"origin_timestamp\": %" PRIu64 ", \"id\": ",
                        first ? "" : ",", p, m->offset, m->timestamp, m->origin_timestamp);
                 first = 0;
                 print_u128(m->id);

@@ -399,7 +399,16 @@ def main():
         asyncio.run(asyncio.wait_for(coro, 120))
     except Exception as e:  # every failure is fatal and explained
         print(f"pypeer: FAIL: {type(e).__name__}: {e}", file=sys.stderr)
-        sys.exit(1)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(1)
+    # apache-iggy 0.9.0 sometimes aborts (SIGABRT) during interpreter finalization: a Tokio
+    # worker thread still resolving an asyncio future (heartbeat, high-level consumer) takes
+    # the GIL after Python has begun shutting down, and pthread_exit unwinds through Rust
+    # frames (docs/COMPATIBILITY.md). The work is done and reported here, so skip finalization.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
