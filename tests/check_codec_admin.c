@@ -27,16 +27,6 @@ static iggy_kv_t kv(const char *key, uint8_t kind, const void *value, uint32_t v
     return e;
 }
 
-/* Assert a writer failed with INVALID_ARG and a detail mentioning needle; release it. */
-static void expect_invalid(iggy_writer_t *w, const char *needle)
-{
-    const char *detail = iggy_last_error_detail();
-    ck_assert_int_eq(iggy_wr_status(w), IGGY_ERR__INVALID_ARG);
-    ck_assert_msg(detail[0] != '\0', "no error detail");
-    ck_assert_msg(strstr(detail, needle) != NULL, "detail \"%s\" lacks \"%s\"", detail, needle);
-    iggy_wr_release(w);
-}
-
 /* Assert decoding fails with BAD_MSG and a detail, leaving the result untouched. */
 static void expect_bad(const iggy_resp_ops_t *ops, const uint8_t *p, size_t len)
 {

@@ -13,50 +13,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-typedef struct buf {
-    uint8_t b[1024];
-    size_t n;
-} buf_t;
-
-static void put_u8(buf_t *b, uint8_t v)
-{
-    ck_assert_uint_lt(b->n, sizeof b->b);
-    b->b[b->n++] = v;
-}
-
-static void put_u32(buf_t *b, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        put_u8(b, (uint8_t)(v >> (8 * i)));
-}
-
-static void put_u64(buf_t *b, uint64_t v)
-{
-    put_u32(b, (uint32_t)v);
-    put_u32(b, (uint32_t)(v >> 32));
-}
-
-static void put_bytes(buf_t *b, const void *p, size_t n)
-{
-    ck_assert_uint_le(b->n + n, sizeof b->b);
-    memcpy(b->b + b->n, p, n);
-    b->n += n;
-}
-
-static void put_str8(buf_t *b, const char *s)
-{
-    put_u8(b, (uint8_t)strlen(s));
-    put_bytes(b, s, strlen(s));
-}
-
-static void expect_invalid(iggy_writer_t *w)
-{
-    ck_assert_int_eq(iggy_wr_status(w), IGGY_ERR__INVALID_ARG);
-    ck_assert_ptr_nonnull(iggy_last_error_detail());
-    ck_assert_uint_gt(strlen(iggy_last_error_detail()), 0);
-    iggy_wr_release(w);
-}
-
 static void expect_bytes(iggy_writer_t *w, const buf_t *want)
 {
     ck_assert_msg(iggy_wr_status(w) == IGGY_OK, "encoder failed: %s", iggy_last_error_detail());
@@ -356,93 +312,93 @@ START_TEST(invalid_encoder_input)
     /* login */
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", "0.1.0", NULL, "iggy");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", "0.1.0", "", "iggy");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", "0.1.0", long_name, "iggy");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", "0.1.0", "iggy", NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", "0.1.0", "iggy", long_name);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "", "0.1.0", "iggy", "iggy");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register(&w, PROTO_0_11_0, "c-sdk", NULL, "iggy", "iggy");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register_with_pat(&w, PROTO_0_11_0, "c-sdk", "0.1.0", NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_login_register_with_pat(&w, PROTO_0_11_0, "c-sdk", "0.1.0", long_name);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
 
     /* identifiers */
     w = test_writer();
     iggy_enc_get_user(&w, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_get_user(&w, &empty);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_delete_user(&w, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
 
     /* create / update user */
     w = test_writer();
     iggy_enc_create_user(&w, "", "p", 1, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_create_user(&w, "u", NULL, 1, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_create_user(&w, "u", "p", 1, &null_streams);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_create_user(&w, "u", "p", 1, &null_topics);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_update_user(&w, &one, "", 0);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_update_user(&w, &one, NULL, 3);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_update_user(&w, NULL, "bob", 1);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_update_permissions(&w, &one, &null_topics);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_update_permissions(&w, NULL, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
 
     /* passwords */
     w = test_writer();
     iggy_enc_change_password(&w, &one, NULL, "new");
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_change_password(&w, &one, "old", NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_change_password(&w, &one, "old", long_name);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
 
     /* tokens */
     w = test_writer();
     iggy_enc_create_personal_access_token(&w, "", 0);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_create_personal_access_token(&w, long_name, 0);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
     w = test_writer();
     iggy_enc_delete_personal_access_token(&w, NULL);
-    expect_invalid(&w);
+    expect_invalid(&w, NULL);
 }
 END_TEST
 

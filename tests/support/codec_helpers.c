@@ -69,3 +69,57 @@ void *decode_ok(const iggy_resp_ops_t *ops, const uint8_t *p, size_t len)
     ck_assert_ptr_nonnull(out);
     return out;
 }
+
+void put_u8(buf_t *b, uint8_t v)
+{
+    ck_assert_uint_lt(b->n, sizeof b->b);
+    b->b[b->n++] = v;
+}
+
+void put_u16(buf_t *b, uint16_t v)
+{
+    put_u8(b, (uint8_t)v);
+    put_u8(b, (uint8_t)(v >> 8));
+}
+
+void put_u32(buf_t *b, uint32_t v)
+{
+    put_u16(b, (uint16_t)v);
+    put_u16(b, (uint16_t)(v >> 16));
+}
+
+void put_u64(buf_t *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+void put_bytes(buf_t *b, const void *p, size_t n)
+{
+    ck_assert_uint_le(b->n + n, sizeof b->b);
+    if (n)
+        memcpy(b->b + b->n, p, n);
+    b->n += n;
+}
+
+void put_str8(buf_t *b, const char *s)
+{
+    put_u8(b, (uint8_t)strlen(s));
+    put_bytes(b, s, strlen(s));
+}
+
+void put_str32(buf_t *b, const char *s)
+{
+    put_u32(b, (uint32_t)strlen(s));
+    put_bytes(b, s, strlen(s));
+}
+
+void expect_invalid(iggy_writer_t *w, const char *needle)
+{
+    const char *detail = iggy_last_error_detail();
+    ck_assert_int_eq(iggy_wr_status(w), IGGY_ERR__INVALID_ARG);
+    ck_assert_msg(detail[0] != '\0', "no error detail");
+    ck_assert_msg(!needle || strstr(detail, needle) != NULL, "detail \"%s\" lacks \"%s\"", detail,
+                  needle);
+    iggy_wr_release(w);
+}

@@ -20,4 +20,22 @@ const uint8_t *reply_payload(const test_vector_t *v, int result_framed, size_t *
 /* Decode bytes through ops; fails the test on error. Caller destroys the result. */
 void *decode_ok(const iggy_resp_ops_t *ops, const uint8_t *p, size_t len);
 
+/* A little-endian byte builder for hand-made reply bodies. */
+typedef struct buf {
+    uint8_t b[1024];
+    size_t n;
+} buf_t;
+
+void put_u8(buf_t *b, uint8_t v);
+void put_u16(buf_t *b, uint16_t v);
+void put_u32(buf_t *b, uint32_t v);
+void put_u64(buf_t *b, uint64_t v);
+void put_bytes(buf_t *b, const void *p, size_t n);
+void put_str8(buf_t *b, const char *s);  /* [len u8][bytes] */
+void put_str32(buf_t *b, const char *s); /* [len u32][bytes] */
+
+/* The encoder failed with IGGY_ERR__INVALID_ARG and a detail (containing needle, when not
+ * NULL); releases the writer. */
+void expect_invalid(iggy_writer_t *w, const char *needle);
+
 #endif
