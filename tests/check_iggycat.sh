@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # iggycat admin flows against a standalone iggy-mock-server: create a stream and a topic,
-# list them as text and JSON (validated with python3 -m json.tool), delete them, and check
-# the exit codes and messages of failures and usage errors.
+# list them as text and JSON (validated with python3 -m json.tool), produce stdin lines and
+# consume them back (-P / -C with -p, -k, -z, -o, -e), delete them, and check the exit codes
+# and messages of failures and usage errors.
 # Usage: check_iggycat.sh BIN_DIR   (the directory holding iggycat and iggy-mock-server)
 set -uo pipefail
 
@@ -92,7 +93,21 @@ contains "$err" "PARTITIONS must be a number" "non-numeric partitions"
 run 2 -X no.such.property=1 "${B[@]}" ping
 run 2 -X noequals "${B[@]}" ping
 run 2 "${B[@]}" -P
-contains "$err" "not implemented" "-P"
+contains "$err" "-P needs -t STREAM/TOPIC" "-P without -t"
+run 2 "${B[@]}" -C
+contains "$err" "-C needs -t STREAM/TOPIC" "-C without -t"
+run 2 "${B[@]}" -C -t just-a-stream
+contains "$err" "-t expects STREAM/TOPIC" "-t without a topic"
+run 2 "${B[@]}" -P -t s/t -z gzip
+contains "$err" "-z: expected zstd, snappy or lz4" "-z gzip"
+run 2 "${B[@]}" -C -t s/t -o sideways
+contains "$err" "-o: expected beginning, end or an offset" "-o sideways"
+run 2 "${B[@]}" -C -t s/t -p first
+contains "$err" "PARTITION must be a number" "-p first"
+run 2 "${B[@]}" -P -t s/t -e
+contains "$err" "-o and -e only apply to -C" "-P -e"
+run 2 "${B[@]}" -C -t s/t -k key
+run 2 "${B[@]}" -P -t s/t -k key -p 1
 run 2 "${B[@]}" -L extra
 
 # ---- connection
@@ -149,6 +164,66 @@ assert t["consumer_groups"] == [], t
 weird = sys.argv[4].encode("utf-8", "surrogateescape").decode("utf-8")
 assert weird in names, sorted(names)
 EOF
+
+# ---- produce and consume
+PT="cat-lines"
+run 0 "${B[@]}" topic create "$S" "$PT" 2
+# 400 lines: empty ones, long ones, UTF-8, tabs and backslashes.
+python3 - "$tmp/lines.txt" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for i in range(400):
+        if i % 37 == 5:
+            f.write("\n")
+        else:
+            tail = " \u00fc\\" if i % 7 == 0 else ""
+            f.write(f"line {i}\t" + "x" * (i * 13 % 300) + tail + "\n")
+PYEOF
+# -p after -P is the partition (the -p iggy before it, in B, is the password).
+run 0 "${B[@]}" -P -t "$S/$PT" -p 1 <"$tmp/lines.txt"
+contains "$err" "produced 400 messages" "-P count"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 1 -e
+cmp -s "$tmp/out" "$tmp/lines.txt" || fail "-C -e: output differs from the produced lines"
+contains "$err" "consumed 400 messages" "-C count"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 1 -o beginning -e
+cmp -s "$tmp/out" "$tmp/lines.txt" || fail "-C -o beginning: output differs"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 1 -o 150 -e
+tail -n +151 "$tmp/lines.txt" >"$tmp/from150.txt"
+cmp -s "$tmp/out" "$tmp/from150.txt" || fail "-C -o 150: output differs from lines 150.."
+run 0 "${B[@]}" -C -t "$S/$PT" -p 1 -o end -e
+[ -s "$tmp/out" ] && fail "-C -o end -e printed messages: $(head -c 200 "$tmp/out")"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 1 -o 400 -e
+[ -s "$tmp/out" ] && fail "-C -o 400 -e printed messages"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 0 -e
+[ -s "$tmp/out" ] && fail "-C of the empty partition 0 printed messages"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 0 -o end -e
+run 1 "${B[@]}" -C -t "$S/$PT" -p 7 -e
+contains "$err" "iggycat: consume:" "-C of a missing partition"
+run 1 "${B[@]}" -P -t "no-such-stream-$$/$PT" <"$tmp/lines.txt"
+contains "$err" "iggycat: produce:" "-P to a missing stream"
+# Compressed: payloads marked per message, decompressed by -C.
+head -n 120 "$tmp/lines.txt" >"$tmp/z.txt"
+for z in zstd snappy lz4; do
+  run 0 "${B[@]}" -P -t "$S/$PT" -p 0 -z "$z" <"$tmp/z.txt"
+done
+cat "$tmp/z.txt" "$tmp/z.txt" "$tmp/z.txt" >"$tmp/zzz.txt"
+run 0 "${B[@]}" -C -t "$S/$PT" -p 0 -e
+cmp -s "$tmp/out" "$tmp/zzz.txt" || fail "-z zstd/snappy/lz4: consumed output differs"
+# Messages key: XXH32("order-42") % 3 = 1 (messages.md §11).
+head -n 30 "$tmp/lines.txt" >"$tmp/k.txt"
+run 0 "${B[@]}" -P -t "$S/$T" -k order-42 <"$tmp/k.txt"
+run 0 "${B[@]}" -C -t "$S/$T" -p 1 -e
+cmp -s "$tmp/out" "$tmp/k.txt" || fail "-k order-42: not on partition 1"
+for p in 0 2; do
+  run 0 "${B[@]}" -C -t "$S/$T" -p "$p" -e
+  [ -s "$tmp/out" ] && fail "-k order-42: messages on partition $p"
+done
+# Without -e the consumer waits for more at the end of the partition.
+timeout 2 "$cat_bin" "${B[@]}" -C -t "$S/$PT" -p 1 -o 390 >"$tmp/wait.out" 2>"$tmp/wait.err"
+rc=$?
+[ "$rc" = 124 ] || fail "-C without -e exited $rc at the end of the partition, want it to wait"
+tail -n +391 "$tmp/lines.txt" >"$tmp/from390.txt"
+cmp -s "$tmp/wait.out" "$tmp/from390.txt" || fail "-C without -e: output differs"
 
 # ---- delete
 run 0 "${B[@]}" topic delete "$S" "$T"

@@ -97,15 +97,20 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static iggy_client_t *client(void)
+static iggy_client_t *client_with(const char *const *props)
 {
-    static const char *const props[] = {"heartbeat.interval.ms", "0", NULL};
     iggy_conf_t *conf = test_conf(&srv, true, props);
     iggy_client_t *c;
     char err[256];
     ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);
     iggy_conf_destroy(conf);
     return c;
+}
+
+static iggy_client_t *client(void)
+{
+    static const char *const props[] = {"heartbeat.interval.ms", "0", NULL};
+    return client_with(props);
 }
 
 #define OK(call) ck_assert_msg((call) == IGGY_OK, "%s: %s", #call, iggy_last_error_detail())
@@ -207,7 +212,7 @@ static uint8_t *unhex(const char *s, size_t *n)
 /* ================================================================ 1. the big round trip */
 
 #define MAX_HEADERS 6
-#define RT_BATCH_MAX 4096
+#define RT_BATCH_MAX 20000
 #define FRAME_BUDGET (64u * 1024u * 1024u - 64u * 1024u) /* below the 64 MiB frame limit */
 #define POLL_BUDGET (48u * 1024u * 1024u)
 #define PAYLOAD_POOL (1u << 20)
@@ -269,6 +274,12 @@ typedef struct sent {
     uint64_t offset;
 } sent_t;
 
+/* What the round trip covered. */
+static struct {
+    uint32_t max_len;
+    size_t empty, batches, budget_full;
+} rt_stats;
+
 typedef struct partitioner_state {
     int calls;
 } partitioner_state_t;
@@ -294,7 +305,8 @@ static void check_message(const iggy_message_t *m, const sent_t *e, const uint8_
     ck_assert(m->id.lo == e->id.lo && m->id.hi == e->id.hi);
     ck_assert_uint_eq(m->origin_timestamp, e->origin);
     ck_assert_uint_eq(m->payload_len, e->payload_len);
-    ck_assert(e->payload_len == 0 || memcmp(m->payload, pool + e->payload_off, e->payload_len) == 0);
+    ck_assert(e->payload_len == 0 ||
+              memcmp(m->payload, pool + e->payload_off, e->payload_len) == 0);
     gen_headers(e->header_seed, h, NULL);
     ck_assert_uint_eq(m->headers.count, h->count);
     ck_assert_uint_eq(m->raw_headers_len, headers_bytes(h));
@@ -337,19 +349,30 @@ static void round_trip_round(iggy_client_t *c, uint64_t *seed, size_t n, uint32_
         char key[32];
         uint32_t expect = UINT32_MAX;
 
+        /* Batch sizes vary: mostly small, every fifth one as large as the frame allows. */
+        size_t cap = rt_stats.batches % 5 == 4 ? RT_BATCH_MAX
+                                               : 1 + rnd(seed) % ((1u << (rnd(seed) % 12)) + 1);
+        bool full = false;
+
         memset(&opts, 0, sizeof opts);
         /* Fill a batch up to the frame budget. */
-        while (done + k < n && k < RT_BATCH_MAX) {
+        while (done + k < n && k < cap) {
             sent_t *e = &sent[done + k];
-            uint32_t len = (uint32_t)(rnd(seed) % (64u * 1024u + 1));
+            /* 0..64 KiB inclusive, log-uniform: every size class from empty to 64 KiB is
+             * common, and the whole run moves ~0.4 GB instead of ~3.3 GB. */
+            uint32_t len = (uint32_t)(rnd(seed) % ((1u << (rnd(seed) % 17)) + 1));
             size_t frame;
             e->payload_len = len;
             e->payload_off = (uint32_t)(rnd(seed) % (PAYLOAD_POOL - len + 1));
             e->header_seed = rnd(seed);
             gen_headers(e->header_seed, &hs[k], kinds_seen);
             frame = 48 + len + headers_bytes(&hs[k]);
-            if (bytes + frame > FRAME_BUDGET - 1024)
+            if (bytes + frame > FRAME_BUDGET - 1024) {
+                full = true;
                 break;
+            }
+            rt_stats.max_len = len > rt_stats.max_len ? len : rt_stats.max_len;
+            rt_stats.empty += len == 0;
             bytes += frame;
             do {
                 e->id.lo = rnd(seed);
@@ -365,6 +388,8 @@ static void round_trip_round(iggy_client_t *c, uint64_t *seed, size_t n, uint32_
             k++;
         }
         ck_assert_uint_gt(k, 0);
+        rt_stats.batches++;
+        rt_stats.budget_full += full;
         switch (mode) {
         case 0: /* balanced */
             break;
@@ -480,14 +505,25 @@ START_TEST(hundred_thousand_messages_round_trip)
         memcpy(pool + i, &v, 8);
     }
     test_server_start(&srv, NULL);
-    c = client();
+    {
+        /* Keep 64 MiB request and reply buffers pooled between batches. */
+        static const char *const props[] = {"heartbeat.interval.ms", "0", "pool.spare.max.bytes",
+                                            "67108864", NULL};
+        c = client_with(props);
+    }
     /* One topic per round keeps the server's memory bounded; every round mixes modes. */
     for (size_t r = 0; r < rounds; r++)
         round_trip_round(c, &seed, total / rounds, partition_counts[r], pool, &kinds_seen,
                          &modes_seen);
     ck_assert_uint_eq(kinds_seen, 0xfffeu); /* Raw .. Float64: all 15 kinds */
     ck_assert_uint_eq(modes_seen, 0xfu);
-    printf("round trip: %zu messages\n", total);
+    ck_assert_uint_gt(rt_stats.empty, 0);
+    ck_assert_uint_ge(rt_stats.max_len, 60000);
+    if (!light()) /* some batches were cut by the 64 MiB frame limit */
+        ck_assert_uint_gt(rt_stats.budget_full, 0);
+    printf("round trip: %zu messages in %zu batches (%zu cut by the frame limit), %zu empty, "
+           "largest %u bytes\n",
+           total, rt_stats.batches, rt_stats.budget_full, rt_stats.empty, rt_stats.max_len);
     iggy_client_destroy(c);
     test_server_stop(&srv);
     free(pool);
@@ -503,9 +539,14 @@ START_TEST(key_to_partition_mapping)
         const char *key;
         uint32_t xxh32;
     } published[] = {
-        {"", 0x02cc5d05u},         {"a", 0x550d7456u},           {"abc", 0x32d153ffu},
-        {"abcd", 0xa3643705u},     {"user-123", 0x0cc9ec8cu},    {"order-42", 0xbbc33ad1u},
-        {"order-key-1", 0x0d3fe0e1u}, {"message digest", 0x7c948494u},
+        {"", 0x02cc5d05u},
+        {"a", 0x550d7456u},
+        {"abc", 0x32d153ffu},
+        {"abcd", 0xa3643705u},
+        {"user-123", 0x0cc9ec8cu},
+        {"order-42", 0xbbc33ad1u},
+        {"order-key-1", 0x0d3fe0e1u},
+        {"message digest", 0x7c948494u},
     };
     uint8_t all[256];
     iggy_client_t *c1, *c2;
@@ -520,7 +561,8 @@ START_TEST(key_to_partition_mapping)
         size_t n = strlen(published[i].key);
         for (uint32_t count = 1; count <= 1000; count++)
             ck_assert_uint_eq(iggy_partition_for_key(k, n, count), published[i].xxh32 % count);
-        ck_assert_uint_eq(iggy_partition_for_key(k, n, UINT32_MAX), published[i].xxh32 % UINT32_MAX);
+        ck_assert_uint_eq(iggy_partition_for_key(k, n, UINT32_MAX),
+                          published[i].xxh32 % UINT32_MAX);
         ck_assert_uint_eq(iggy_partition_for_key(k, n, 0), 0);
     }
     for (uint32_t count = 1; count <= 1000; count++)
@@ -586,8 +628,8 @@ START_TEST(steady_state_allocations)
     enum { WARMUP = 5, ROUNDS = 50, BATCH = 64 };
     static uint8_t payload[BATCH][200];
     iggy_send_message_t msgs[BATCH];
-    iggy_kv_t hdr = {IGGY_KV_STRING, IGGY_KV_UINT32, 3, 4, (const uint8_t *)"seq",
-                     (const uint8_t *)"\1\0\0\0"};
+    iggy_kv_t hdr = {
+        IGGY_KV_STRING, IGGY_KV_UINT32, 3, 4, (const uint8_t *)"seq", (const uint8_t *)"\1\0\0\0"};
     iggy_send_confirmations_t *conf = NULL;
     iggy_polled_messages_t *batch = NULL;
     iggy_poll_opts_t popts;
@@ -690,8 +732,7 @@ START_TEST(steady_state_allocations)
             ck_assert_uint_eq(r->count, 100);
             iggy_result_destroy(r);
             if (i >= WARMUP && pooled)
-                ck_assert_msg(n == 1, "poll flavour %d: %zu allocations in call %d", flavour, n,
-                              i);
+                ck_assert_msg(n == 1, "poll flavour %d: %zu allocations in call %d", flavour, n, i);
         }
     }
     iggy_result_destroy(conf);
@@ -778,12 +819,17 @@ START_TEST(compression_round_trips)
         IGGY_COMPRESSION_CODEC_ZSTD, IGGY_COMPRESSION_CODEC_SNAPPY, IGGY_COMPRESSION_CODEC_LZ4};
     static const char *const names[] = {"zstd", "snappy", "lz4"};
     enum { N = 12 };
-    static const uint32_t sizes[N] = {0, 1, 10, 63, 64, 65, 100, 1000, 4096, 65536, 300000, 2000000};
+    static const uint32_t sizes[N] = {0,   1,    10,   63,    64,     65,
+                                      100, 1000, 4096, 65536, 300000, 2000000};
     iggy_client_t *c;
     topic_ref_t t;
     uint8_t *payloads[N];
     uint64_t seed = 42;
-    iggy_kv_t user = {IGGY_KV_STRING, IGGY_KV_INT64, 4, 8, (const uint8_t *)"user",
+    iggy_kv_t user = {IGGY_KV_STRING,
+                      IGGY_KV_INT64,
+                      4,
+                      8,
+                      (const uint8_t *)"user",
                       (const uint8_t *)"\x11\x22\x33\x44\x55\x66\x77\x88"};
     uint8_t key[32];
 
@@ -931,8 +977,8 @@ static uint8_t *zstd_bomb(uint64_t fcs, size_t *len)
 
 /* Send raw messages, each with the marker header (codec name) and a payload. */
 static void send_marked(iggy_client_t *c, topic_ref_t *t, uint32_t partition,
-                        const char *const *codec, const uint8_t *const *payload,
-                        const size_t *len, size_t n)
+                        const char *const *codec, const uint8_t *const *payload, const size_t *len,
+                        size_t n)
 {
     iggy_send_message_t *m = calloc(n, sizeof *m);
     iggy_kv_t *h = calloc(n, sizeof *h);
@@ -962,8 +1008,8 @@ START_TEST(decompression_bombs_are_refused_per_message)
      * Each sits between good messages in ONE batch. */
     static const char *const kinds[] = {"declares 1 GiB", "declares 100 B", "declares nothing"};
     uint64_t fcs[] = {1ull << 30, 100, UINT64_MAX};
-    uint8_t good_zstd[] = {0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x0c, 0x61, 0x00, 0x00, 'H', 'e', 'l',
-                           'l',  'o',  ' ',  'W',  'o',  'r',  'l',  'd',  '!'};
+    uint8_t good_zstd[] = {0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x0c, 0x61, 0x00, 0x00, 'H', 'e',
+                           'l',  'l',  'o',  ' ',  'W',  'o',  'r',  'l',  'd',  '!'};
 
     for (int k = 0; k < 3; k++) {
         for (int limit = 0; limit < 2; limit++) {
@@ -992,8 +1038,7 @@ START_TEST(decompression_bombs_are_refused_per_message)
             make_topic(c, &t, "bomb", 1);
             send_marked(c, &t, 0, codecs, payloads, lens, 4);
             counting_begin();
-            err = iggy_poll_messages(c, &CONSUMER, &t.stream, &t.topic, &p, &s, 10, false, &po,
-                                     &r);
+            err = iggy_poll_messages(c, &CONSUMER, &t.stream, &t.topic, &p, &s, 10, false, &po, &r);
             counting_end();
             largest = t_largest;
             ck_assert_msg(err == IGGY_OK, "%s: %s", kinds[k], iggy_last_error_detail());

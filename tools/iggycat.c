@@ -3,6 +3,8 @@
  *   iggycat -b host:port -u USER -p PASS -L [-J]      list the metadata
  *   iggycat -b iggy://user:pass@host:port stream list
  *   iggycat -b host:port topic create STREAM NAME PARTITIONS
+ *   iggycat -b host:port -P -t STREAM/TOPIC [-k KEY | -p PARTITION] [-z CODEC] < lines
+ *   iggycat -b host:port -C -t STREAM/TOPIC [-p PARTITION] [-o OFFSET] [-e]
  *
  * Exit codes: 0 success, 1 a failed call (the reason on stderr), 2 a usage error. */
 #include <errno.h>
@@ -13,14 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <iggy/iggy.h>
 
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
-/* Modes: -L lists metadata, a subcommand runs an admin call. -P and -C (produce and
- * consume) are reserved for a later version. */
+/* Modes: -L lists metadata, -P produces stdin lines, -C consumes payloads to stdout, a
+ * subcommand runs an admin call. */
 typedef enum mode {
     MODE_NONE,
     MODE_LIST,
@@ -28,11 +31,26 @@ typedef enum mode {
     MODE_CONSUME,
 } iggycat_mode_t;
 
+/* Where -o starts a consumer. */
+typedef enum start_kind {
+    START_BEGINNING,
+    START_END,
+    START_OFFSET,
+} start_kind_t;
+
 typedef struct opts {
     iggycat_mode_t mode;
     bool json;
     bool user_set;
     const char *broker;
+    const char *topic;           /* -t STREAM/TOPIC */
+    const char *key;             /* -k */
+    bool partition_set;          /* -p after -P/-C */
+    uint32_t partition;          /* -p after -P/-C */
+    iggy_compression_codec_t zc; /* -z */
+    start_kind_t start;          /* -o */
+    uint64_t start_offset;
+    bool exit_at_end; /* -e */
 } opts_t;
 
 static void usage(FILE *f)
@@ -53,8 +71,19 @@ static void usage(FILE *f)
                "Modes:\n"
                "  -L             list streams, topics, partitions and consumer groups\n"
                "  -J             print JSON instead of text (with -L and the list commands)\n"
-               "  -P, -C         produce / consume: not implemented yet\n"
+               "  -P             produce: every stdin line becomes one message\n"
+               "  -C             consume: every payload is written to stdout, one per line\n"
                "  -h             print this help\n"
+               "\n"
+               "Produce and consume (-P, -C):\n"
+               "  -t STREAM/TOPIC  the topic (ids or names)\n"
+               "  -p PARTITION   the partition; after -P or -C, -p is the partition (before\n"
+               "                 them it is the password). -C default: 0; -P default: balanced\n"
+               "  -k KEY         (-P) messages key: the partition is XXH32(KEY) %% partitions\n"
+               "  -z CODEC       (-P) compress payloads: zstd, snappy or lz4 (marked per message;\n"
+               "                 -C decompresses marked payloads)\n"
+               "  -o OFFSET      (-C) start at beginning (default), end, or an absolute offset\n"
+               "  -e             (-C) exit at the end of the partition instead of waiting\n"
                "\n"
                "Commands (numbers are ids, anything else is a name):\n"
                "  ping\n"
@@ -449,10 +478,208 @@ static int cmd_topic(iggy_client_t *c, const opts_t *o, int argc, char **argv)
         "topic: expected 'create STREAM NAME PARTITIONS', 'delete STREAM TOPIC' or 'list STREAM'");
 }
 
+/* ---------------------------------------------------------------- produce / consume */
+
+#define PRODUCE_BATCH_COUNT 1000
+#define PRODUCE_BATCH_BYTES (4u << 20)
+#define CONSUME_COUNT 1000
+
+/* "STREAM/TOPIC" into two identifiers (pointing into buf). */
+static int split_topic(const char *arg, char *buf, size_t cap, iggy_identifier_t *stream,
+                       iggy_identifier_t *topic)
+{
+    char *slash;
+    if (!arg)
+        return usage_error("%s needs -t STREAM/TOPIC", "-P/-C");
+    if (strlen(arg) >= cap)
+        return usage_error("-t: '%s' is too long", arg);
+    memcpy(buf, arg, strlen(arg) + 1);
+    slash = strchr(buf, '/');
+    if (!slash || slash == buf || !slash[1] || strchr(slash + 1, '/'))
+        return usage_error("-t expects STREAM/TOPIC, got '%s'", arg);
+    *slash = '\0';
+    *stream = parse_id(buf);
+    *topic = parse_id(slash + 1);
+    return 0;
+}
+
+typedef struct line_batch {
+    iggy_send_message_t msgs[PRODUCE_BATCH_COUNT];
+    char *lines[PRODUCE_BATCH_COUNT];
+    size_t count, bytes;
+} line_batch_t;
+
+static iggy_err_t flush_lines(iggy_client_t *c, const opts_t *o, const iggy_identifier_t *stream,
+                              const iggy_identifier_t *topic, line_batch_t *b,
+                              iggy_send_confirmations_t **conf)
+{
+    iggy_partitioning_t where = {IGGY_PARTITIONING_BALANCED, 0, NULL, 0};
+    iggy_send_opts_t so;
+    iggy_err_t err;
+    if (b->count == 0)
+        return IGGY_OK;
+    if (o->key) {
+        where.kind = IGGY_PARTITIONING_MESSAGES_KEY;
+        where.key = (const uint8_t *)o->key;
+        where.key_len = strlen(o->key);
+    } else if (o->partition_set) {
+        where.kind = IGGY_PARTITIONING_PARTITION_ID;
+        where.partition_id = o->partition;
+    }
+    memset(&so, 0, sizeof so);
+    so.compression = o->zc;
+    err = iggy_send_messages(c, stream, topic, &where, b->msgs, b->count, &so, conf);
+    for (size_t i = 0; i < b->count; i++)
+        free(b->lines[i]);
+    b->count = 0;
+    b->bytes = 0;
+    return err;
+}
+
+/* -P: one message per stdin line (without its newline), sent in batches. */
+static int cmd_produce(iggy_client_t *c, const opts_t *o)
+{
+    char buf[1024];
+    iggy_identifier_t stream, topic;
+    line_batch_t *b;
+    iggy_send_confirmations_t *conf = NULL;
+    char *line = NULL;
+    size_t cap = 0, sent = 0;
+    ssize_t n;
+    iggy_err_t err = IGGY_OK;
+    int rc = split_topic(o->topic, buf, sizeof buf, &stream, &topic);
+    if (rc)
+        return rc;
+    if (o->key && (!o->key[0] || strlen(o->key) > 255))
+        return usage_error("-k: the key must be 1..255 bytes");
+    b = calloc(1, sizeof *b);
+    if (!b) {
+        fprintf(stderr, "iggycat: out of memory\n");
+        return EXIT_FAIL;
+    }
+    while (err == IGGY_OK && (n = getline(&line, &cap, stdin)) >= 0) {
+        iggy_send_message_t *m = &b->msgs[b->count];
+        if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+        if ((size_t)n > UINT32_MAX) {
+            err = IGGY_ERR__MSG_TOO_LARGE;
+            break;
+        }
+        memset(m, 0, sizeof *m);
+        m->payload = line;
+        m->payload_len = (uint32_t)n;
+        b->lines[b->count++] = line; /* the batch owns it now */
+        b->bytes += (size_t)n + 64;
+        line = NULL;
+        cap = 0;
+        if (b->count == PRODUCE_BATCH_COUNT || b->bytes >= PRODUCE_BATCH_BYTES) {
+            sent += b->count;
+            err = flush_lines(c, o, &stream, &topic, b, &conf);
+        }
+    }
+    free(line);
+    if (err == IGGY_OK && ferror(stdin)) {
+        fprintf(stderr, "iggycat: reading stdin: %s\n", strerror(errno));
+        rc = EXIT_FAIL;
+    }
+    if (err == IGGY_OK && rc == 0) {
+        sent += b->count;
+        err = flush_lines(c, o, &stream, &topic, b, &conf);
+    } else {
+        for (size_t i = 0; i < b->count; i++)
+            free(b->lines[i]);
+    }
+    iggy_result_destroy(conf);
+    free(b);
+    if (err != IGGY_OK)
+        return fail("produce", err);
+    if (rc == 0)
+        fprintf(stderr, "iggycat: produced %zu message%s\n", sent, sent == 1 ? "" : "s");
+    return rc;
+}
+
+/* The offset after the partition's last message (0 when it is empty). */
+static iggy_err_t partition_end(iggy_client_t *c, const iggy_identifier_t *stream,
+                                const iggy_identifier_t *topic, uint32_t partition, uint64_t *out)
+{
+    iggy_topic_t *t = NULL;
+    iggy_err_t err = iggy_get_topic(c, stream, topic, &t);
+    if (err != IGGY_OK)
+        return err;
+    *out = 0;
+    for (uint32_t i = 0; i < t->partitions_count; i++)
+        if (t->partitions[i].id == partition && t->partitions[i].messages_count > 0)
+            *out = t->partitions[i].current_offset + 1;
+    iggy_result_destroy(t);
+    return IGGY_OK;
+}
+
+/* -C: payloads to stdout, one per line, from -o on; -e stops at the end of the partition. */
+static int cmd_consume(iggy_client_t *c, const opts_t *o)
+{
+    char buf[1024];
+    iggy_identifier_t stream, topic;
+    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 0}};
+    iggy_polled_messages_t *batch = NULL;
+    iggy_poll_opts_t po;
+    uint32_t partition = o->partition_set ? o->partition : 0;
+    uint64_t next = o->start == START_OFFSET ? o->start_offset : 0;
+    size_t consumed = 0;
+    iggy_err_t err = IGGY_OK;
+    int rc = split_topic(o->topic, buf, sizeof buf, &stream, &topic);
+    if (rc)
+        return rc;
+    if (o->start == START_END)
+        err = partition_end(c, &stream, &topic, partition, &next);
+    memset(&po, 0, sizeof po); /* decompress marked payloads */
+    while (err == IGGY_OK) {
+        iggy_polling_strategy_t s = {IGGY_POLL_OFFSET, next};
+        err = iggy_poll_messages_into(c, &consumer, &stream, &topic, &partition, &s, CONSUME_COUNT,
+                                      false, &po, &batch);
+        if (err != IGGY_OK)
+            break;
+        for (size_t i = 0; i < batch->count; i++) {
+            const iggy_message_t *m = &batch->messages[i];
+            if (m->error != IGGY_OK)
+                fprintf(stderr, "iggycat: offset %llu: %s (payload as received)\n",
+                        (unsigned long long)m->offset, iggy_err2str(m->error));
+            if (m->payload_len)
+                fwrite(m->payload, 1, m->payload_len, stdout);
+            fputc('\n', stdout);
+            next = m->offset + 1;
+            consumed++;
+        }
+        if (batch->count == 0 || next > batch->current_offset) {
+            /* At the end of the partition. */
+            fflush(stdout);
+            if (o->exit_at_end)
+                break;
+            {
+                struct timespec ts = {0, 100 * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    iggy_result_destroy(batch);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "iggycat: writing stdout: %s\n", strerror(errno));
+        return EXIT_FAIL;
+    }
+    if (err != IGGY_OK)
+        return fail("consume", err);
+    fprintf(stderr, "iggycat: consumed %zu message%s, reached offset %llu\n", consumed,
+            consumed == 1 ? "" : "s", (unsigned long long)next);
+    return 0;
+}
+
 static int run(iggy_client_t *c, const opts_t *o, int argc, char **argv)
 {
     if (o->mode == MODE_LIST)
         return cmd_list_all(c, o);
+    if (o->mode == MODE_PRODUCE)
+        return cmd_produce(c, o);
+    if (o->mode == MODE_CONSUME)
+        return cmd_consume(c, o);
     if (strcmp(argv[0], "ping") == 0 && argc == 1)
         return cmd_ping(c);
     if (strcmp(argv[0], "stream") == 0)
@@ -514,20 +741,24 @@ static int set_broker(iggy_conf_t *conf, const char *broker)
 
 int main(int argc, char **argv)
 {
-    opts_t o = {MODE_NONE, false, false, NULL};
+    opts_t o;
     iggy_conf_t *conf = NULL;
     iggy_client_t *c = NULL;
     const char *user = NULL, *pass = NULL;
     char errstr[256];
     int opt, rc = 0;
 
+    memset(&o, 0, sizeof o);
+    o.mode = MODE_NONE;
+    o.zc = IGGY_COMPRESSION_CODEC_NONE;
+    o.start = START_BEGINNING;
     if (iggy_conf_new(&conf) != IGGY_OK) {
         fprintf(stderr, "iggycat: out of memory\n");
         return EXIT_FAIL;
     }
     /* A short-lived CLI needs no keep-alive thread. */
     set_prop(conf, "heartbeat.interval.ms", "0");
-    while (rc == 0 && (opt = getopt(argc, argv, "+b:u:p:X:LJPCh")) != -1) {
+    while (rc == 0 && (opt = getopt(argc, argv, "+b:u:p:X:LJPCht:k:z:o:e")) != -1) {
         switch (opt) {
         case 'b':
             o.broker = optarg;
@@ -537,7 +768,47 @@ int main(int argc, char **argv)
             user = optarg;
             break;
         case 'p':
-            pass = optarg;
+            /* After -P or -C, -p names the partition (kcat style); before, the password. */
+            if (o.mode == MODE_PRODUCE || o.mode == MODE_CONSUME) {
+                if (!parse_u32(optarg, &o.partition))
+                    rc = usage_error("-p: PARTITION must be a number, got '%s'", optarg);
+                o.partition_set = true;
+            } else {
+                pass = optarg;
+            }
+            break;
+        case 't':
+            o.topic = optarg;
+            break;
+        case 'k':
+            o.key = optarg;
+            break;
+        case 'z':
+            if (strcmp(optarg, "zstd") == 0)
+                o.zc = IGGY_COMPRESSION_CODEC_ZSTD;
+            else if (strcmp(optarg, "snappy") == 0)
+                o.zc = IGGY_COMPRESSION_CODEC_SNAPPY;
+            else if (strcmp(optarg, "lz4") == 0)
+                o.zc = IGGY_COMPRESSION_CODEC_LZ4;
+            else
+                rc = usage_error("-z: expected zstd, snappy or lz4, got '%s'", optarg);
+            break;
+        case 'o':
+            if (strcmp(optarg, "beginning") == 0) {
+                o.start = START_BEGINNING;
+            } else if (strcmp(optarg, "end") == 0) {
+                o.start = START_END;
+            } else {
+                char *end;
+                errno = 0;
+                o.start = START_OFFSET;
+                o.start_offset = strtoull(optarg, &end, 10);
+                if (errno || *end || !(optarg[0] >= '0' && optarg[0] <= '9'))
+                    rc = usage_error("-o: expected beginning, end or an offset, got '%s'", optarg);
+            }
+            break;
+        case 'e':
+            o.exit_at_end = true;
             break;
         case 'X':
             rc = set_x(conf, optarg);
@@ -565,9 +836,16 @@ int main(int argc, char **argv)
     }
     if (rc == 0 && o.mode == MODE_NONE && optind >= argc)
         rc = usage_error("no command given (use -L, or a command such as 'stream list')");
-    if (rc == 0 && (o.mode == MODE_PRODUCE || o.mode == MODE_CONSUME))
-        rc = usage_error("%s: produce and consume modes are not implemented yet",
-                         o.mode == MODE_PRODUCE ? "-P" : "-C");
+    if (rc == 0 && (o.mode == MODE_PRODUCE || o.mode == MODE_CONSUME) && !o.topic)
+        rc = usage_error("%s needs -t STREAM/TOPIC", o.mode == MODE_PRODUCE ? "-P" : "-C");
+    if (rc == 0 && o.mode != MODE_PRODUCE && (o.key || o.zc != IGGY_COMPRESSION_CODEC_NONE))
+        rc = usage_error("-k and -z only apply to -P");
+    if (rc == 0 && o.mode != MODE_CONSUME && (o.exit_at_end || o.start != START_BEGINNING))
+        rc = usage_error("-o and -e only apply to -C");
+    if (rc == 0 && o.mode == MODE_PRODUCE && o.key && o.partition_set)
+        rc = usage_error("-P: give -k KEY or -p PARTITION, not both");
+    if (rc == 0 && o.mode != MODE_PRODUCE && o.mode != MODE_CONSUME && o.topic)
+        rc = usage_error("-t only applies to -P and -C");
     if (rc == 0 && o.mode != MODE_NONE && optind < argc)
         rc = usage_error("unexpected argument '%s'", argv[optind]);
     if (rc == 0 && (user || pass))
