@@ -2,9 +2,8 @@
  * implementations (tests/data/compression_vectors.txt), decompression bombs and frames that
  * lie about their size, the exact-size rule, codec names, bounded and zero steady-state
  * allocation. */
-#define _GNU_SOURCE /* RTLD_NEXT for the malloc counter */
 #include <check.h>
-#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,135 +15,8 @@
 #include <iggy/error.h>
 
 #include "codec/iggy_compress.h"
+#include "test_alloc.h"
 #include "test_main.h"
-
-/* ---- process-wide malloc counter --------------------------------------------------------
- * zstd, liblz4 and snappy allocate with malloc, not through iggy_set_allocator, so the test
- * executable interposes malloc/calloc/realloc (forwarding with RTLD_NEXT: to mimalloc's
- * override when it is loaded, else glibc) and counts calls and the largest request.
- * Sanitizer builds keep their own interceptors: there only the iggy allocator is counted. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NO_MALLOC_HOOK 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(IGGY_ASAN)
-#define NO_MALLOC_HOOK 1
-#endif
-
-static size_t g_calls, g_peak;
-static int g_counting;
-
-static void note(size_t n)
-{
-    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED)) {
-        __atomic_add_fetch(&g_calls, 1, __ATOMIC_RELAXED);
-        if (n > g_peak)
-            g_peak = n;
-    }
-}
-
-#ifndef NO_MALLOC_HOOK
-#define HAVE_MALLOC_HOOK 1
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-static _Alignas(16) unsigned char boot[4096]; /* dlsym's own allocations while resolving */
-static size_t boot_used;
-static int resolving;
-
-static void *boot_alloc(size_t n)
-{
-    void *p;
-    n = (n + 15) & ~(size_t)15;
-    if (boot_used + n > sizeof boot)
-        return NULL;
-    p = boot + boot_used;
-    boot_used += n;
-    return p;
-}
-
-static void resolve(void)
-{
-    resolving = 1;
-    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-    resolving = 0;
-}
-
-void *malloc(size_t n)
-{
-    if (!real_malloc) {
-        if (resolving)
-            return boot_alloc(n);
-        resolve();
-    }
-    note(n);
-    return real_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-    if (!real_calloc) {
-        if (resolving)
-            return boot_alloc(a * b); /* static storage is already zero */
-        resolve();
-    }
-    note(a * b);
-    return real_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-    if (!real_realloc)
-        resolve();
-    note(n);
-    return real_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if ((unsigned char *)p >= boot && (unsigned char *)p < boot + sizeof boot)
-        return;
-    if (!real_free)
-        resolve();
-    if (p)
-        real_free(p);
-}
-#endif
-
-/* The iggy allocator hook, counting too (the context itself comes from it). */
-static void *c_malloc(size_t n)
-{
-    note(n);
-    return malloc(n);
-}
-static void *c_calloc(size_t a, size_t b)
-{
-    note(a * b);
-    return calloc(a, b);
-}
-static void *c_realloc(void *p, size_t n)
-{
-    note(n);
-    return realloc(p, n);
-}
-static const iggy_allocator_t counting = {c_malloc, c_calloc, c_realloc, free};
-
-static void count_start(void)
-{
-    g_calls = 0;
-    g_peak = 0;
-    __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
-}
-
-static void count_stop(void)
-{
-    __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
-}
 
 /* ---- helpers ------------------------------------------------------------------------- */
 static const iggy_compression_codec_t codecs[] = {
@@ -507,7 +379,7 @@ START_TEST(bombs_are_refused_before_allocation)
     uint8_t *out = guarded(cap), *z, *bomb, small[2048];
     size_t zn, bn, size = 0, got = 0;
 
-    ck_assert_int_eq(iggy_set_allocator(&counting), 0);
+    ck_assert_int_eq(iggy_set_allocator(&test_counting_allocator), 0);
     ctx = iggy_compress_ctx_new();
     ck_assert_ptr_nonnull(ctx);
     fill_text(small, sizeof small, 3);
@@ -515,16 +387,17 @@ START_TEST(bombs_are_refused_before_allocation)
     /* zstd: a 32 KiB frame that really expands to 1 GiB. */
     bomb = zstd_rle_frame(gib, gib, &bn);
     ck_assert_uint_lt(bn, 40000);
-    count_start();
+    test_alloc_begin();
     expect_bad(iggy_decompressed_size(IGGY_COMPRESSION_CODEC_ZSTD, bomb, bn, LIMIT, &size),
                "decompressed size 1073741824 exceeds the 16777216-byte limit");
     expect_bad(iggy_decompress(ctx, IGGY_COMPRESSION_CODEC_ZSTD, bomb, bn, out, cap),
                "exceeds the 1048576-byte limit");
     expect_bad(iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_ZSTD, bomb, bn, out, cap, &got),
                "exceeds the 1048576-byte limit");
-    count_stop();
+    test_alloc_end();
     ck_assert(guard_ok(out, cap));
-    ck_assert_msg(g_peak < ((size_t)4 << 20), "largest allocation %zu", g_peak);
+    ck_assert_msg(test_alloc_peak() < ((size_t)4 << 20), "largest allocation %zu",
+                  test_alloc_peak());
     free(bomb);
     /* ... and frames whose declared size lies either way. */
     bomb = zstd_rle_frame(100, cap, &bn); /* declares 100, carries 1 MiB */
@@ -547,13 +420,13 @@ START_TEST(bombs_are_refused_before_allocation)
     /* snappy: a preamble declaring 1 GiB in front of a small body. */
     z = pack(ctx, IGGY_COMPRESSION_CODEC_SNAPPY, 0, small, sizeof small, &zn);
     bomb = snappy_relabel(z, zn, gib, &bn);
-    count_start();
+    test_alloc_begin();
     expect_bad(iggy_decompressed_size(IGGY_COMPRESSION_CODEC_SNAPPY, bomb, bn, LIMIT, &size),
                "decompressed size 1073741824 exceeds the 16777216-byte limit");
     expect_bad(iggy_decompress(ctx, IGGY_COMPRESSION_CODEC_SNAPPY, bomb, bn, out, cap),
                "exceeds the 1048576-byte limit");
-    count_stop();
-    ck_assert_uint_lt(g_peak, (size_t)1 << 20);
+    test_alloc_end();
+    ck_assert_uint_lt(test_alloc_peak(), (size_t)1 << 20);
     free(bomb);
     for (int d = -1; d <= 1; d += 2) { /* off by one either way */
         bomb = snappy_relabel(z, zn, sizeof small + (size_t)d, &bn);
@@ -570,14 +443,14 @@ START_TEST(bombs_are_refused_before_allocation)
     /* lz4: a frame declaring 1 GiB; and frames off by one either way. */
     z = pack(ctx, IGGY_COMPRESSION_CODEC_LZ4, 0, small, sizeof small, &zn);
     lz4_relabel(z, gib);
-    count_start();
+    test_alloc_begin();
     expect_bad(iggy_decompressed_size(IGGY_COMPRESSION_CODEC_LZ4, z, zn, LIMIT, &size),
                "decompressed size 1073741824 exceeds the 16777216-byte limit");
     ck_assert_int_eq(
         iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_LZ4, z, zn, out, cap, &got),
         IGGY_ERR__BAD_COMPRESSION);
-    count_stop();
-    ck_assert_uint_lt(g_peak, (size_t)1 << 20);
+    test_alloc_end();
+    ck_assert_uint_lt(test_alloc_peak(), (size_t)1 << 20);
     for (int d = -1; d <= 1; d += 2) {
         lz4_relabel(z, sizeof small + (size_t)d);
         ck_assert_int_eq(iggy_decompressed_size(IGGY_COMPRESSION_CODEC_LZ4, z, zn, LIMIT, &size),
@@ -694,18 +567,11 @@ START_TEST(steady_state_allocates_nothing)
     uint8_t *src = malloc(n), *z, *out = malloc(n);
     iggy_compress_ctx_t *ctx;
     size_t bound = iggy_compress_bound(IGGY_COMPRESSION_CODEC_ZSTD, n), zn;
-    int hook_live;
-    ck_assert_int_eq(iggy_set_allocator(&counting), 0);
-    count_start();
+    bool hook_live = test_alloc_malloc_hook_live();
+    ck_assert_int_eq(iggy_set_allocator(&test_counting_allocator), 0);
+    test_alloc_begin();
     ctx = iggy_compress_ctx_new();
-    count_stop();
-    ck_assert_uint_ge(g_calls, 1); /* the context came through the hook */
-    /* The interposer is live when it saw libzstd's and liblz4's own context allocations
-     * (valgrind replaces malloc even in the executable: then only the iggy hook counts). */
-    hook_live = g_calls >= 5;
-#ifndef HAVE_MALLOC_HOOK
-    hook_live = 0;
-#endif
+    ck_assert_uint_ge(test_alloc_end(), 1); /* the context came through the hook */
     if (iggy_compress_bound(IGGY_COMPRESSION_CODEC_LZ4, n) > bound)
         bound = iggy_compress_bound(IGGY_COMPRESSION_CODEC_LZ4, n);
     if (iggy_compress_bound(IGGY_COMPRESSION_CODEC_SNAPPY, n) > bound)
@@ -719,14 +585,12 @@ START_TEST(steady_state_allocates_nothing)
             for (int k = 0; k < 20; k++) {
                 iggy_err_t e1, e2;
                 /* (no ck_assert inside the window: Check itself allocates there) */
-                count_start();
+                test_alloc_begin();
                 e1 = iggy_compress(ctx, c, 1, src, n - (size_t)k, z, bound, &zn);
-                count_stop();
-                comp += g_calls;
-                count_start();
+                comp += test_alloc_end();
+                test_alloc_begin();
                 e2 = iggy_decompress(ctx, c, z, zn, out, n - (size_t)k);
-                count_stop();
-                dec += g_calls;
+                dec += test_alloc_end();
                 ck_assert_int_eq(e1, IGGY_OK);
                 ck_assert_int_eq(e2, IGGY_OK);
             }

@@ -2,9 +2,8 @@
  * vectors the Rust aes-gcm crate produced (tests/data/aes256gcm_vectors.txt), refusal of wrong
  * keys, truncated, modified and unencrypted input, nonce freshness, key parsing and zero
  * steady-state allocation. */
-#define _GNU_SOURCE /* RTLD_NEXT for the malloc counter */
 #include <check.h>
-#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,118 +12,8 @@
 #include <iggy/error.h>
 
 #include "codec/iggy_crypto.h"
+#include "test_alloc.h"
 #include "test_main.h"
-
-/* ---- process-wide malloc counter (OpenSSL allocates with malloc) ------------------------
- * Interposes malloc/calloc/realloc, forwarding with RTLD_NEXT (mimalloc's override when it
- * is loaded, else glibc). Sanitizer builds keep their own interceptors: there only the iggy
- * allocator hook is counted. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define NO_MALLOC_HOOK 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(IGGY_ASAN)
-#define NO_MALLOC_HOOK 1
-#endif
-
-static size_t g_calls;
-static int g_counting;
-
-static void note(void)
-{
-    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
-        __atomic_add_fetch(&g_calls, 1, __ATOMIC_RELAXED);
-}
-
-#ifndef NO_MALLOC_HOOK
-#define HAVE_MALLOC_HOOK 1
-static void *(*real_malloc)(size_t);
-static void *(*real_calloc)(size_t, size_t);
-static void *(*real_realloc)(void *, size_t);
-static void (*real_free)(void *);
-static _Alignas(16) unsigned char boot[4096];
-static size_t boot_used;
-static int resolving;
-
-static void *boot_alloc(size_t n)
-{
-    void *p;
-    n = (n + 15) & ~(size_t)15;
-    if (boot_used + n > sizeof boot)
-        return NULL;
-    p = boot + boot_used;
-    boot_used += n;
-    return p;
-}
-
-static void resolve(void)
-{
-    resolving = 1;
-    real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    real_calloc = (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "calloc");
-    real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT, "realloc");
-    real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
-    resolving = 0;
-}
-
-void *malloc(size_t n)
-{
-    if (!real_malloc) {
-        if (resolving)
-            return boot_alloc(n);
-        resolve();
-    }
-    note();
-    return real_malloc(n);
-}
-
-void *calloc(size_t a, size_t b)
-{
-    if (!real_calloc) {
-        if (resolving)
-            return boot_alloc(a * b);
-        resolve();
-    }
-    note();
-    return real_calloc(a, b);
-}
-
-void *realloc(void *p, size_t n)
-{
-    if (!real_realloc)
-        resolve();
-    note();
-    return real_realloc(p, n);
-}
-
-void free(void *p)
-{
-    if ((unsigned char *)p >= boot && (unsigned char *)p < boot + sizeof boot)
-        return;
-    if (!real_free)
-        resolve();
-    if (p)
-        real_free(p);
-}
-#endif
-
-static void *c_malloc(size_t n)
-{
-    note();
-    return malloc(n);
-}
-static void *c_calloc(size_t a, size_t b)
-{
-    note();
-    return calloc(a, b);
-}
-static void *c_realloc(void *p, size_t n)
-{
-    note();
-    return realloc(p, n);
-}
-static const iggy_allocator_t counting = {c_malloc, c_calloc, c_realloc, free};
 
 /* ---- helpers ------------------------------------------------------------------------- */
 static const char *data_path(const char *name)
@@ -403,34 +292,27 @@ START_TEST(steady_state_allocates_nothing)
 {
     uint8_t key[32] = {9}, src[4096], sealed[4096 + 28], out[4096];
     size_t len;
-    int bad = 0, hook_live;
+    int bad = 0;
+    bool hook_live = test_alloc_malloc_hook_live();
     iggy_crypto_ctx_t *ctx;
-    ck_assert_int_eq(iggy_set_allocator(&counting), 0);
-    g_calls = 0;
-    __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
+    size_t calls = 0;
+    ck_assert_int_eq(iggy_set_allocator(&test_counting_allocator), 0);
+    test_alloc_begin();
     ctx = iggy_crypto_ctx_new();
-    __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
-    ck_assert_uint_ge(g_calls, 1); /* the context came through the hook */
-    /* The interposer is live when it also saw OpenSSL's EVP_CIPHER_CTX (valgrind replaces
-     * malloc even in the executable: then only the iggy hook counts). */
-    hook_live = g_calls >= 2;
-#ifndef HAVE_MALLOC_HOOK
-    hook_live = 0;
-#endif
+    ck_assert_uint_ge(test_alloc_end(), 1); /* the context came through the hook */
     memset(src, 'q', sizeof src);
     for (int round = 0; round < 2; round++) { /* round 0 warms OpenSSL's DRBG up */
-        g_calls = 0;
-        __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
+        test_alloc_begin();
         /* No ck_assert inside the window: Check itself allocates there. */
         for (int i = 0; i < 100; i++) {
             size_t n = sizeof src - (size_t)i;
             bad += iggy_encrypt(ctx, key, src, n, sealed) != IGGY_OK;
             bad += iggy_decrypt(ctx, key, sealed, n + 28, out, &len) != IGGY_OK || len != n;
         }
-        __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
+        calls = test_alloc_end();
         ck_assert_int_eq(bad, 0);
     }
-    ck_assert_msg(g_calls == 0, "%zu allocations in 100 encrypt+decrypt after warm-up", g_calls);
+    ck_assert_msg(calls == 0, "%zu allocations in 100 encrypt+decrypt after warm-up", calls);
     if (!hook_live)
         fprintf(stderr, "SKIPPED counting OpenSSL-internal mallocs (sanitizer or valgrind owns "
                         "malloc); only the iggy allocator hook was counted\n");

@@ -10,6 +10,7 @@
 
 #include "codec/iggy_frame.h"
 #include "codec_helpers.h"
+#include "test_alloc.h"
 #include "test_main.h"
 
 typedef struct reply_case {
@@ -66,31 +67,6 @@ static const char *HEADER_ONLY[] = {"ping_reply",
                                     "create_user_rejected_reply",
                                     "transient_not_accepted_reply",
                                     "poll_denied_reply"};
-
-/* ---- allocator hook: the largest single allocation since the last reset */
-static size_t g_max_alloc;
-
-static void note(size_t n)
-{
-    if (n > g_max_alloc)
-        g_max_alloc = n;
-}
-static void *count_malloc(size_t n)
-{
-    note(n);
-    return malloc(n);
-}
-static void *count_calloc(size_t a, size_t b)
-{
-    note(a * b);
-    return calloc(a, b);
-}
-static void *count_realloc(void *p, size_t n)
-{
-    note(n);
-    return realloc(p, n);
-}
-static const iggy_allocator_t COUNTING = {count_malloc, count_calloc, count_realloc, free};
 
 /* The bytes a decoder sees: the body minus header and result section. */
 static const uint8_t *payload_of(const reply_case_t *c, size_t *len, iggy_err_t *section)
@@ -202,17 +178,18 @@ static void mutate_everywhere(void (*fn)(uint8_t *p, size_t len, size_t at), siz
             iggy_err_t err;
             memcpy(copy, p, len);
             fn(copy, len, at);
-            g_max_alloc = 0;
-            iggy_set_allocator(&COUNTING);
+            iggy_set_allocator(&test_counting_allocator);
+            test_alloc_begin();
             err = decode(CASES[k].ops, copy, len);
+            test_alloc_end();
             iggy_set_allocator(NULL);
             free(copy);
             assert_ok_or_bad_msg(err, what, CASES[k].vector, at);
             /* One result block at most a small multiple of the input: a length field
              * can never buy more memory than the bytes that back it. */
-            ck_assert_msg(g_max_alloc <= 64 * len + 4096,
+            ck_assert_msg(test_alloc_peak() <= 64 * len + 4096,
                           "%s %s@%zu: allocated %zu bytes for a %zu-byte payload", what,
-                          CASES[k].vector, at, g_max_alloc, len);
+                          CASES[k].vector, at, test_alloc_peak(), len);
         }
     }
 }

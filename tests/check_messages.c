@@ -15,61 +15,9 @@
 #include <iggy/iggy.h>
 #include <iggy/mock.h>
 
+#include "test_alloc.h"
 #include "test_main.h"
 #include "test_server.h"
-
-/* ---------------------------------------------------------------- counting allocator */
-
-/* The mock server runs in this process and allocates through the same hook: only the
- * calling thread counts, and only while t_counting is set. */
-static _Thread_local int t_counting;
-static _Thread_local size_t t_allocs;
-static _Thread_local size_t t_largest;
-
-static void note(size_t size)
-{
-    if (!t_counting)
-        return;
-    t_allocs++;
-    if (size > t_largest)
-        t_largest = size;
-}
-
-static void *count_malloc(size_t size)
-{
-    note(size);
-    return malloc(size);
-}
-
-static void *count_calloc(size_t n, size_t size)
-{
-    note(n * size);
-    return calloc(n, size);
-}
-
-static void *count_realloc(void *p, size_t size)
-{
-    note(size);
-    return realloc(p, size);
-}
-
-static void count_free(void *p)
-{
-    free(p);
-}
-
-static void counting_begin(void)
-{
-    t_allocs = 0;
-    t_largest = 0;
-    t_counting = 1;
-}
-
-static size_t counting_end(void)
-{
-    t_counting = 0;
-    return t_allocs;
-}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -672,9 +620,9 @@ START_TEST(steady_state_allocations)
                 OK(iggy_send_messages(c, &t.stream, &t.topic, where, msgs, BATCH, o, &conf));
             for (int i = 0; i < ROUNDS; i++) {
                 iggy_err_t err;
-                counting_begin();
+                test_alloc_begin();
                 err = iggy_send_messages(c, &t.stream, &t.topic, where, msgs, BATCH, o, &conf);
-                per[i] = counting_end();
+                per[i] = test_alloc_end();
                 OK(err);
             }
             for (int i = 0; i < ROUNDS; i++) {
@@ -699,10 +647,10 @@ START_TEST(steady_state_allocations)
                                        o, &batch));
         for (int i = 0; i < ROUNDS; i++) {
             iggy_err_t err;
-            counting_begin();
+            test_alloc_begin();
             err = iggy_poll_messages_into(c, &CONSUMER, &t.stream, &t.topic, &p0, &first, 100,
                                           false, o, &batch);
-            per[i] = counting_end();
+            per[i] = test_alloc_end();
             OK(err);
             ck_assert_uint_eq(batch->count, 100);
         }
@@ -724,10 +672,10 @@ START_TEST(steady_state_allocations)
         for (int i = 0; i < WARMUP + ROUNDS; i++) {
             iggy_polled_messages_t *r = NULL;
             iggy_err_t err;
-            counting_begin();
+            test_alloc_begin();
             err = iggy_poll_messages(c, &CONSUMER, &t.stream, &t.topic, &p0, &first, 100, false, o,
                                      &r);
-            n = counting_end();
+            n = test_alloc_end();
             OK(err);
             ck_assert_uint_eq(r->count, 100);
             iggy_result_destroy(r);
@@ -1037,10 +985,10 @@ START_TEST(decompression_bombs_are_refused_per_message)
             c = client();
             make_topic(c, &t, "bomb", 1);
             send_marked(c, &t, 0, codecs, payloads, lens, 4);
-            counting_begin();
+            test_alloc_begin();
             err = iggy_poll_messages(c, &CONSUMER, &t.stream, &t.topic, &p, &s, 10, false, &po, &r);
-            counting_end();
-            largest = t_largest;
+            test_alloc_end();
+            largest = test_alloc_peak();
             ck_assert_msg(err == IGGY_OK, "%s: %s", kinds[k], iggy_last_error_detail());
             ck_assert_uint_eq(r->count, 4);
             ck_assert_int_eq(r->messages[0].error, IGGY_OK);
@@ -1438,12 +1386,10 @@ END_TEST
 
 int main(void)
 {
-    static const iggy_allocator_t counting = {count_malloc, count_calloc, count_realloc,
-                                              count_free};
     Suite *s = suite_create("messages");
     TCase *tc = tcase_create("messages");
     /* Before anything is created: memory from one allocator is never freed by another. */
-    if (iggy_set_allocator(&counting) != 0)
+    if (iggy_set_allocator(&test_counting_allocator) != 0)
         return EXIT_FAILURE;
     tcase_set_timeout(tc, 280);
     tcase_add_test(tc, hundred_thousand_messages_round_trip);

@@ -1,0 +1,30 @@
+/* Counting allocations made on the calling thread while counting is on: through the iggy
+ * allocator hook (test_counting_allocator), and, when a test links the malloc interposer
+ * (test_alloc_malloc_hook_live), through malloc itself, so library-internal allocations
+ * (zstd, liblz4, OpenSSL) count too. Only the calling thread counts: the in-process mock
+ * server allocates through the same hook. */
+#ifndef IGGY_TEST_ALLOC_H
+#define IGGY_TEST_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <iggy/alloc.h>
+
+extern const iggy_allocator_t test_counting_allocator;
+
+/* Reset the counters and count this thread's allocations until test_alloc_end(). */
+void test_alloc_begin(void);
+/* Stop counting; returns the number of allocations since test_alloc_begin(). */
+size_t test_alloc_end(void);
+/* The largest single allocation seen since test_alloc_begin(). */
+size_t test_alloc_peak(void);
+
+/* Record one allocation of n bytes (the hooks call it). */
+void test_alloc_note(size_t n);
+
+/* Links the process-wide malloc interposer; true when it sees malloc calls (not under
+ * sanitizers or valgrind, which own malloc). */
+bool test_alloc_malloc_hook_live(void);
+
+#endif
