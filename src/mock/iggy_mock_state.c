@@ -647,3 +647,28 @@ void mock_wr_user(iggy_writer_t *w, const mock_user_t *u, bool details)
     iggy_wr_u32(w, (uint32_t)iggy_permissions_size(&u->perms));
     iggy_enc_permissions(w, &u->perms);
 }
+
+bool mock_rd_no_options(iggy_reader_t *r, mock_outcome_t *o)
+{
+    iggy_kv_t *e;
+    size_t n;
+    if (!mock_rd_options(r, &e, &n)) {
+        *o = mock_status(E_INVALID_COMMAND);
+        return false;
+    }
+    mock_free(e);
+    if (n) {
+        *o = mock_status(E_UNSUPPORTED_OPTION_KEY);
+        return false;
+    }
+    return true;
+}
+
+bool mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id)
+{
+    size_t i = 0;
+    while (i < *cap && (*arr)[i])
+        i++;
+    *id = i;
+    return i < max && mock_reserve((void **)arr, cap, i + 1, sizeof(void *));
+}

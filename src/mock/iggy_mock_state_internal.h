@@ -254,6 +254,14 @@ void mock_wr_name(iggy_writer_t *w, const mock_name_t *n);
  * request bytes; *entries is allocated with mock_alloc (free with mock_free). */
 bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count);
 
+/* Streams and users accept no option keys: false with *o = status 3 when the block is
+ * malformed, 4041 for any key. */
+bool mock_rd_no_options(iggy_reader_t *r, mock_outcome_t *o);
+
+/* The lowest free slot of a pointer array (ids are reused lowest first), grown to hold it;
+ * false when it would reach max or memory runs out (*id says which). */
+bool mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id);
+
 /* ---- lookups */
 mock_user_t *mock_user_by_id(mock_state_t *st, const iggy_identifier_t *id, const mock_name_t *n);
 mock_stream_t *mock_stream_find(mock_state_t *st, const iggy_identifier_t *id,

@@ -532,23 +532,6 @@ static bool topic_name_taken(const mock_stream_t *s, const mock_name_t *n,
     return false;
 }
 
-/* Streams accept no option keys: 3 when malformed, 4041 for any key. */
-static bool stream_options_ok(iggy_reader_t *r, mock_outcome_t *o)
-{
-    iggy_kv_t *e;
-    size_t n;
-    if (!mock_rd_options(r, &e, &n)) {
-        *o = mock_status(E_INVALID_COMMAND);
-        return false;
-    }
-    mock_free(e);
-    if (n) {
-        *o = mock_status(E_UNSUPPORTED_OPTION_KEY);
-        return false;
-    }
-    return true;
-}
-
 /* ---------------------------------------------------------------- streams */
 
 mock_outcome_t mock_h_get_stream(mock_call_t *call)
@@ -594,19 +577,15 @@ mock_outcome_t mock_h_create_stream(mock_call_t *call)
     MOCK_REQUIRE_AUTH(call);
     if (!mock_rd_name(&call->body, &name))
         return mock_status(E_INVALID_COMMAND);
-    if (!stream_options_ok(&call->body, &o))
+    if (!mock_rd_no_options(&call->body, &o))
         return o;
     mock_next_op(st);
     if (!mock_call_allowed(call, PERM_CREATE_STREAM, 0, 0))
         return mock_reject(E_UNAUTHORIZED);
     if (stream_name_taken(st, &name, NULL))
         return mock_reject(E_STREAM_NAME_EXISTS);
-    for (id = 0; id < st->streams_cap && st->streams[id]; id++)
-        ;
-    if (id >= MOCK_MAX_STREAMS)
-        return mock_reject(E_TOO_MANY_STREAMS);
-    if (!mock_reserve((void **)&st->streams, &st->streams_cap, id + 1, sizeof(mock_stream_t *)))
-        return mock_reject(E_ERROR);
+    if (!mock_lowest_free_slot((void ***)&st->streams, &st->streams_cap, MOCK_MAX_STREAMS, &id))
+        return mock_reject(id >= MOCK_MAX_STREAMS ? E_TOO_MANY_STREAMS : E_ERROR);
     s = mock_calloc(1, sizeof *s);
     if (!s)
         return mock_reject(E_ERROR);
@@ -628,7 +607,7 @@ mock_outcome_t mock_h_update_stream(mock_call_t *call)
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(&call->body, &ref) || !mock_rd_name(&call->body, &name))
         return mock_status(E_INVALID_COMMAND);
-    if (!stream_options_ok(&call->body, &o))
+    if (!mock_rd_no_options(&call->body, &o))
         return o;
     mock_next_op(call->st);
     if (!resolve(call, &ref, false, &s, NULL, &o))
@@ -802,12 +781,8 @@ mock_outcome_t mock_h_create_topic(mock_call_t *call)
         return mock_reject(E_UNAUTHORIZED);
     if (topic_name_taken(s, &name, NULL))
         return mock_reject(E_TOPIC_NAME_EXISTS);
-    for (id = 0; id < s->topics_cap && s->topics[id]; id++)
-        ;
-    if (id >= MOCK_MAX_TOPICS)
-        return mock_reject(E_TOO_MANY_TOPICS);
-    if (!mock_reserve((void **)&s->topics, &s->topics_cap, id + 1, sizeof(mock_topic_t *)))
-        return mock_reject(E_ERROR);
+    if (!mock_lowest_free_slot((void ***)&s->topics, &s->topics_cap, MOCK_MAX_TOPICS, &id))
+        return mock_reject(id >= MOCK_MAX_TOPICS ? E_TOO_MANY_TOPICS : E_ERROR);
     t = mock_calloc(1, sizeof *t);
     if (!t)
         return mock_reject(E_ERROR);

@@ -197,23 +197,6 @@ static bool name_taken(mock_state_t *st, const mock_name_t *n, const mock_user_t
     return false;
 }
 
-/* Reject any option key (users have none): 3 when malformed, 4041 for any key. */
-static bool no_options(iggy_reader_t *r, mock_outcome_t *o)
-{
-    iggy_kv_t *e;
-    size_t n;
-    if (!mock_rd_options(r, &e, &n)) {
-        *o = mock_status(E_INVALID_COMMAND);
-        return false;
-    }
-    mock_free(e);
-    if (n) {
-        *o = mock_status(E_UNSUPPORTED_OPTION_KEY);
-        return false;
-    }
-    return true;
-}
-
 mock_outcome_t mock_h_get_user(mock_call_t *call)
 {
     iggy_identifier_t id;
@@ -260,7 +243,7 @@ mock_outcome_t mock_h_create_user(mock_call_t *call)
         iggy_rd_bytes(r, pw_len, &pw) != IGGY_OK || iggy_rd_u8(r, &status) != IGGY_OK ||
         !rd_optional_perms(r, &has_perms, &perms, &perms_len))
         return mock_status(E_INVALID_COMMAND);
-    if (!no_options(r, &o))
+    if (!mock_rd_no_options(r, &o))
         return o;
     mock_next_op(st);
     if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
@@ -328,7 +311,7 @@ mock_outcome_t mock_h_update_user(mock_call_t *call)
         (has_name && !mock_rd_name(r, &new_name)) || iggy_rd_u8(r, &has_status) != IGGY_OK ||
         has_status > 1 || (has_status && iggy_rd_u8(r, &status) != IGGY_OK))
         return mock_status(E_INVALID_COMMAND);
-    if (!no_options(r, &o))
+    if (!mock_rd_no_options(r, &o))
         return o;
     mock_next_op(call->st);
     if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
