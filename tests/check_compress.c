@@ -16,6 +16,7 @@
 
 #include "codec/iggy_compress.h"
 #include "test_alloc.h"
+#include "test_data.h"
 #include "test_main.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -205,52 +206,13 @@ START_TEST(output_buffer_below_bound_is_refused)
 }
 END_TEST
 
-/* ---- independent vectors --------------------------------------------------------------- */
-static char *data_path(const char *name)
-{
-    static char buf[4096];
-    const char *dir = getenv("IGGY_TEST_DATA_DIR");
-    if (dir) {
-        snprintf(buf, sizeof buf, "%s/%s", dir, name);
-    } else {
-        const char *slash = strrchr(__FILE__, '/');
-        int dlen = slash ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/data/%s", dlen, slash ? __FILE__ : ".", name);
-    }
-    return buf;
-}
-
-static uint8_t *unhex(const char *s, size_t *n)
-{
-    const char *star = strchr(s, '*');
-    size_t hlen = star ? (size_t)(star - s) : strlen(s), reps = star ? strtoul(star + 1, 0, 10) : 1;
-    uint8_t *unit, *out;
-    if (strcmp(s, "-") == 0) {
-        *n = 0;
-        return malloc(1);
-    }
-    ck_assert_uint_eq(hlen % 2, 0);
-    unit = malloc(hlen / 2 + 1);
-    for (size_t i = 0; i < hlen / 2; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &v), 1);
-        unit[i] = (uint8_t)v;
-    }
-    *n = hlen / 2 * reps;
-    out = malloc(*n + 1);
-    for (size_t r = 0; r < reps; r++)
-        memcpy(out + r * (hlen / 2), unit, hlen / 2);
-    free(unit);
-    return out;
-}
-
 START_TEST(decodes_payloads_from_other_implementations)
 {
     iggy_compress_ctx_t *ctx = iggy_compress_ctx_new();
-    FILE *f = fopen(data_path("compression_vectors.txt"), "r");
+    FILE *f = fopen(test_data_path("compression_vectors.txt"), "r");
     char *line = NULL;
     size_t cap = 0, rows = 0, per[4][2] = {{0}};
-    ck_assert_msg(f != NULL, "cannot open %s", data_path("compression_vectors.txt"));
+    ck_assert_msg(f != NULL, "cannot open %s", test_data_path("compression_vectors.txt"));
     while (getline(&line, &cap, f) > 0) {
         char *codec, *kind, *plain, *packed, *save = NULL;
         iggy_compression_codec_t c;
@@ -266,8 +228,8 @@ START_TEST(decodes_payloads_from_other_implementations)
         ck_assert(codec && kind && plain && packed);
         ck_assert_int_eq(iggy_codec_from_name((const uint8_t *)codec, strlen(codec), &c), 0);
         sized = strcmp(kind, "sized") == 0;
-        p = unhex(plain, &pn);
-        z = unhex(packed, &zn);
+        p = test_unhex(plain, &pn);
+        z = test_unhex(packed, &zn);
         out = guarded(pn);
         if (sized) {
             ck_assert_msg(iggy_decompressed_size(c, z, zn, LIMIT, &size) == IGGY_OK, "%s %zu: %s",

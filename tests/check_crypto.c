@@ -13,41 +13,8 @@
 
 #include "codec/iggy_crypto.h"
 #include "test_alloc.h"
+#include "test_data.h"
 #include "test_main.h"
-
-/* ---- helpers ------------------------------------------------------------------------- */
-static const char *data_path(const char *name)
-{
-    static char buf[4096];
-    const char *dir = getenv("IGGY_TEST_DATA_DIR");
-    if (dir) {
-        snprintf(buf, sizeof buf, "%s/%s", dir, name);
-    } else {
-        const char *slash = strrchr(__FILE__, '/');
-        int dlen = slash ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/data/%s", dlen, slash ? __FILE__ : ".", name);
-    }
-    return buf;
-}
-
-static uint8_t *unhex(const char *s, size_t *n)
-{
-    size_t len = strlen(s);
-    uint8_t *out = malloc(len / 2 + 1);
-    ck_assert_ptr_nonnull(out);
-    if (strcmp(s, "-") == 0) {
-        *n = 0;
-        return out;
-    }
-    ck_assert_uint_eq(len % 2, 0);
-    for (size_t i = 0; i < len / 2; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    *n = len / 2;
-    return out;
-}
 
 typedef struct vec {
     uint8_t key[32];
@@ -58,11 +25,11 @@ typedef struct vec {
 /* Loads the Rust-produced vectors; the caller frees with free_vectors. */
 static vec_t *load_vectors(size_t *count)
 {
-    FILE *f = fopen(data_path("aes256gcm_vectors.txt"), "r");
+    FILE *f = fopen(test_data_path("aes256gcm_vectors.txt"), "r");
     char *line = NULL;
     size_t cap = 0, n = 0;
     vec_t *v = calloc(64, sizeof(*v));
-    ck_assert_msg(f != NULL, "cannot open %s", data_path("aes256gcm_vectors.txt"));
+    ck_assert_msg(f != NULL, "cannot open %s", test_data_path("aes256gcm_vectors.txt"));
     while (getline(&line, &cap, f) > 0) {
         char *k, *p, *s, *save = NULL;
         size_t kn;
@@ -74,12 +41,12 @@ static vec_t *load_vectors(size_t *count)
         p = strtok_r(NULL, " \n", &save);
         s = strtok_r(NULL, " \n", &save);
         ck_assert(k && p && s);
-        key = unhex(k, &kn);
+        key = test_unhex(k, &kn);
         ck_assert_uint_eq(kn, 32);
         memcpy(v[n].key, key, 32);
         free(key);
-        v[n].plain = unhex(p, &v[n].plain_len);
-        v[n].sealed = unhex(s, &v[n].sealed_len);
+        v[n].plain = test_unhex(p, &v[n].plain_len);
+        v[n].sealed = test_unhex(s, &v[n].sealed_len);
         n++;
     }
     free(line);

@@ -16,6 +16,7 @@
 #include <iggy/mock.h>
 
 #include "test_alloc.h"
+#include "test_data.h"
 #include "test_main.h"
 #include "test_server.h"
 
@@ -115,46 +116,6 @@ static bool has_bytes(const uint8_t *hay, size_t n, const char *needle)
         if (memcmp(hay + i, needle, k) == 0)
             return true;
     return false;
-}
-
-/* Test data next to this source file, or in $IGGY_TEST_DATA_DIR. */
-static const char *data_path(const char *name)
-{
-    static char buf[4096];
-    const char *dir = getenv("IGGY_TEST_DATA_DIR");
-    if (dir) {
-        snprintf(buf, sizeof buf, "%s/%s", dir, name);
-    } else {
-        const char *slash = strrchr(__FILE__, '/');
-        int dlen = slash ? (int)(slash - __FILE__) : 1;
-        snprintf(buf, sizeof buf, "%.*s/data/%s", dlen, slash ? __FILE__ : ".", name);
-    }
-    return buf;
-}
-
-/* Hex, "-" (empty) or HEX*N (repeated); malloc'd, never NULL. */
-static uint8_t *unhex(const char *s, size_t *n)
-{
-    const char *star = strchr(s, '*');
-    size_t hlen = star ? (size_t)(star - s) : strlen(s), reps = star ? strtoul(star + 1, 0, 10) : 1;
-    uint8_t *unit, *out;
-    if (strcmp(s, "-") == 0) {
-        *n = 0;
-        return malloc(1);
-    }
-    ck_assert_uint_eq(hlen % 2, 0);
-    unit = malloc(hlen / 2 + 1);
-    for (size_t i = 0; i < hlen / 2; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &v), 1);
-        unit[i] = (uint8_t)v;
-    }
-    *n = hlen / 2 * reps;
-    out = malloc(*n + 1);
-    for (size_t r = 0; r < reps; r++)
-        memcpy(out + r * (hlen / 2), unit, hlen / 2);
-    free(unit);
-    return out;
 }
 
 /* ================================================================ 1. the big round trip */
@@ -1024,7 +985,7 @@ END_TEST
 
 START_TEST(other_implementations_frames_decode_through_poll)
 {
-    FILE *f = fopen(data_path("compression_vectors.txt"), "r");
+    FILE *f = fopen(test_data_path("compression_vectors.txt"), "r");
     char *line = NULL;
     size_t cap = 0, rows = 0, unsized = 0;
     iggy_client_t *c;
@@ -1032,7 +993,7 @@ START_TEST(other_implementations_frames_decode_through_poll)
     uint64_t offset = 0;
     uint32_t p = 0;
 
-    ck_assert_msg(f != NULL, "cannot open %s", data_path("compression_vectors.txt"));
+    ck_assert_msg(f != NULL, "cannot open %s", test_data_path("compression_vectors.txt"));
     test_server_start(&srv, NULL);
     c = client();
     make_topic(c, &t, "vectors", 1);
@@ -1052,8 +1013,8 @@ START_TEST(other_implementations_frames_decode_through_poll)
         plain = strtok_r(NULL, " \n", &save);
         packed = strtok_r(NULL, " \n", &save);
         ck_assert(codec && kind && plain && packed);
-        pt = unhex(plain, &pn);
-        z = unhex(packed, &zn);
+        pt = test_unhex(plain, &pn);
+        z = test_unhex(packed, &zn);
         codecs[0] = codec;
         payloads[0] = z;
         send_marked(c, &t, 0, codecs, payloads, &zn, 1);
@@ -1208,14 +1169,14 @@ END_TEST
 
 START_TEST(rust_sdk_sealed_messages_decrypt_through_poll)
 {
-    FILE *f = fopen(data_path("aes256gcm_vectors.txt"), "r");
+    FILE *f = fopen(test_data_path("aes256gcm_vectors.txt"), "r");
     char *line = NULL;
     size_t cap = 0, rows = 0;
     iggy_client_t *c;
     topic_ref_t t;
     uint32_t p = 0;
 
-    ck_assert_msg(f != NULL, "cannot open %s", data_path("aes256gcm_vectors.txt"));
+    ck_assert_msg(f != NULL, "cannot open %s", test_data_path("aes256gcm_vectors.txt"));
     test_server_start(&srv, NULL);
     c = client();
     make_topic(c, &t, "rustseal", 1);
@@ -1233,9 +1194,9 @@ START_TEST(rust_sdk_sealed_messages_decrypt_through_poll)
         phex = strtok_r(NULL, " \n", &save);
         shex = strtok_r(NULL, " \n", &save);
         ck_assert(khex && phex && shex);
-        key = unhex(khex, &kn);
-        pt = unhex(phex, &pn);
-        sealed = unhex(shex, &sn);
+        key = test_unhex(khex, &kn);
+        pt = test_unhex(phex, &pn);
+        sealed = test_unhex(shex, &sn);
         ck_assert_uint_eq(kn, 32);
         memset(&m, 0, sizeof m);
         m.payload = sealed;

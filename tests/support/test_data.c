@@ -1,0 +1,42 @@
+#include "test_data.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef IGGY_TEST_DATA_DEFAULT
+#define IGGY_TEST_DATA_DEFAULT "tests/data"
+#endif
+
+const char *test_data_path(const char *name)
+{
+    static char buf[4096];
+    const char *dir = getenv("IGGY_TEST_DATA_DIR");
+    snprintf(buf, sizeof buf, "%s/%s", dir && *dir ? dir : IGGY_TEST_DATA_DEFAULT, name);
+    return buf;
+}
+
+uint8_t *test_unhex(const char *s, size_t *n)
+{
+    const char *star = strchr(s, '*');
+    size_t hlen = star ? (size_t)(star - s) : strlen(s), reps = star ? strtoul(star + 1, 0, 10) : 1;
+    uint8_t *unit, *out;
+    if (strcmp(s, "-") == 0) {
+        *n = 0;
+        return malloc(1);
+    }
+    ck_assert_uint_eq(hlen % 2, 0);
+    unit = malloc(hlen / 2 + 1);
+    for (size_t i = 0; i < hlen / 2; i++) {
+        unsigned v;
+        ck_assert_int_eq(sscanf(s + 2 * i, "%2x", &v), 1);
+        unit[i] = (uint8_t)v;
+    }
+    *n = hlen / 2 * reps;
+    out = malloc(*n + 1);
+    for (size_t r = 0; r < reps; r++)
+        memcpy(out + r * (hlen / 2), unit, hlen / 2);
+    free(unit);
+    return out;
+}
