@@ -10,6 +10,7 @@
 #include "codec/iggy_cmd_topics.h"
 #include "codec/iggy_frame.h"
 #include "codec_helpers.h"
+#include "test_main.h"
 #include "iggy_error_internal.h"
 
 /* created_at of every vector: 1750000000000000 µs */
@@ -1052,10 +1053,5 @@ static Suite *admin_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(admin_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(admin_suite());
 }

@@ -12,6 +12,7 @@
 
 #include "codec/iggy_batch.h"
 #include "codec_helpers.h"
+#include "test_main.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -999,10 +1000,5 @@ static Suite *codec_messages_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(codec_messages_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(codec_messages_suite());
 }

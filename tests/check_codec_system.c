@@ -9,6 +9,7 @@
 #include <iggy/types.h>
 
 #include "codec_helpers.h"
+#include "test_main.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -495,10 +496,5 @@ static Suite *codec_system_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(codec_system_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(codec_system_suite());
 }

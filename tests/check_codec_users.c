@@ -8,6 +8,7 @@
 #include <iggy/types.h>
 
 #include "codec_helpers.h"
+#include "test_main.h"
 
 #define PROTO_0_11_0 0x00002C00u
 
@@ -683,10 +684,5 @@ static Suite *codec_users_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(codec_users_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(codec_users_suite());
 }
