@@ -251,6 +251,18 @@ END_TEST
 
 /* ---------------------------------------------------------------- stream encoders */
 
+START_TEST(detail_describes_the_first_invalid_argument)
+{
+    /* Two bad arguments: the writer keeps the first code and the first detail. */
+    iggy_writer_t w = test_writer();
+    iggy_enc_create_topic(&w, NULL, 1, "", NULL, 0);
+    expect_invalid(&w, "identifier");
+    w = test_writer();
+    iggy_enc_create_topic(&w, &(iggy_identifier_t){"", 0}, 1, "topic", NULL, 0);
+    expect_invalid(&w, "identifier name");
+}
+END_TEST
+
 START_TEST(enc_streams)
 {
     iggy_identifier_t s0 = iggy_id_num(0), orders = iggy_id_name("orders"),
@@ -1021,6 +1033,7 @@ static Suite *admin_suite(void)
 
     tcase_add_test(enc, enc_identifiers_and_options_block);
     tcase_add_test(enc, enc_streams);
+    tcase_add_test(enc, detail_describes_the_first_invalid_argument);
     tcase_add_test(enc, enc_topics);
     tcase_add_test(enc, enc_partitions_and_segments);
     tcase_add_test(enc, enc_groups);

@@ -34,7 +34,7 @@
 
 static void invalid(iggy_writer_t *w, const char *fmt, size_t i)
 {
-    iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "send_messages: message %zu: %s", i, fmt));
+    iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "send_messages: message %zu: %s", i, fmt);
 }
 
 /* ---------------------------------------------------------------- ids */
@@ -81,12 +81,12 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
     size_t zeros = 0;
 
     if (count == 0 || count > UINT32_MAX) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                  "send_messages: message count %zu outside 1..4294967295", count));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                      "send_messages: message count %zu outside 1..4294967295", count);
         return 0;
     }
     if (!messages) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "send_messages: messages is NULL"));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "send_messages: messages is NULL");
         return 0;
     }
     for (size_t i = 0; i < count; i++) {
@@ -125,16 +125,16 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
     }
     /* timestamp_delta is a u32 of µs from the batch minimum (Rust error 4038). */
     if (hi - lo > UINT32_MAX) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                  "send_messages: origin timestamps span %llu us, more than the "
-                                  "u32::MAX us a batch's timestamp_delta can hold",
-                                  (unsigned long long)(hi - lo)));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                      "send_messages: origin timestamps span %llu us, more than the "
+                      "u32::MAX us a batch's timestamp_delta can hold",
+                      (unsigned long long)(hi - lo));
         return 0;
     }
     if (total > UINT32_MAX - IGGY_BATCH_HEADER_SIZE) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__MSG_TOO_LARGE,
-                                  "send_messages: batch of %llu bytes exceeds u32::MAX",
-                                  (unsigned long long)total + IGGY_BATCH_HEADER_SIZE));
+        iggy_wr_failf(w, IGGY_ERR__MSG_TOO_LARGE,
+                      "send_messages: batch of %llu bytes exceeds u32::MAX",
+                      (unsigned long long)total + IGGY_BATCH_HEADER_SIZE);
         return 0;
     }
     *frames_len = total;
@@ -196,8 +196,8 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         memset(f, 0, IGGY_FRAME_HEADER_SIZE); /* checksum placeholder and reserved */
         if (m->id.lo == 0 && m->id.hi == 0) {
             if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
-                iggy_wr_fail(w, iggy_fail(IGGY_ERR__STATE,
-                                          "send_messages: RAND_bytes failed minting a message id"));
+                iggy_wr_failf(w, IGGY_ERR__STATE,
+                              "send_messages: RAND_bytes failed minting a message id");
                 return;
             }
         } else {
@@ -216,10 +216,10 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         if (iggy_wr_status(w) != IGGY_OK)
             return;
         if (w->len - fs != IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen) {
-            iggy_wr_fail(w, iggy_fail(IGGY_ERR__STATE,
-                                      "send_messages: message %zu headers encoded to an "
-                                      "unexpected size",
-                                      i));
+            iggy_wr_failf(w, IGGY_ERR__STATE,
+                          "send_messages: message %zu headers encoded to an "
+                          "unexpected size",
+                          i);
             return;
         }
         cs = XXH3_64bits(w->data + fs + FH_ID, w->len - fs - FH_ID);

@@ -46,8 +46,8 @@ void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *strea
     /* Refuse an impossible count before the metadata writes it (the batch writer
      * re-checks it with the messages). */
     if (count == 0 || count > UINT32_MAX) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                  "send_messages: message count %zu outside 1..4294967295", count));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                      "send_messages: message count %zu outside 1..4294967295", count);
         return;
     }
     meta_off = w->len;

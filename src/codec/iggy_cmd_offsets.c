@@ -21,8 +21,7 @@ static void enc_offset_target(iggy_writer_t *w, const iggy_consumer_t *consumer,
 static void enc_ack(iggy_writer_t *w, uint8_t ack)
 {
     if (ack != IGGY_ACK_NONE && ack != IGGY_ACK_QUORUM) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                  "ack level %u must be 0 (none) or 1 (quorum)", ack));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "ack level %u must be 0 (none) or 1 (quorum)", ack);
         return;
     }
     iggy_wr_u8(w, ack);

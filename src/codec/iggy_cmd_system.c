@@ -10,7 +10,7 @@
 
 static void invalid(iggy_writer_t *w, const char *what)
 {
-    iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "%s", what));
+    iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "%s", what);
 }
 
 /* ---------------------------------------------------------------- encoders */
@@ -35,8 +35,8 @@ void iggy_enc_get_snapshot_file(iggy_writer_t *w, uint8_t compression, const uin
     }
     for (size_t i = 0; i < types_count; i++) {
         if (!snapshot_type_valid(types[i])) {
-            iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                      "snapshot type %zu is %u, not 1..6 or 100", i, types[i]));
+            iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "snapshot type %zu is %u, not 1..6 or 100", i,
+                          types[i]);
             return;
         }
     }

@@ -7,7 +7,7 @@
 
 static void invalid(iggy_writer_t *w, const char *what)
 {
-    iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "%s", what));
+    iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "%s", what);
 }
 
 /* ---------------------------------------------------------------- encoders */
@@ -16,7 +16,7 @@ static void invalid(iggy_writer_t *w, const char *what)
 static void enc_password(iggy_writer_t *w, const char *password, const char *what)
 {
     if (!password) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "%s is NULL", what));
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "%s is NULL", what);
         return;
     }
     iggy_enc_short_string(w, password, what);
@@ -31,10 +31,10 @@ static int permissions_valid(iggy_writer_t *w, const iggy_permissions_t *p)
     }
     for (size_t i = 0; i < p->streams_count; i++) {
         if (p->streams[i].topics_count && !p->streams[i].topics) {
-            iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                      "permissions: stream %zu has topics_count %zu but topics "
-                                      "is NULL",
-                                      i, p->streams[i].topics_count));
+            iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                          "permissions: stream %zu has topics_count %zu but topics "
+                          "is NULL",
+                          i, p->streams[i].topics_count);
             return 0;
         }
     }

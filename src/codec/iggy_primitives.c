@@ -6,7 +6,7 @@
 
 static void invalid(iggy_writer_t *w, const char *what, const char *reason)
 {
-    iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG, "%s %s", what, reason));
+    iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "%s %s", what, reason);
 }
 
 void iggy_enc_name(iggy_writer_t *w, const char *name, const char *what)
@@ -123,10 +123,10 @@ void iggy_enc_kv_block(iggy_writer_t *w, const iggy_kv_t *entries, size_t count)
     for (size_t i = 0; i < count; i++) {
         const iggy_kv_t *e = &entries[i];
         if (!kv_valid(e)) {
-            iggy_wr_fail(w, iggy_fail(IGGY_ERR__INVALID_ARG,
-                                      "key/value entry %zu: kinds must be non-zero and key and "
-                                      "value 1..255 bytes",
-                                      i));
+            iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                          "key/value entry %zu: kinds must be non-zero and key and "
+                          "value 1..255 bytes",
+                          i);
             return;
         }
         iggy_wr_u8(w, e->key_kind);

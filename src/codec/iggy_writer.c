@@ -1,5 +1,7 @@
 #include "codec/iggy_writer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "iggy_error_internal.h"
@@ -28,15 +30,27 @@ void iggy_wr_fail(iggy_writer_t *w, iggy_err_t err)
         w->err = err;
 }
 
+void iggy_wr_failf(iggy_writer_t *w, iggy_err_t err, const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    if (w->err != IGGY_OK)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    w->err = iggy_fail(err, "%s", detail);
+}
+
 uint8_t *iggy_wr_grow(iggy_writer_t *w, size_t n)
 {
     uint8_t *p;
     if (w->err != IGGY_OK)
         return NULL;
     if (n > w->limit - w->len) {
-        iggy_wr_fail(w, iggy_fail(IGGY_ERR__MSG_TOO_LARGE,
-                                  "request of at least %zu bytes exceeds the %zu-byte frame limit",
-                                  w->len + n, w->limit));
+        iggy_wr_failf(w, IGGY_ERR__MSG_TOO_LARGE,
+                      "request of at least %zu bytes exceeds the %zu-byte frame limit", w->len + n,
+                      w->limit);
         return NULL;
     }
     if (w->len + n > w->cap) {

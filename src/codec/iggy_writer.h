@@ -27,6 +27,10 @@ void iggy_wr_release(iggy_writer_t *w);
 uint8_t *iggy_wr_grow(iggy_writer_t *w, size_t n);
 /** Set a sticky error (with detail already set by the caller) unless one is set. */
 void iggy_wr_fail(iggy_writer_t *w, iggy_err_t err);
+/** Set a sticky error and its detail, unless one is set: the detail always describes the
+ * first failure, the one whose code the writer keeps. */
+void iggy_wr_failf(iggy_writer_t *w, iggy_err_t err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static inline iggy_err_t iggy_wr_status(const iggy_writer_t *w)
 {
