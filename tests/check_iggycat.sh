@@ -18,30 +18,15 @@ done
 command -v python3 >/dev/null || { echo "FAIL: python3 is needed to validate JSON"; exit 1; }
 
 tmp=$(mktemp -d)
-mock_pid=
+. "$(dirname "$0")/support/mock_server.sh"
 cleanup() {
-  if [ -n "$mock_pid" ]; then
-    kill "$mock_pid" 2>/dev/null
-    wait "$mock_pid" 2>/dev/null
-  fi
+  stop_mock_server
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-"$mock_bin" --listen 127.0.0.1:0 >"$tmp/mock.out" 2>&1 &
-mock_pid=$!
-addr=
-for _ in $(seq 1 100); do
-  addr=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$tmp/mock.out" | head -n 1)
-  [ -n "$addr" ] && break
-  kill -0 "$mock_pid" 2>/dev/null || break
-  sleep 0.05
-done
-if [ -z "$addr" ]; then
-  echo "FAIL: iggy-mock-server printed no address:"
-  cat "$tmp/mock.out"
-  exit 1
-fi
+start_mock_server "$bin" "$tmp" || exit 1
+addr=$MOCK_ADDR
 echo "mock server at $addr"
 
 failures=0
