@@ -1,4 +1,6 @@
 /* Consumer groups (admin.md §6): request encoders and the group decoders. */
+#include <stdalign.h>
+
 #include "codec/iggy_codec.h"
 #include "codec/iggy_resp.h"
 #include "iggy_error_internal.h"
@@ -42,8 +44,9 @@ static iggy_err_t dec_partition_ids(iggy_reader_t *r, iggy_arena_t *a, uint32_t 
 }
 
 /* One ConsumerGroupResponse (13 + N bytes) without members. */
-static iggy_err_t dec_group_response(iggy_reader_t *r, iggy_arena_t *a, iggy_consumer_group_t *g)
+static iggy_err_t dec_group_response(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    iggy_consumer_group_t *g = out;
     IGGY_TRY(iggy_rd_u32(r, &g->id));               /* 0  u32 id */
     IGGY_TRY(iggy_rd_u32(r, &g->partitions_count)); /* 4  u32 topic's partitions_count */
     IGGY_TRY(iggy_rd_u32(r, &g->members_count));    /* 8  u32 members_count */
@@ -75,20 +78,9 @@ static iggy_err_t dec_group(iggy_reader_t *r, iggy_arena_t *a, void *out)
 static iggy_err_t dec_group_list(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
     iggy_consumer_group_list_t *l = out;
-    iggy_arena_t counting = {NULL, 0, 0};
-    iggy_consumer_group_t *arr, scratch;
-    size_t start = r->off, n = 0;
-
-    /* Count (and validate) the records without touching the real arena. */
-    while (iggy_rd_left(r)) {
-        IGGY_TRY(dec_group_response(r, &counting, &scratch));
-        n++;
-    }
-    arr = IGGY_ARENA_ARRAY(a, iggy_consumer_group_t, n);
-    r->off = start;
-    for (size_t i = 0; i < n; i++)
-        IGGY_TRY(dec_group_response(r, a, IGGY_ARENA_SLOT(arr, i, &scratch)));
-    l->count = n;
+    void *arr;
+    IGGY_TRY(iggy_dec_records(r, a, sizeof(iggy_consumer_group_t), alignof(iggy_consumer_group_t),
+                              dec_group_response, &l->count, &arr));
     l->groups = arr;
     return iggy_rd_end(r);
 }

@@ -1,4 +1,6 @@
 /* Streams (admin.md §3): request encoders and the StreamResponse decoders. */
+#include <stdalign.h>
+
 #include "codec/iggy_codec.h"
 #include "codec/iggy_cmd_topics.h"
 #include "codec/iggy_resp.h"
@@ -36,8 +38,9 @@ void iggy_enc_update_stream(iggy_writer_t *w, const iggy_identifier_t *stream, c
 /* ---------------------------------------------------------------- decoders */
 
 /* One StreamResponse without topics; offsets are relative to the record. */
-static iggy_err_t dec_stream_response(iggy_reader_t *r, iggy_arena_t *a, iggy_stream_t *s)
+static iggy_err_t dec_stream_response(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    iggy_stream_t *s = out;
     IGGY_TRY(iggy_rd_u32(r, &s->id));                /* 0  u32 id */
     IGGY_TRY(iggy_rd_u64(r, &s->created_at));        /* 4  u64 created_at (µs) */
     IGGY_TRY(iggy_rd_u32(r, &s->topics_count));      /* 12 u32 topics_count */
@@ -69,20 +72,9 @@ static iggy_err_t dec_stream(iggy_reader_t *r, iggy_arena_t *a, void *out)
 static iggy_err_t dec_stream_list(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
     iggy_stream_list_t *l = out;
-    iggy_arena_t counting = {NULL, 0, 0};
-    iggy_stream_t *arr, scratch;
-    size_t start = r->off, n = 0;
-
-    /* Count (and validate) the records without touching the real arena. */
-    while (iggy_rd_left(r)) {
-        IGGY_TRY(dec_stream_response(r, &counting, &scratch));
-        n++;
-    }
-    arr = IGGY_ARENA_ARRAY(a, iggy_stream_t, n);
-    r->off = start;
-    for (size_t i = 0; i < n; i++)
-        IGGY_TRY(dec_stream_response(r, a, IGGY_ARENA_SLOT(arr, i, &scratch)));
-    l->count = n;
+    void *arr;
+    IGGY_TRY(iggy_dec_records(r, a, sizeof(iggy_stream_t), alignof(iggy_stream_t),
+                              dec_stream_response, &l->count, &arr));
     l->streams = arr;
     return iggy_rd_end(r);
 }

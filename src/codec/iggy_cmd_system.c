@@ -4,6 +4,8 @@
 
 #include <iggy/types.h>
 
+#include <stdalign.h>
+
 #include "codec/iggy_codec.h"
 #include "codec/iggy_resp.h"
 #include "iggy_error_internal.h"
@@ -191,8 +193,9 @@ const iggy_resp_ops_t iggy_resp_option_descriptions = {
 #define CLIENT_MIN_SIZE 17u
 #define CLIENT_GROUP_SIZE 12u
 
-static iggy_err_t dec_client_response(iggy_reader_t *r, iggy_arena_t *a, iggy_client_info_t *c)
+static iggy_err_t dec_client_response(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    iggy_client_info_t *c = out;
     IGGY_TRY(iggy_rd_u32(r, &c->client_id)); /* +0 u32 */
     IGGY_TRY(iggy_rd_u32(r, &c->user_id));   /* +4 u32, 0xFFFFFFFF = no user */
     IGGY_TRY(iggy_rd_u8(r, &c->transport));  /* +8 u8 1 TCP, 2 QUIC, 3 HTTP, 4 WebSocket */
@@ -230,20 +233,9 @@ const iggy_resp_ops_t iggy_resp_client_info = {"client details reply", sizeof(ig
 static iggy_err_t dec_client_info_list(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
     iggy_client_info_list_t *l = out;
-    iggy_client_info_t *arr, scratch;
-    iggy_arena_t counting = {NULL, 0, 0};
-    size_t start = r->off, count = 0;
-
-    /* Count the records without touching the real arena, then decode for real. */
-    while (iggy_rd_left(r)) {
-        IGGY_TRY(dec_client_response(r, &counting, &scratch));
-        count++;
-    }
-    arr = IGGY_ARENA_ARRAY(a, iggy_client_info_t, count);
-    r->off = start;
-    for (size_t i = 0; i < count; i++)
-        IGGY_TRY(dec_client_response(r, a, IGGY_ARENA_SLOT(arr, i, &scratch)));
-    l->count = count;
+    void *arr;
+    IGGY_TRY(iggy_dec_records(r, a, sizeof(iggy_client_info_t), alignof(iggy_client_info_t),
+                              dec_client_response, &l->count, &arr));
     l->clients = arr;
     return iggy_rd_end(r);
 }

@@ -1,6 +1,8 @@
 /* Login, users, permissions and personal access tokens (framing-and-session.md §8, §11). */
 #include <iggy/types.h>
 
+#include <stdalign.h>
+
 #include "codec/iggy_codec.h"
 #include "codec/iggy_resp.h"
 #include "iggy_error_internal.h"
@@ -170,8 +172,9 @@ const iggy_resp_ops_t iggy_resp_login = {"login reply", sizeof(iggy_login_result
 /* ---------------------------------------------------------------- users */
 
 /* UserResponse: id, created_at, status, username, u32-prefixed options. */
-static iggy_err_t dec_user_response(iggy_reader_t *r, iggy_arena_t *a, iggy_user_t *u)
+static iggy_err_t dec_user_response(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    iggy_user_t *u = out;
     IGGY_TRY(iggy_rd_u32(r, &u->id));                /* +0  u32 */
     IGGY_TRY(iggy_rd_u64(r, &u->created_at));        /* +4  u64 µs */
     IGGY_TRY(iggy_rd_u8(r, &u->status));             /* +12 u8, echoed raw */
@@ -208,20 +211,9 @@ const iggy_resp_ops_t iggy_resp_user = {"user details reply", sizeof(iggy_user_t
 static iggy_err_t dec_user_list(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
     iggy_user_list_t *l = out;
-    iggy_user_t *arr, scratch;
-    iggy_arena_t counting = {NULL, 0, 0};
-    size_t start = r->off, count = 0;
-
-    /* Count the records without touching the real arena, then decode for real. */
-    while (iggy_rd_left(r)) {
-        IGGY_TRY(dec_user_response(r, &counting, &scratch));
-        count++;
-    }
-    arr = IGGY_ARENA_ARRAY(a, iggy_user_t, count);
-    r->off = start;
-    for (size_t i = 0; i < count; i++)
-        IGGY_TRY(dec_user_response(r, a, IGGY_ARENA_SLOT(arr, i, &scratch)));
-    l->count = count;
+    void *arr;
+    IGGY_TRY(iggy_dec_records(r, a, sizeof(iggy_user_t), alignof(iggy_user_t), dec_user_response,
+                              &l->count, &arr));
     l->users = arr;
     return iggy_rd_end(r);
 }
@@ -231,8 +223,9 @@ const iggy_resp_ops_t iggy_resp_user_list = {"GetUsers reply", sizeof(iggy_user_
 
 /* ---------------------------------------------------------------- personal access tokens */
 
-static iggy_err_t dec_pat(iggy_reader_t *r, iggy_arena_t *a, iggy_pat_t *t)
+static iggy_err_t dec_pat(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    iggy_pat_t *t = out;
     IGGY_TRY(iggy_dec_name(r, a, &t->name, 0)); /* +0 u8 len + name (1..255) */
     return iggy_rd_u64(r, &t->expiry_at);       /* u64 absolute µs, 0 = never */
 }
@@ -241,19 +234,9 @@ static iggy_err_t dec_pat(iggy_reader_t *r, iggy_arena_t *a, iggy_pat_t *t)
 static iggy_err_t dec_pat_list(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
     iggy_pat_list_t *l = out;
-    iggy_pat_t *arr, scratch;
-    iggy_arena_t counting = {NULL, 0, 0};
-    size_t start = r->off, count = 0;
-
-    while (iggy_rd_left(r)) {
-        IGGY_TRY(dec_pat(r, &counting, &scratch));
-        count++;
-    }
-    arr = IGGY_ARENA_ARRAY(a, iggy_pat_t, count);
-    r->off = start;
-    for (size_t i = 0; i < count; i++)
-        IGGY_TRY(dec_pat(r, a, IGGY_ARENA_SLOT(arr, i, &scratch)));
-    l->count = count;
+    void *arr;
+    IGGY_TRY(
+        iggy_dec_records(r, a, sizeof(iggy_pat_t), alignof(iggy_pat_t), dec_pat, &l->count, &arr));
     l->tokens = arr;
     return iggy_rd_end(r);
 }

@@ -1,5 +1,6 @@
 #include "codec/iggy_primitives.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "iggy_error_internal.h"
@@ -396,5 +397,28 @@ iggy_err_t iggy_dec_identifier(iggy_reader_t *r, iggy_identifier_t *out, const u
     IGGY_TRY(iggy_rd_bytes(r, len, &p));
     *name = p;
     *name_len = len;
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_dec_records(iggy_reader_t *r, iggy_arena_t *a, size_t elem_size, size_t elem_align,
+                            iggy_dec_record_fn dec, size_t *count, void **arr)
+{
+    _Alignas(max_align_t) uint8_t scratch[512];
+    iggy_arena_t counting = {NULL, 0, 0};
+    size_t start = r->off, n = 0;
+    uint8_t *base;
+
+    if (elem_size > sizeof scratch)
+        return iggy_fail(IGGY_ERR__STATE, "%s: record struct too large", r->ctx);
+    while (iggy_rd_left(r)) {
+        IGGY_TRY(dec(r, &counting, scratch));
+        n++;
+    }
+    base = iggy_arena_alloc(a, elem_size * n, elem_align);
+    r->off = start;
+    for (size_t i = 0; i < n; i++)
+        IGGY_TRY(dec(r, a, base ? base + i * elem_size : scratch));
+    *count = n;
+    *arr = base;
     return IGGY_OK;
 }

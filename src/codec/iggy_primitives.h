@@ -45,6 +45,15 @@ iggy_err_t iggy_dec_options32(iggy_reader_t *r, iggy_arena_t *a, iggy_kv_list_t 
 /* A permissions block of exactly len bytes. */
 iggy_err_t iggy_dec_permissions(iggy_reader_t *r, iggy_arena_t *a, size_t len,
                                 iggy_permissions_t *out);
+/* One record decoder, as the vtable's decode: fills *out, arena-aware. */
+typedef iggy_err_t (*iggy_dec_record_fn)(iggy_reader_t *r, iggy_arena_t *a, void *out);
+
+/* Records of elem_size bytes (a struct decoded by dec) running to the end of r with no
+ * count prefix: the records are counted and validated first without touching a, then the
+ * array is sized and each record decoded into it (NULL while measuring or when empty). */
+iggy_err_t iggy_dec_records(iggy_reader_t *r, iggy_arena_t *a, size_t elem_size, size_t elem_align,
+                            iggy_dec_record_fn dec, size_t *count, void **arr);
+
 /* Identifier decode (for the mock server): name points into the reader's bytes and is not
  * NUL-terminated, so name_len is returned too. */
 iggy_err_t iggy_dec_identifier(iggy_reader_t *r, iggy_identifier_t *out, const uint8_t **name,
