@@ -274,6 +274,41 @@ START_TEST(server_down_gives_an_error_within_the_deadline)
 }
 END_TEST
 
+START_TEST(bounded_reconnect_retries_give_up_early)
+{
+    static const char *const props[] = {"request.timeout.ms",
+                                        "10000",
+                                        "reconnect.backoff.ms",
+                                        "20",
+                                        "reconnect.backoff.max.ms",
+                                        "40",
+                                        "reconnect.max.retries",
+                                        "2",
+                                        NULL};
+    iggy_client_t *c;
+    int64_t t0;
+    start(NULL);
+    if (test_skip_unless_mock(&srv, "bounded_reconnect_retries_give_up_early")) {
+        finish();
+        return;
+    }
+    c = client_with(true, props);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    /* The dropped connection is noticed by the first ping; the next one reconnects:
+     * three refused attempts with 20-40 ms pauses, long before the 10 s deadline. */
+    (void)iggy_ping(c);
+    t0 = iggy_now_ms();
+    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TRANSPORT);
+    ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "refused"));
+    ck_assert_int_lt(iggy_now_ms() - t0, 2000);
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
 START_TEST(heartbeat_keeps_a_group_member_alive)
 {
     iggy_mock_opts_t o = {0};
@@ -633,6 +668,7 @@ int main(void)
     tcase_add_test(tc, auto_login_from_conf_and_connection_string);
     tcase_add_test(tc, reconnect_after_restart_relogs_in);
     tcase_add_test(tc, server_down_gives_an_error_within_the_deadline);
+    tcase_add_test(tc, bounded_reconnect_retries_give_up_early);
     tcase_add_test(tc, heartbeat_keeps_a_group_member_alive);
     tcase_add_test(tc, every_fault_gives_its_error_without_hanging);
     tcase_add_test(tc, closed_connection_retries_reads_but_not_writes);
