@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds and runs the test suites. With no argument: every variant CI runs.
-#   default   gcc, mimalloc, pool on
+#   default   gcc, mimalloc, pool on, plus the interop suite against the official Python SDK
 #   asan      ASan + UBSan, pool off, system allocator
 #   tsan      ThreadSanitizer, system allocator
 #   valgrind  pool off, system allocator, every test under valgrind memcheck
 #   clang     clang, -Werror, pool on
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tools/install-deps.sh # a no-op when everything is installed
 variants=("$@")
 [ "${#variants[@]}" -gt 0 ] || variants=(default clang asan tsan valgrind)
 jobs=$(nproc 2>/dev/null || echo 2)
