@@ -110,6 +110,17 @@ static void finish(void)
     test_leak_guard_end(&guard);
 }
 
+/* Start the mock for a test that needs it; false (after SKIPPED and cleanup) against a
+ * real server. */
+static bool start_mock_only(const iggy_mock_opts_t *opts, const char *what)
+{
+    start(opts);
+    if (!test_skip_unless_mock(&srv, what))
+        return true;
+    finish();
+    return false;
+}
+
 static iggy_client_t *client_with(bool login, const char *const *props)
 {
     iggy_conf_t *conf = test_conf(&srv, login, props);
@@ -227,11 +238,8 @@ START_TEST(reconnect_after_restart_relogs_in)
     iggy_client_t *c;
     iggy_client_info_t *me = NULL;
     uint64_t first_session;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "reconnect_after_restart_relogs_in")) {
-        finish();
+    if (!start_mock_only(NULL, "reconnect_after_restart_relogs_in"))
         return;
-    }
     c = test_client(&srv, false);
     ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, NULL), IGGY_OK);
     first_session = c->conn.sess.session;
@@ -254,11 +262,8 @@ START_TEST(server_down_gives_an_error_within_the_deadline)
     iggy_client_t *c;
     int64_t t0;
     iggy_err_t err;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "server_down_gives_an_error_within_the_deadline")) {
-        finish();
+    if (!start_mock_only(NULL, "server_down_gives_an_error_within_the_deadline"))
         return;
-    }
     c = client_with(true, props);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
@@ -287,11 +292,8 @@ START_TEST(bounded_reconnect_retries_give_up_early)
                                         NULL};
     iggy_client_t *c;
     int64_t t0;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "bounded_reconnect_retries_give_up_early")) {
-        finish();
+    if (!start_mock_only(NULL, "bounded_reconnect_retries_give_up_early"))
         return;
-    }
     c = client_with(true, props);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
@@ -317,11 +319,8 @@ START_TEST(heartbeat_keeps_a_group_member_alive)
     iggy_client_t *alive, *silent;
     iggy_group_assignment_t *a = NULL;
     o.heartbeat_timeout_ms = 1000;
-    start(&o);
-    if (test_skip_unless_mock(&srv, "heartbeat_keeps_a_group_member_alive (short window)")) {
-        finish();
+    if (!start_mock_only(&o, "heartbeat_keeps_a_group_member_alive (short window)"))
         return;
-    }
     alive = client_with(true, with_hb);
     silent = client_with(true, without_hb);
     ck_assert_int_eq(create_stream(alive, "hb"), IGGY_OK);
@@ -365,11 +364,8 @@ START_TEST(every_fault_gives_its_error_without_hanging)
         {IGGY_MOCK_FAULT_STALL, 0, IGGY_ERR__TIMED_OUT},
     };
     iggy_client_t *c;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "every_fault_gives_its_error_without_hanging")) {
-        finish();
+    if (!start_mock_only(NULL, "every_fault_gives_its_error_without_hanging"))
         return;
-    }
     /* Retrying a read on a new connection would hide the fault: one attempt only. */
     c = client_with(true, props);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
@@ -401,11 +397,8 @@ START_TEST(closed_connection_retries_reads_but_not_writes)
 {
     iggy_client_t *c;
     iggy_client_info_t *me = NULL;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "closed_connection_retries_reads_but_not_writes")) {
-        finish();
+    if (!start_mock_only(NULL, "closed_connection_retries_reads_but_not_writes"))
         return;
-    }
     c = client_with(true, NULL);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     /* A read is idempotent: retried on a new connection, logged in again. */
@@ -434,11 +427,8 @@ END_TEST
 START_TEST(transient_57_replays_the_same_request)
 {
     iggy_client_t *c;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "transient_57_replays_the_same_request")) {
-        finish();
+    if (!start_mock_only(NULL, "transient_57_replays_the_same_request"))
         return;
-    }
     c = client_with(true, NULL);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_REJECT, 57, 3),
@@ -457,11 +447,8 @@ START_TEST(transient_58_until_the_deadline)
     static const char *const props[] = {"request.timeout.ms", "600", NULL};
     iggy_client_t *c;
     int64_t t0;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "transient_58_until_the_deadline")) {
-        finish();
+    if (!start_mock_only(NULL, "transient_58_until_the_deadline"))
         return;
-    }
     c = client_with(true, props);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 202, 0, IGGY_MOCK_FAULT_REJECT, 58, 1000),
@@ -565,11 +552,8 @@ START_TEST(leader_redirection_and_moves)
     const char *props[] = {"bootstrap.servers", NULL, NULL};
     iggy_client_t *c;
     o.nodes = 3;
-    start(&o);
-    if (test_skip_unless_mock(&srv, "leader_redirection_and_moves")) {
-        finish();
+    if (!start_mock_only(&o, "leader_redirection_and_moves"))
         return;
-    }
     /* Seed with a follower: the client settles on the leader (node 0) after login. */
     props[1] = iggy_mock_address(srv.mock, 1);
     c = client_with(true, props);
@@ -636,11 +620,8 @@ START_TEST(destroy_while_calls_are_blocked)
 {
     pthread_t t[4];
     iggy_client_t *c;
-    start(NULL);
-    if (test_skip_unless_mock(&srv, "destroy_while_calls_are_blocked")) {
-        finish();
+    if (!start_mock_only(NULL, "destroy_while_calls_are_blocked"))
         return;
-    }
     c = client_with(true, NULL);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_STALL, 0, 100), IGGY_OK);
