@@ -102,3 +102,14 @@ iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *pa
     *inout = root;
     return IGGY_OK;
 }
+
+void *iggy_result_alloc(size_t size)
+{
+    result_hdr_t *h = iggy_mem_calloc(1, HDR_SIZE + size);
+    if (!h)
+        return NULL;
+    h->cap = size;
+    h->ops = NULL;
+    h->magic = RESULT_MAGIC;
+    return (uint8_t *)h + HDR_SIZE;
+}

@@ -172,6 +172,56 @@ START_TEST(ping_login_logout)
 }
 END_TEST
 
+static const iggy_command_stats_t *command_stats(const iggy_client_stats_t *st, uint32_t code)
+{
+    for (size_t i = 0; i < st->commands_count; i++)
+        if (st->commands[i].code == code)
+            return &st->commands[i];
+    return NULL;
+}
+
+START_TEST(client_stats_count_what_happened)
+{
+    iggy_client_t *c;
+    iggy_client_info_t *me = NULL;
+    iggy_client_stats_t *st = NULL;
+    const iggy_command_stats_t *ping, *getme, *create;
+    start(NULL);
+    c = client_with(true, NULL);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+    ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+    iggy_result_destroy(me);
+    ck_assert_int_eq(create_stream(c, test_unique_name("stats")), IGGY_OK);
+    ck_assert_int_eq(create_stream(c, ""), IGGY_ERR__INVALID_ARG); /* never sent */
+    ck_assert_int_eq(iggy_client_stats(c, &st), IGGY_OK);
+    ping = command_stats(st, 1);
+    getme = command_stats(st, 20);
+    create = command_stats(st, 202);
+    ck_assert_ptr_nonnull(ping);
+    ck_assert_ptr_nonnull(getme);
+    ck_assert_ptr_nonnull(create);
+    ck_assert_uint_eq(ping->requests, 3);
+    ck_assert_uint_eq(ping->errors, 0);
+    ck_assert_str_eq(ping->name, "Ping");
+    ck_assert_uint_eq(getme->requests, 1);
+    ck_assert_uint_eq(create->requests, 2);
+    ck_assert_uint_eq(create->errors, 1);
+    ck_assert_uint_ge(st->requests, 6);
+    ck_assert_uint_eq(st->errors, 1);
+    ck_assert_uint_eq(st->connects, 1);
+    ck_assert_uint_ge(st->bytes_sent, 5 * 256);
+    ck_assert_uint_ge(st->bytes_received, 5 * 256);
+    ck_assert_uint_gt(st->rtt_max_us, 0);
+    ck_assert_uint_le(st->rtt_avg_us, st->rtt_max_us);
+    ck_assert_uint_eq(st->pool_in_use, 0);
+    ck_assert_uint_gt(st->pool_borrows, 0);
+    iggy_result_destroy(st);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
 START_TEST(wrong_password)
 {
     iggy_client_t *c;
@@ -644,6 +694,7 @@ int main(void)
     TCase *tc = tcase_create("e2e");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, ping_login_logout);
+    tcase_add_test(tc, client_stats_count_what_happened);
     tcase_add_test(tc, wrong_password);
     tcase_add_test(tc, incompatible_protocol_version);
     tcase_add_test(tc, auto_login_from_conf_and_connection_string);

@@ -84,6 +84,15 @@ IGGY_EXTERN iggy_err_t iggy_login_with_personal_access_token(iggy_client_t *clie
  */
 IGGY_EXTERN iggy_err_t iggy_logout_user(iggy_client_t *client);
 
+/**
+ * @brief Snapshot the client's counters: requests and errors per command, bytes in and out,
+ *        connections, round-trip times and the buffer pool.
+ * @param out receives one result block; destroy it with iggy_result_destroy().
+ * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
+ * @threadsafe yes (counters are read without stopping other calls)
+ */
+IGGY_EXTERN iggy_err_t iggy_client_stats(iggy_client_t *client, iggy_client_stats_t **out);
+
 IGGY_END_DECLS
 
 #endif

@@ -481,6 +481,25 @@ typedef struct iggy_raw_reply {
     const uint8_t *data;
 } iggy_raw_reply_t;
 
+/** Counters of one command in iggy_client_stats_t. */
+typedef struct iggy_command_stats {
+    uint32_t code;     /**< wire command code */
+    const char *name;  /**< e.g. "SendMessages" */
+    uint64_t requests; /**< calls that reached the wire or failed on the way */
+    uint64_t errors;   /**< calls that returned an error */
+} iggy_command_stats_t;
+
+/** Client counters since iggy_client_new() (a snapshot). */
+typedef struct iggy_client_stats {
+    uint64_t requests, errors;           /**< all commands */
+    uint64_t bytes_sent, bytes_received; /**< frames, headers included */
+    uint64_t connects;                   /**< connections established (the first included) */
+    uint64_t rtt_avg_us, rtt_max_us;     /**< request written to reply read, per exchange */
+    uint64_t pool_borrows, pool_misses, pool_in_use, pool_high_water; /**< buffer pool */
+    size_t commands_count; /**< commands with at least one request */
+    const iggy_command_stats_t *commands;
+} iggy_client_stats_t;
+
 /**
  * @brief Destroy any libiggy result (every struct above that the library returned).
  *        NULL is a no-op.

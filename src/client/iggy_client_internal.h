@@ -68,6 +68,10 @@ struct iggy_client_s {
     bool heartbeat_running;
     pthread_t heartbeat_thread;
 
+    /* Counters (atomics): per command (table index; the last slot counts raw codes). */
+    uint64_t cmd_requests[IGGY_CMD__NUM + 1], cmd_errors[IGGY_CMD__NUM + 1];
+    uint64_t bytes_sent, bytes_received, connects, rtt_sum_us, rtt_count, rtt_max_us;
+
     /* Send/poll caches and transform contexts, created on first use (iggy_messages.c). */
     iggy_messages_state_t *messages;
 };
@@ -129,6 +133,11 @@ void iggy_conn_drop(iggy_conn_t *conn);
 /* The client's messages state (created on first use, under cred_lock); freed by destroy. */
 iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out);
 void iggy_messages_state_free(iggy_messages_state_t *st);
+
+/* Count one finished call of cmd (err: its outcome). */
+void iggy_stats_call(iggy_client_t *c, const iggy_cmd_desc_t *cmd, iggy_err_t err);
+/* Count one exchange: bytes each way and its round-trip time. */
+void iggy_stats_exchange(iggy_client_t *c, size_t sent, size_t received, int64_t rtt_us);
 
 /* Log through the conf's callback (no-op without one). */
 void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)

@@ -86,6 +86,8 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     struct iovec iov = {w->data, w->len};
     iggy_err_t err;
 
+    int64_t started = iggy_mono_us();
+
     *body = NULL;
     if (!conn->sess.connected)
         return iggy_fail(IGGY_ERR_NOT_CONNECTED, "%s: not connected", cmd->name);
@@ -109,17 +111,19 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
                          (unsigned long long)rh->request, (unsigned long long)request);
     }
     body_len = rh->size - IGGY_HEADER_SIZE;
-    if (body_len == 0)
-        return IGGY_OK;
-    err = iggy_pool_get(c->pool, body_len, body, &cap);
-    if (err == IGGY_OK)
-        err = conn->transport.ops->read(conn->transport.ctx, *body, body_len, deadline);
-    if (err != IGGY_OK) {
-        iggy_pool_put(c->pool, *body);
-        *body = NULL;
-        iggy_conn_drop(conn);
+    if (body_len) {
+        err = iggy_pool_get(c->pool, body_len, body, &cap);
+        if (err == IGGY_OK)
+            err = conn->transport.ops->read(conn->transport.ctx, *body, body_len, deadline);
+        if (err != IGGY_OK) {
+            iggy_pool_put(c->pool, *body);
+            *body = NULL;
+            iggy_conn_drop(conn);
+            return err;
+        }
     }
-    return err;
+    iggy_stats_exchange(c, w->len, rh->size, iggy_mono_us() - started);
+    return IGGY_OK;
 }
 
 /* The error a reply carries (status or committed result), without decoding a payload. */
@@ -272,6 +276,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     iggy_err_t err = iggy_wr_status(&rpc->w);
 
     if (err != IGGY_OK) {
+        iggy_stats_call(c, cmd, err);
         iggy_rpc_abort(rpc);
         return err;
     }
@@ -299,6 +304,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     if (iggy_client_destroying(c) && err != IGGY_OK)
         err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);
     pthread_mutex_unlock(&conn->lock);
+    iggy_stats_call(c, cmd, err);
     iggy_rpc_abort(rpc); /* buffers back to the pool, then leave */
     return err;
 }

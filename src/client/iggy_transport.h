@@ -28,6 +28,8 @@ typedef struct iggy_transport {
 
 /* Monotonic clock in milliseconds. */
 int64_t iggy_now_ms(void);
+/* Monotonic clock in microseconds (for durations). */
+int64_t iggy_mono_us(void);
 /* Wall clock in microseconds since the Unix epoch. */
 uint64_t iggy_now_us(void);
 

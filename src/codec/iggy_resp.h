@@ -31,6 +31,10 @@ iggy_err_t iggy_resp_unmarshal(const iggy_resp_ops_t *ops, const uint8_t *payloa
 iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *payload, size_t len,
                                    void *ctx, void **inout);
 
+/* A zeroed result block of size bytes built by the library itself (not decoded), freed by
+ * iggy_result_destroy(); NULL when out of memory. */
+void *iggy_result_alloc(size_t size);
+
 /* Every response type (defined in the iggy_cmd_*.c files). */
 extern const iggy_resp_ops_t iggy_resp_login;
 extern const iggy_resp_ops_t iggy_resp_stats;
