@@ -1,6 +1,5 @@
 #include "iggy_conf_internal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -13,6 +12,7 @@
 
 #include "iggy_alloc.h"
 #include "iggy_error_internal.h"
+#include "iggy_humantime.h"
 
 typedef enum prop_type { PROP_STR, PROP_INT, PROP_BOOL } prop_type_t;
 
@@ -307,47 +307,15 @@ char *iggy_conf_dump(const iggy_conf_t *conf)
 
 int iggy_parse_duration_ms(const char *s, int64_t *out_ms)
 {
-    double total_ms = 0;
-    int parts = 0;
+    uint64_t ns;
     if (!strcmp(s, "0") || !strcmp(s, "none") || !strcmp(s, "unlimited") ||
         !strcmp(s, "disabled")) {
         *out_ms = 0;
         return 0;
     }
-    while (*s) {
-        char *end;
-        double n;
-        size_t ulen;
-        static const struct {
-            const char *unit;
-            double ms;
-        } UNITS[] = {{"ms", 1},         {"msec", 1},      {"us", 0.001},   {"usec", 0.001},
-                     {"ns", 0.000001},  {"s", 1000},      {"sec", 1000},   {"secs", 1000},
-                     {"m", 60000},      {"min", 60000},   {"mins", 60000}, {"h", 3600000},
-                     {"hr", 3600000},   {"hrs", 3600000}, {"d", 86400000}, {"day", 86400000},
-                     {"days", 86400000}};
-        double unit_ms = -1;
-        while (*s == ' ')
-            s++;
-        if (!*s)
-            break;
-        if (!isdigit((unsigned char)*s))
-            return -1;
-        n = strtod(s, &end);
-        s = end;
-        ulen = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-        for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++)
-            if (strlen(UNITS[i].unit) == ulen && !strncmp(s, UNITS[i].unit, ulen))
-                unit_ms = UNITS[i].ms;
-        if (unit_ms < 0)
-            return -1;
-        s += ulen;
-        total_ms += n * unit_ms;
-        parts++;
-    }
-    if (!parts || total_ms > 9.0e15)
+    if (!iggy_humantime_ns((const uint8_t *)s, strlen(s), UINT64_MAX, &ns))
         return -1;
-    *out_ms = (int64_t)total_ms;
+    *out_ms = (int64_t)(ns / 1000000u);
     return 0;
 }
 

@@ -37,8 +37,8 @@ struct iggy_conf_s {
     void *log_opaque;
 };
 
-/* Parse a humantime duration ("500ms", "1h 1m", "5s", "0", "none", "unlimited",
- * "disabled") into milliseconds. Returns 0 on success, -1 on a malformed string. */
+/* Parse a humantime duration ("500ms", "1h 1m", "5s"; iggy_humantime.h) or "0", "none",
+ * "unlimited", "disabled" (zero) into milliseconds. Returns 0 on success, -1 when malformed. */
 int iggy_parse_duration_ms(const char *s, int64_t *out_ms);
 
 #endif

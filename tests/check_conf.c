@@ -6,6 +6,7 @@
 #include <iggy/conf.h>
 
 #include "iggy_conf_internal.h"
+#include "iggy_humantime.h"
 #include "test_main.h"
 
 static iggy_conf_t *new_conf(void)
@@ -181,6 +182,21 @@ START_TEST(durations)
     ck_assert_int_eq(iggy_parse_duration_ms("", &ms), -1);
     ck_assert_int_eq(iggy_parse_duration_ms("s", &ms), -1);
     ck_assert_int_eq(iggy_parse_duration_ms("3 fortnights", &ms), -1);
+    ck_assert_int_eq(iggy_parse_duration_ms("1.5s", &ms), -1); /* humantime has no fractions */
+    ck_assert_int_eq(iggy_parse_duration_ms("2 weeks 1.0d", &ms), 0);
+    ck_assert_int_eq(ms, 15 * 86400000LL);
+}
+END_TEST
+
+START_TEST(humantime_limit)
+{
+    uint64_t ns;
+    ck_assert(iggy_humantime_ns((const uint8_t *)"1s", 2, 1000000000ull, &ns));
+    ck_assert_uint_eq(ns, 1000000000ull);
+    ck_assert(!iggy_humantime_ns((const uint8_t *)"1s 1ns", 7, 1000000000ull, &ns));
+    ck_assert(!iggy_humantime_ns((const uint8_t *)"   ", 3, UINT64_MAX, &ns));
+    ck_assert(iggy_humantime_ns((const uint8_t *)"1M", 2, UINT64_MAX, &ns)); /* a month */
+    ck_assert_uint_eq(ns, 2630016000000000ull);
 }
 END_TEST
 
@@ -194,6 +210,7 @@ int main(void)
     tcase_add_test(tc, connection_strings_that_parse);
     tcase_add_test(tc, connection_strings_that_fail);
     tcase_add_test(tc, durations);
+    tcase_add_test(tc, humantime_limit);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "iggy_alloc.h"
+#include "iggy_humantime.h"
 #include "mock/iggy_mock_state_internal.h"
 
 #define KIB 1024ull
@@ -163,78 +164,10 @@ static bool parse_bytes(const uint8_t *p, size_t n, uint64_t *out)
 /* humantime duration ("7 days", "5s", "1h 30m") to µs; at most u32::MAX seconds. */
 static bool parse_duration(const uint8_t *p, size_t n, uint64_t *out_us)
 {
-    static const struct {
-        const char *unit;
-        uint64_t ns;
-    } units[] = {{"nsec", 1},
-                 {"ns", 1},
-                 {"usec", 1000ull},
-                 {"us", 1000ull},
-                 {"msec", 1000000ull},
-                 {"ms", 1000000ull},
-                 {"seconds", 1000000000ull},
-                 {"second", 1000000000ull},
-                 {"secs", 1000000000ull},
-                 {"sec", 1000000000ull},
-                 {"s", 1000000000ull},
-                 {"minutes", 60000000000ull},
-                 {"minute", 60000000000ull},
-                 {"mins", 60000000000ull},
-                 {"min", 60000000000ull},
-                 {"m", 60000000000ull},
-                 {"hours", 3600000000000ull},
-                 {"hour", 3600000000000ull},
-                 {"hrs", 3600000000000ull},
-                 {"hr", 3600000000000ull},
-                 {"h", 3600000000000ull},
-                 {"days", 86400000000000ull},
-                 {"day", 86400000000000ull},
-                 {"d", 86400000000000ull},
-                 {"weeks", 604800000000000ull},
-                 {"week", 604800000000000ull},
-                 {"w", 604800000000000ull},
-                 {"months", 2630016000000000ull},
-                 {"month", 2630016000000000ull},
-                 {"M", 2630016000000000ull},
-                 {"years", 31557600000000000ull},
-                 {"year", 31557600000000000ull},
-                 {"y", 31557600000000000ull}};
-    size_t i = 0;
-    const uint64_t limit = (uint64_t)UINT32_MAX * 1000000000ull;
-    uint64_t total = 0;
-    bool any = false;
-
-    while (i < n) {
-        uint64_t v, fn, fd;
-        size_t us;
-        bool matched = false;
-        while (i < n && is_space(p[i]))
-            i++;
-        if (i == n)
-            break;
-        if (!parse_number(p, n, &i, &v, &fn, &fd) || fn)
-            return false;
-        while (i < n && is_space(p[i]))
-            i++;
-        us = i;
-        while (i < n && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z')))
-            i++;
-        for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-            if (strlen(units[u].unit) == i - us && memcmp(units[u].unit, p + us, i - us) == 0) {
-                if (v > (limit - total) / units[u].ns)
-                    return false;
-                total += v * units[u].ns;
-                matched = true;
-                break;
-            }
-        }
-        if (!matched)
-            return false;
-        any = true;
-    }
-    if (!any)
+    uint64_t ns;
+    if (!iggy_humantime_ns(p, n, (uint64_t)UINT32_MAX * 1000000000ull, &ns))
         return false;
-    *out_us = total / 1000u;
+    *out_us = ns / 1000u;
     return true;
 }
 
