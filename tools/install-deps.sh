@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs everything libiggy needs to build and test on Debian/Ubuntu.
+# Installs everything libiggy needs to build and test on Debian/Ubuntu: every variant of
+# tools/test.sh, .ci/run and the demo. apt-get runs with --no-install-recommends, so every
+# package a step uses is named here, Recommends included (clang's sanitizer runtimes are only
+# a Recommends of clang). Afterwards each toolchain a variant uses is probed, so a missing
+# runtime fails here with its name instead of as a link error deep inside a test run.
 set -euo pipefail
-pkgs=(build-essential cmake ninja-build pkg-config clang clang-format valgrind python3
-      libmimalloc-dev libzstd-dev libsnappy-dev liblz4-dev check libsubunit-dev libxxhash-dev libssl-dev
-      python3-venv)
+pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
+      clang libclang-rt-dev clang-format valgrind
+      python3 python3-venv
+      libmimalloc-dev libzstd-dev libsnappy-dev liblz4-dev check libsubunit-dev libxxhash-dev
+      libssl-dev openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -14,3 +20,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# Probe the sanitizer toolchains tools/test.sh uses (asan: gcc; tsan: clang).
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+printf 'int main(void) { return 0; }\n' >"$probe/p.c"
+probe_cc() { # compiler, flags...
+  local cc=$1
+  shift
+  "$cc" "$@" "$probe/p.c" -o "$probe/p" 2>"$probe/err" && "$probe/p" ||
+    { echo "install-deps: '$cc $*' cannot build and run a program:" >&2; cat "$probe/err" >&2
+      exit 1; }
+}
+probe_cc gcc -fsanitize=address,undefined
+probe_cc clang -fsanitize=thread
+probe_cc clang -fsanitize=address,undefined
