@@ -1,6 +1,7 @@
 #include "iggy_error_internal.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ static const iggy_err_desc_t g_descs[] = {
     {IGGY_ERR__EVICTED, "IGGY_ERR__EVICTED", "Session evicted by the server"},
     {IGGY_ERR__DESTROYED, "IGGY_ERR__DESTROYED", "Client destroyed during the call"},
     {IGGY_ERR__POOL_MISUSE, "IGGY_ERR__POOL_MISUSE", "Buffer returned twice or to the wrong pool"},
+    {IGGY_ERR__UNKNOWN_STATUS, "IGGY_ERR__UNKNOWN_STATUS", "Unknown status from the server"},
+    {IGGY_ERR__TLS_VERIFY, "IGGY_ERR__TLS_VERIFY", "TLS certificate verification failed"},
     {IGGY_OK, "IGGY_OK", "Success"},
 #define IGGY_ROW(code, name, text) {(iggy_err_t)(code), name, text},
 #include "iggy_error_table.inc"
@@ -93,6 +96,7 @@ bool iggy_err_is_fatal(iggy_err_t err)
     case IGGY_ERR__NO_MEMORY:
     case IGGY_ERR__POOL_MISUSE:
     case IGGY_ERR__DESTROYED:
+    case IGGY_ERR__TLS_VERIFY:
     case IGGY_ERR_INCOMPATIBLE_PROTOCOL_VERSION:
     case IGGY_ERR_INVALID_CREDENTIALS:
     case IGGY_ERR_INVALID_PERSONAL_ACCESS_TOKEN:
@@ -101,6 +105,19 @@ bool iggy_err_is_fatal(iggy_err_t err)
     default:
         return false;
     }
+}
+
+iggy_err_t iggy_err_from_wire(uint32_t code, const char *what)
+{
+    /* Only codes of the server's table are server errors: anything else (a value that would
+     * be negative as int among them) must not pass for a local error. */
+    if (code > 0 && code <= INT32_MAX) {
+        const iggy_err_desc_t *d = find((iggy_err_t)code);
+        if (d)
+            return iggy_fail(d->code, "%s: %s (%u)", what, d->desc, code);
+    }
+    return iggy_fail(IGGY_ERR__UNKNOWN_STATUS, "%s: %u (0x%08x) is not in the server's error table",
+                     what, code, code);
 }
 
 const char *iggy_last_error_detail(void)

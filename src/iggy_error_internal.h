@@ -2,6 +2,8 @@
 #ifndef IGGY_ERROR_INTERNAL_H
 #define IGGY_ERROR_INTERNAL_H
 
+#include <stdint.h>
+
 #include <iggy/error.h>
 
 #if defined(__GNUC__)
@@ -12,6 +14,11 @@
 
 /** Set the calling thread's error detail and return err (for `return iggy_fail(...)`). */
 iggy_err_t iggy_fail(iggy_err_t err, const char *fmt, ...) IGGY_PRINTF(2, 3);
+
+/** A status or result code read from the wire (what names where): the server error when the
+ * code is in the server's table, else IGGY_ERR__UNKNOWN_STATUS with the raw value in the
+ * detail. Never IGGY_OK: call it for non-zero codes. Sets the detail. */
+iggy_err_t iggy_err_from_wire(uint32_t code, const char *what);
 
 /** Clear the calling thread's error detail. */
 void iggy_detail_clear(void);

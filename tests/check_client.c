@@ -570,14 +570,33 @@ START_TEST(tls_with_a_generated_ca)
     destroy_client(c);
 
     c = client_with(true, wrong_host);
-    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TRANSPORT);
+    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TLS_VERIFY);
     ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "hostname mismatch"));
     destroy_client(c);
 
     c = client_with(true, untrusted);
-    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TRANSPORT);
+    ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TLS_VERIFY);
     ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "verif"));
     destroy_client(c);
+
+    /* Retrying cannot make a certificate verify: even with unlimited retries and a long
+     * deadline the call fails at once, not when the deadline passes. */
+    {
+        const char *patient[] = {"tls.enabled",
+                                 "true",
+                                 "tls.ca.file",
+                                 pki.other_ca_path,
+                                 "request.timeout.ms",
+                                 "30000",
+                                 "reconnect.max.retries",
+                                 "-1",
+                                 NULL};
+        int64_t started = iggy_now_ms();
+        c = client_with(true, patient);
+        ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TLS_VERIFY);
+        ck_assert_int_lt(iggy_now_ms() - started, 5000);
+        destroy_client(c);
+    }
 
     /* Turning verification off is explicit and logged. */
     conf = test_conf(&srv, true, no_verify);

@@ -992,7 +992,8 @@ START_TEST(tls_login)
     to.verify = true;
     for (int i = 0; i < 2; i++) {
         to.server_name = i ? "127.0.0.1" : "localhost";
-        ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", iggy_mock_port(m, 0), 2000, &fd), IGGY_OK);
+        ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", iggy_mock_port(m, 0), 2000, true, &fd),
+                         IGGY_OK);
         ck_assert_int_eq(iggy_tls_transport_new(fd, &to, iggy_now_ms() + 3000, &tr), IGGY_OK);
         tls_exchange(&tr, vector_get("login_register_request")->bytes, 286, &fr);
         ck_assert_int_eq(fr.hdr[OFF_COMMAND], IGGY_FRAME_REPLY);

@@ -186,7 +186,7 @@ static void exchange_over(int family, const char *host)
     struct iovec iov[3] = {{hello, 3}, {NULL, 0}, {world, 8}};
 
     ck_assert_int_ge(lfd, 0);
-    ck_assert_int_eq(iggy_tcp_connect(host, port, 2000, &cfd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect(host, port, 2000, true, &cfd), IGGY_OK);
     sfd = accept_within(lfd);
     ck_assert_int_ge(sfd, 0);
 
@@ -302,7 +302,7 @@ START_TEST(test_tcp_bulk)
 
     lfd = listen_on(AF_INET, 8, &port);
     ck_assert_int_ge(lfd, 0);
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &cfd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &cfd), IGGY_OK);
     sfd = accept_within(lfd);
     ck_assert_int_ge(sfd, 0);
     ck_assert_int_eq(iggy_tcp_transport_new(cfd, &tr), IGGY_OK);
@@ -347,7 +347,7 @@ START_TEST(test_tcp_refused)
     lfd = listen_on(AF_INET, 1, &port);
     ck_assert_int_ge(lfd, 0);
     close(lfd);
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &fd), IGGY_ERR__TRANSPORT);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &fd), IGGY_ERR__TRANSPORT);
     ck_assert_int_eq(fd, -1);
     snprintf(want, sizeof want, "connect 127.0.0.1:%u", (unsigned)port);
     assert_detail_has(want);
@@ -361,9 +361,9 @@ START_TEST(test_tcp_bad_args)
     int fd;
     iggy_transport_t tr;
     FD_GUARD_BEGIN;
-    ck_assert_int_eq(iggy_tcp_connect("", 80, 100, &fd), IGGY_ERR__INVALID_ARG);
-    ck_assert_int_eq(iggy_tcp_connect(NULL, 80, 100, &fd), IGGY_ERR__INVALID_ARG);
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", 0, 100, &fd), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_tcp_connect("", 80, 100, true, &fd), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_tcp_connect(NULL, 80, 100, true, &fd), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", 0, 100, true, &fd), IGGY_ERR__INVALID_ARG);
     ck_assert_int_eq(iggy_tcp_transport_new(-1, &tr), IGGY_ERR__INVALID_ARG);
     ck_assert_ptr_null(tr.ops);
     FD_GUARD_END;
@@ -377,7 +377,7 @@ static void tcp_pair(int *lfd, int *sfd, iggy_transport_t *tr)
     int cfd;
     *lfd = listen_on(AF_INET, 8, &port);
     ck_assert_int_ge(*lfd, 0);
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &cfd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &cfd), IGGY_OK);
     *sfd = accept_within(*lfd);
     ck_assert_int_ge(*sfd, 0);
     ck_assert_int_eq(iggy_tcp_transport_new(cfd, tr), IGGY_OK);
@@ -496,7 +496,7 @@ START_TEST(test_tcp_connect_timeout)
     for (int i = 0; i < 32 && !timed_out; i++) {
         int fd = -1;
         int64_t t0 = iggy_now_ms(), dt;
-        iggy_err_t err = iggy_tcp_connect("127.0.0.1", port, 250, &fd);
+        iggy_err_t err = iggy_tcp_connect("127.0.0.1", port, 250, true, &fd);
         dt = iggy_now_ms() - t0;
         if (err == IGGY_OK) {
             held[nheld++] = fd;
@@ -615,7 +615,7 @@ static iggy_err_t tls_connect(uint16_t port, const char *ca, const char *name, b
 {
     iggy_tls_opts_t o = {.ca_file = ca, .server_name = name, .verify = verify};
     int fd;
-    iggy_err_t err = iggy_tcp_connect("127.0.0.1", port, 2000, &fd);
+    iggy_err_t err = iggy_tcp_connect("127.0.0.1", port, 2000, true, &fd);
     if (err != IGGY_OK)
         return err;
     return iggy_tls_transport_new(fd, &o, in_ms(3000), tr);
@@ -683,7 +683,7 @@ static void tls_reject_case(const char *ca, const char *name, const char *why)
     tls_server_t s;
     iggy_transport_t tr;
     tls_server_start(&s, SRV_ECHO);
-    ck_assert_int_eq(tls_connect(s.port, ca, name, true, &tr), IGGY_ERR__TRANSPORT);
+    ck_assert_int_eq(tls_connect(s.port, ca, name, true, &tr), IGGY_ERR__TLS_VERIFY);
     ck_assert_ptr_null(tr.ops);
     assert_detail_has("certificate verification failed");
     assert_detail_has(why);
@@ -721,12 +721,12 @@ START_TEST(test_tls_bad_options)
     lfd = listen_on(AF_INET, 8, &port);
     ck_assert_int_ge(lfd, 0);
     /* verify without a name to check: refused, and fd is closed all the same. */
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &fd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &fd), IGGY_OK);
     ck_assert_int_eq(iggy_tls_transport_new(fd, &o, in_ms(1000), &tr), IGGY_ERR__INVALID_ARG);
     /* A CA file that does not exist. */
     o.server_name = "localhost";
     o.ca_file = "/nonexistent/iggy-ca.pem";
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &fd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &fd), IGGY_OK);
     ck_assert_int_eq(iggy_tls_transport_new(fd, &o, in_ms(1000), &tr), IGGY_ERR__TRANSPORT);
     assert_detail_has("cannot load CA file /nonexistent/iggy-ca.pem");
     close(lfd);
@@ -746,7 +746,7 @@ START_TEST(test_tls_handshake_deadline)
 
     lfd = listen_on(AF_INET, 8, &port);
     ck_assert_int_ge(lfd, 0);
-    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, &fd), IGGY_OK);
+    ck_assert_int_eq(iggy_tcp_connect("127.0.0.1", port, 2000, true, &fd), IGGY_OK);
     t0 = iggy_now_ms();
     ck_assert_int_eq(iggy_tls_transport_new(fd, &o, t0 + 300, &tr), IGGY_ERR__TIMED_OUT);
     dt = iggy_now_ms() - t0;

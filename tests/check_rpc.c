@@ -119,7 +119,7 @@ START_TEST(login_then_requests_follow_the_session_rules)
     assert_request_is(&f, 0, "login_register_request", &f.c->conn.sess.client_id);
     iggy_result_destroy(lr);
 
-    /* Reads carry the current counter and the session, code in the header. */
+    /* Reads carry the next request id and the session, code in the header. */
     f.c->conn.sess.client_id = CLIENT_SEQ;
     push_reply(&f, IGGY_OP_NON_REPLICATED, 0, vector_get("get_me_reply_body")->bytes,
                vector_get("get_me_reply_body")->len);
@@ -131,20 +131,21 @@ START_TEST(login_then_requests_follow_the_session_rules)
         iggy_result_destroy(me);
     }
     assert_request_is(&f, 1, "get_me_request", NULL);
-    ck_assert_uint_eq(f.c->conn.sess.counter, 1);
+    ck_assert_uint_eq(f.c->conn.sess.counter, 2);
 
-    /* A metadata write takes the counter and advances it. */
+    /* A metadata write takes the next id too (gaps are allowed, §3). */
     push_reply(&f, 130, 0, (const uint8_t *)"\0\0\0\0", 4);
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_DELETE_STREAM, &rpc), IGGY_OK);
     iggy_enc_stream_ref(&rpc.w, &(iggy_identifier_t){NULL, 1});
     ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);
     req = iggy_mem_transport_request(f.mt, 2, &len);
-    ck_assert_uint_eq(iggy_le64(req + 168), 1);
+    ck_assert_uint_eq(iggy_le64(req + 168), 2);
     ck_assert_uint_eq(req[176], 130);
     ck_assert_uint_eq(iggy_le32(req + 196), 0); /* no code for replicated ops */
-    ck_assert_uint_eq(f.c->conn.sess.counter, 2);
+    ck_assert_uint_eq(f.c->conn.sess.counter, 3);
 
-    /* Logout uses the next id (2 here) and ends the session. */
+    /* Logout uses the next id and ends the session (the vector's id is 2). */
+    f.c->conn.sess.counter = 2;
     push_vector(&f, "logout_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_LOGOUT_USER, &rpc), IGGY_OK);
     ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);
@@ -272,9 +273,6 @@ START_TEST(pool_is_whole_after_every_outcome)
     push_reply(&f, IGGY_OP_NON_REPLICATED, 0, NULL, 0);
     expect_failure(&f, IGGY_ERR__NOT_FOUND, "empty body");
 
-    push_reply(&f, IGGY_OP_NON_REPLICATED, 0, (const uint8_t *)"\1\2\3", 3);
-    expect_failure(&f, IGGY_ERR__BAD_MSG, "malformed body");
-
     /* A committed rejection in a metadata reply. */
     push_vector(&f, "create_user_rejected_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_CREATE_USER, &rpc), IGGY_OK);
@@ -300,6 +298,63 @@ START_TEST(pool_is_whole_after_every_outcome)
     ck_assert(!f.c->conn.sess.logged_in);
     expect_failure(&f, IGGY_ERR_NOT_CONNECTED, "after the drop");
 
+    teardown(&f);
+}
+END_TEST
+
+/* A reply that does not decode, or whose header does not answer the request, means the
+ * framing can no longer be trusted: the connection goes, the call fails with BAD_MSG. */
+START_TEST(replies_that_do_not_fit_drop_the_connection)
+{
+    static const struct {
+        uint8_t operation;
+        const char *body;
+        size_t len;
+        const char *what;
+    } cases[] = {
+        {IGGY_OP_NON_REPLICATED, "\1\2\3", 3, "malformed body"},
+        {130, "\0\0\0\0", 4, "reply operation of another request"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture_t f = setup(false);
+        iggy_result_destroy(login(&f));
+        push_reply(&f, cases[i].operation, 0, (const uint8_t *)cases[i].body, cases[i].len);
+        expect_failure(&f, IGGY_ERR__BAD_MSG, cases[i].what);
+        ck_assert_msg(!f.c->conn.sess.connected, "%s: connection kept", cases[i].what);
+        ck_assert_uint_eq(pool_in_use(&f), 0);
+        teardown(&f);
+    }
+}
+END_TEST
+
+/* Every request on a connection carries its own request id, so a reply can only answer the
+ * request it echoes. */
+START_TEST(every_request_gets_its_own_id)
+{
+    fixture_t f = setup(false);
+    uint64_t seen[6];
+    size_t n = 0;
+    iggy_result_destroy(login(&f));
+    for (int i = 0; i < 3; i++) {
+        iggy_rpc_t rpc;
+        push_reply(&f, IGGY_OP_NON_REPLICATED, 0, NULL, 0);
+        ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_PING, &rpc), IGGY_OK);
+        ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);
+        push_reply(&f, 130, 0, (const uint8_t *)"\0\0\0\0", 4);
+        ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_DELETE_STREAM, &rpc), IGGY_OK);
+        iggy_enc_stream_ref(&rpc.w, &(iggy_identifier_t){NULL, 1});
+        ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);
+    }
+    for (size_t r = 1; r < iggy_mem_transport_request_count(f.mt); r++) {
+        size_t len;
+        const uint8_t *req = iggy_mem_transport_request(f.mt, r, &len);
+        seen[n] = iggy_le64(req + 168);
+        ck_assert_uint_gt(seen[n], 0);
+        if (n > 0) /* strictly increasing: metadata ids stay above the server's watermark */
+            ck_assert_uint_gt(seen[n], seen[n - 1]);
+        n++;
+    }
+    ck_assert_uint_eq(n, 6);
     teardown(&f);
 }
 END_TEST
@@ -376,6 +431,8 @@ int main(void)
     tcase_add_test(tc, ghost_message_regression);
     tcase_add_test(tc, pool_is_whole_after_every_outcome);
     tcase_add_test(tc, evictions_and_transport_faults_drop_the_session);
+    tcase_add_test(tc, replies_that_do_not_fit_drop_the_connection);
+    tcase_add_test(tc, every_request_gets_its_own_id);
     tcase_add_test(tc, replicated_ops_need_a_session);
     tcase_add_test(tc, ping_before_login);
     suite_add_tcase(s, tc);

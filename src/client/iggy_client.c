@@ -16,6 +16,7 @@
 #include "iggy_alloc.h"
 #include "iggy_conf_internal.h"
 #include "iggy_error_internal.h"
+#include "net/iggy_tls.h"
 
 void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)
 {
@@ -118,6 +119,7 @@ static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *op
     pthread_mutex_init(&c->conn.fd_lock, NULL);
     pthread_mutex_init(&c->cred_lock, NULL);
     pthread_mutex_init(&c->life_lock, NULL);
+    pthread_mutex_init(&c->groups_lock, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->life_cond, &ca);
@@ -174,7 +176,8 @@ static void *heartbeat_main(void *arg)
             if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) == IGGY_OK) {
                 iggy_wr_grow(&w, IGGY_HEADER_SIZE);
                 if (iggy_call_on_conn(c, &c->conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL, NULL,
-                                      iggy_deadline_after(c->opts.request_timeout_ms)) != IGGY_OK)
+                                      iggy_deadline_after(c->opts.request_timeout_ms),
+                                      NULL) != IGGY_OK)
                     iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat failed: %s",
                              iggy_last_error_detail());
                 iggy_wr_release(&w);
@@ -212,10 +215,20 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
         set_credentials(c, NULL, NULL, copy->personal_access_token);
     else if (copy->username[0])
         set_credentials(c, copy->username, copy->password, NULL);
-    if (copy->tls_enabled && !copy->tls_verify)
-        iggy_log(c, IGGY_LOG_WARNING, "net",
-                 "TLS certificate verification is OFF (tls.verify=false): the server is not "
-                 "authenticated");
+    if (copy->tls_enabled) {
+        /* Once per client: the CA file is read here, not on every reconnect. */
+        iggy_tls_opts_t to = {copy->tls_ca_file[0] ? copy->tls_ca_file : NULL, NULL,
+                              copy->tls_verify};
+        err = iggy_tls_ctx_new(&to, &c->tls);
+        if (err != IGGY_OK) {
+            iggy_client_destroy(c);
+            goto fail;
+        }
+        if (!copy->tls_verify)
+            iggy_log(c, IGGY_LOG_WARNING, "net",
+                     "TLS certificate verification is OFF (tls.verify=false): the server is not "
+                     "authenticated");
+    }
     if (copy->heartbeat_interval_ms > 0) {
         if (pthread_create(&c->heartbeat_thread, NULL, heartbeat_main, c) != 0) {
             iggy_client_destroy(c);
@@ -261,6 +274,8 @@ void iggy_client_destroy(iggy_client_t *c)
     if (c->conn.transport.ops)
         c->conn.transport.ops->destroy(c->conn.transport.ctx);
     set_credentials(c, NULL, NULL, NULL);
+    iggy_memberships_free(c);
+    iggy_tls_ctx_free(c->tls);
     iggy_messages_state_free(c->messages);
     if (c->own_pool)
         iggy_pool_destroy(c->pool);
@@ -269,6 +284,7 @@ void iggy_client_destroy(iggy_client_t *c)
     pthread_mutex_destroy(&c->conn.fd_lock);
     pthread_mutex_destroy(&c->cred_lock);
     pthread_mutex_destroy(&c->life_lock);
+    pthread_mutex_destroy(&c->groups_lock);
     pthread_cond_destroy(&c->life_cond);
     iggy_mem_free(c);
 }

@@ -43,6 +43,14 @@ typedef struct iggy_conn {
     uint16_t port;
     size_t seed_cursor; /* next bootstrap address to try */
     int64_t last_activity_ms;
+
+    /* The reconnect policy (iggy_connect.c): every connection opened goes through it. */
+    uint32_t failures;       /* failed or lost connections since a call last got its reply */
+    int64_t next_attempt_ms; /* backoff: no connection attempt before this */
+    int64_t call_opens;      /* connection attempts made by the call in progress */
+    bool call_gave_up;       /* the call in progress spent its retry budget or deadline */
+    iggy_err_t last_cause;   /* why the last connection failed or was lost */
+    char last_cause_detail[384];
 } iggy_conn_t;
 
 typedef struct iggy_client_s iggy_client_t;
@@ -55,6 +63,13 @@ struct iggy_client_s {
     bool own_pool;
     bool fixed_transport; /* no reconnects: the transport was handed in */
     iggy_conn_t conn;
+    struct iggy_tls_ctx *tls; /* trust settings, built once when TLS is on */
+
+    /* Consumer groups this client joined: re-joined on every new session (iggy_groups.c). */
+    pthread_mutex_t groups_lock;
+    struct iggy_membership *memberships;
+    size_t nmemberships;
+    uint64_t session_epoch; /* atomic: logins so far; group caches re-sync when it moves */
 
     /* Credentials for automatic (re-)login; set from conf or by an explicit login. */
     pthread_mutex_t cred_lock;
@@ -122,12 +137,24 @@ bool iggy_client_destroying(iggy_client_t *c);
 /* Sleep up to ms, waking early when the client is being destroyed. */
 void iggy_client_sleep(iggy_client_t *c, int64_t ms);
 
-/* Connection management (iggy_connect.c): connect to a seed or a given node, TLS
- * included, with backoff between attempts, until the deadline. conn->lock is held. */
-iggy_err_t iggy_conn_connect(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline_ms);
-iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *host,
-                                uint16_t port, int64_t deadline_ms);
-/* Drop the connection (the socket is closed; the session is gone). conn->lock is held. */
+/* Connection management (iggy_connect.c); conn->lock is held for all of it.
+ *
+ * The one way a connection is opened: to host:port, or to the next bootstrap seed when host
+ * is NULL, TCP or TLS. It applies the reconnect policy: no attempt before the backoff since
+ * the last failure has passed (exponential, with jitter), at most 1 + reconnect.max.retries
+ * attempts per call, never past the deadline. When it gives up it returns the last real
+ * cause (refused, reset, evicted, ...) with its detail and marks the call as given up.
+ * Certificate verification failures fail at once. */
+iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host, uint16_t port,
+                          int64_t deadline_ms);
+/* A call starts: a fresh retry budget (the backoff carries over from earlier failures). */
+void iggy_conn_call_begin(iggy_conn_t *conn);
+/* A call got its reply on a live connection: the connection is healthy again. */
+void iggy_conn_call_succeeded(iggy_conn_t *conn);
+/* The connection failed or can no longer be trusted (cause and the thread's detail say
+ * why): drop it and schedule the next attempt after the backoff. Returns cause. */
+iggy_err_t iggy_conn_lost(iggy_client_t *c, iggy_conn_t *conn, iggy_err_t cause);
+/* Drop the connection on purpose (the socket is closed; the session is gone). */
 void iggy_conn_drop(iggy_conn_t *conn);
 
 /* The client's messages state (created on first use, under cred_lock); freed by destroy. */

@@ -6,6 +6,7 @@
 #include <iggy/commands.h>
 
 #include "client/iggy_client_internal.h"
+#include "client/iggy_rpc_internal.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_frame.h"
 #include "codec/iggy_resp.h"
@@ -588,23 +589,47 @@ iggy_err_t iggy_create_consumer_group(iggy_client_t *c, const iggy_identifier_t 
     return iggy_rpc_end(&rpc, (void **)out);
 }
 
+/* Join, leave or delete a group, keeping the list of memberships the client restores on
+ * every new session (iggy_groups.c) in step with what the server confirmed. */
+static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_identifier_t *stream,
+                                  const iggy_identifier_t *topic, const iggy_identifier_t *group)
+{
+    uint8_t ref[IGGY_GROUP_REF_MAX];
+    size_t len;
+    iggy_rpc_t rpc;
+    iggy_err_t err;
+    IGGY_TRY(begin(c, cmd, &rpc));
+    iggy_enc_group_ref(&rpc.w, stream, topic, group);
+    len = rpc.w.len - IGGY_HEADER_SIZE;
+    if (iggy_wr_status(&rpc.w) == IGGY_OK && len <= sizeof ref)
+        memcpy(ref, rpc.w.data + IGGY_HEADER_SIZE, len);
+    else
+        len = 0; /* the call fails locally */
+    err = iggy_rpc_end(&rpc, NULL);
+    if (err == IGGY_OK && cmd == IGGY_CMD_JOIN_CONSUMER_GROUP)
+        iggy_membership_add(c, ref, len);
+    else if (err == IGGY_OK || err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND)
+        iggy_membership_remove(c, ref, len);
+    return err;
+}
+
 iggy_err_t iggy_delete_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
                                       const iggy_identifier_t *topic,
                                       const iggy_identifier_t *group)
 {
-    return call_group(c, IGGY_CMD_DELETE_CONSUMER_GROUP, stream, topic, group, NULL);
+    return call_membership(c, IGGY_CMD_DELETE_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_join_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
                                     const iggy_identifier_t *topic, const iggy_identifier_t *group)
 {
-    return call_group(c, IGGY_CMD_JOIN_CONSUMER_GROUP, stream, topic, group, NULL);
+    return call_membership(c, IGGY_CMD_JOIN_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_leave_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
                                      const iggy_identifier_t *topic, const iggy_identifier_t *group)
 {
-    return call_group(c, IGGY_CMD_LEAVE_CONSUMER_GROUP, stream, topic, group, NULL);
+    return call_membership(c, IGGY_CMD_LEAVE_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_sync_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,

@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <iggy/commands.h>
 #include <iggy/messages.h>
 
 #include "client/iggy_client_internal.h"
+#include "client/iggy_rpc_internal.h"
 #include "codec/iggy_batch.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_message_transform.h"
@@ -24,6 +26,7 @@ typedef struct topic_entry {
 /* Cached assignment per (stream, topic, group) for group polls. */
 typedef struct group_entry {
     char key[IDKEY_MAX * 3];
+    uint64_t epoch; /* the client's session epoch when synced: a new session re-syncs */
     uint64_t generation;
     uint32_t count;
     uint32_t partitions[64]; /* the first 64 assigned partitions are polled in turn */
@@ -295,6 +298,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
     iggy_group_assignment_t *a = NULL;
     iggy_rpc_t rpc;
     iggy_err_t err;
+    uint64_t epoch = __atomic_load_n(&c->session_epoch, __ATOMIC_RELAXED);
 
     id_key(stream, key, sizeof key);
     id_key(topic, key, sizeof key);
@@ -302,7 +306,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
     pthread_mutex_lock(&st->lock);
     e = cache_slot((void **)&st->groups, &st->ngroups, &st->groups_cap, sizeof *e, key,
                    offsetof(group_entry_t, key));
-    if (e && e->count && !resync) {
+    if (e && e->count && !resync && e->epoch == epoch) {
         *out = e->partitions[e->cursor++ % e->count];
         pthread_mutex_unlock(&st->lock);
         return IGGY_OK;
@@ -323,6 +327,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
     e = cache_slot((void **)&st->groups, &st->ngroups, &st->groups_cap, sizeof *e, key,
                    offsetof(group_entry_t, key));
     if (e) {
+        e->epoch = epoch;
         e->generation = a->generation;
         e->count = a->partitions_count < 64 ? a->partitions_count : 64;
         memcpy(e->partitions, a->partitions, e->count * sizeof(uint32_t));
@@ -401,13 +406,23 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_t *cons
     if (!group)
         return poll_once(c, st, consumer, stream, topic, partition_id, strategy, count, auto_commit,
                          opts, batch);
-    for (int attempt = 0;; attempt++) {
-        IGGY_TRY(group_partition(c, st, consumer, stream, topic, attempt > 0, &partition));
-        err = poll_once(c, st, consumer, stream, topic, &partition, strategy, count, auto_commit,
-                        opts, batch);
+    for (bool resync = false, rejoined = false;;) {
+        err = group_partition(c, st, consumer, stream, topic, resync, &partition);
+        if (err == IGGY_OK)
+            err = poll_once(c, st, consumer, stream, topic, &partition, strategy, count,
+                            auto_commit, opts, batch);
+        /* The server lost our membership (a new session it did not see us re-join, an
+         * eviction): join once more, re-sync, retry. Only for groups the caller joined. */
+        if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined &&
+            iggy_membership_has_group(c, stream, topic, &consumer->id)) {
+            rejoined = resync = true;
+            IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
+            continue;
+        }
         /* A rebalance fenced us (re-sync sentinel): sync once and retry. */
-        if (err != IGGY_OK || (*batch)->partition_id != IGGY_PARTITION_RESYNC || attempt > 0)
+        if (err != IGGY_OK || (*batch)->partition_id != IGGY_PARTITION_RESYNC || resync)
             return err;
+        resync = true;
     }
 }
 

@@ -1,5 +1,6 @@
 /* The RPC path: borrow, encode, stamp, exchange, replay transients, decode, return. */
 #include <openssl/rand.h>
+#include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -75,15 +76,27 @@ static bool deadline_passed(int64_t deadline)
     return deadline && iggy_now_ms() >= deadline;
 }
 
-/* Write the frame and read one reply header + body (borrowed from the pool). Any failure
- * drops the connection: a late or partial reply would desynchronise the stream. */
+/* Whether a reply's operation answers a request's: the same, or for the three commands
+ * whose committed operation differs (§2.3), a committed metadata operation. */
+static bool reply_operation_matches(uint8_t request_op, uint8_t reply_op)
+{
+    if (reply_op == request_op)
+        return true;
+    return request_op >= 128 && request_op <= 149 && reply_op >= 64 && reply_op <= 68;
+}
+
+/* Write the frame and read one reply header + body (borrowed from the pool). A stream that
+ * is not quiet before the write, any failure, and any reply that does not answer this very
+ * request (request id, operation) loses the connection: framing can no longer be trusted.
+ * *sent is set once bytes may have reached the server. */
 static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
                            const iggy_writer_t *w, uint64_t request, int64_t deadline,
-                           iggy_frame_header_t *rh, uint8_t **body)
+                           iggy_frame_header_t *rh, uint8_t **body, bool *sent)
 {
     uint8_t hdr[IGGY_HEADER_SIZE];
     size_t body_len, cap;
     struct iovec iov = {w->data, w->len};
+    const iggy_transport_ops_t *ops = conn->transport.ops;
     iggy_err_t err;
 
     int64_t started = iggy_mono_us();
@@ -91,35 +104,48 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     *body = NULL;
     if (!conn->sess.connected)
         return iggy_fail(IGGY_ERR_NOT_CONNECTED, "%s: not connected", cmd->name);
-    err = conn->transport.ops->writev(conn->transport.ctx, &iov, 1, deadline);
+    /* Bytes before our request (a duplicated or late reply, an eviction) or a closed peer:
+     * drop now, before anything is sent, so the call can go on a new connection. */
+    if (ops->check_quiet && (err = ops->check_quiet(conn->transport.ctx)) != IGGY_OK) {
+        iggy_log(c, IGGY_LOG_INFO, "net", "%s: %s; reconnecting", cmd->name,
+                 iggy_last_error_detail());
+        return iggy_conn_lost(c, conn, err);
+    }
+    *sent = true;
+    err = ops->writev(conn->transport.ctx, &iov, 1, deadline);
     if (err == IGGY_OK)
-        err = conn->transport.ops->read(conn->transport.ctx, hdr, sizeof hdr, deadline);
+        err = ops->read(conn->transport.ctx, hdr, sizeof hdr, deadline);
     if (err == IGGY_OK)
         err = iggy_frame_decode_reply(hdr, c->opts.max_frame_size, rh);
-    if (err != IGGY_OK) {
-        iggy_conn_drop(conn);
-        return err;
-    }
+    if (err != IGGY_OK)
+        return iggy_conn_lost(c, conn, err);
     conn->last_activity_ms = iggy_now_ms();
-    if (rh->command == IGGY_FRAME_EVICTION) {
-        iggy_conn_drop(conn);
-        return iggy_eviction_to_err(rh->reason, rh->server_protocol_max, rh->server_protocol_min);
-    }
-    if (rh->request != request) {
-        iggy_conn_drop(conn);
-        return iggy_fail(IGGY_ERR__BAD_MSG, "%s: reply echoes request %llu, sent %llu", cmd->name,
-                         (unsigned long long)rh->request, (unsigned long long)request);
-    }
+    if (rh->command == IGGY_FRAME_EVICTION)
+        return iggy_conn_lost(
+            c, conn,
+            iggy_eviction_to_err(rh->reason, rh->server_protocol_max, rh->server_protocol_min));
+    if (rh->request != request)
+        return iggy_conn_lost(c, conn,
+                              iggy_fail(IGGY_ERR__BAD_MSG,
+                                        "%s: reply echoes request %llu, sent %llu (a reply to "
+                                        "another request: dropping the connection)",
+                                        cmd->name, (unsigned long long)rh->request,
+                                        (unsigned long long)request));
+    if (!reply_operation_matches(cmd->operation, rh->operation))
+        return iggy_conn_lost(c, conn,
+                              iggy_fail(IGGY_ERR__BAD_MSG,
+                                        "%s: reply operation %u does not answer request "
+                                        "operation %u (dropping the connection)",
+                                        cmd->name, rh->operation, cmd->operation));
     body_len = rh->size - IGGY_HEADER_SIZE;
     if (body_len) {
         err = iggy_pool_get(c->pool, body_len, body, &cap);
         if (err == IGGY_OK)
-            err = conn->transport.ops->read(conn->transport.ctx, *body, body_len, deadline);
+            err = ops->read(conn->transport.ctx, *body, body_len, deadline);
         if (err != IGGY_OK) {
             iggy_pool_put(c->pool, *body);
             *body = NULL;
-            iggy_conn_drop(conn);
-            return err;
+            return iggy_conn_lost(c, conn, err);
         }
     }
     iggy_stats_exchange(c, w->len, rh->size, iggy_mono_us() - started);
@@ -127,11 +153,12 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
 }
 
 /* The error a reply carries (status or committed result), without decoding a payload. */
-static iggy_err_t reply_outcome(const iggy_frame_header_t *rh, const uint8_t *body)
+static iggy_err_t reply_outcome(const iggy_cmd_desc_t *cmd, const iggy_frame_header_t *rh,
+                                const uint8_t *body)
 {
     size_t len = rh->size - IGGY_HEADER_SIZE, off;
     if (rh->status != 0)
-        return (iggy_err_t)rh->status;
+        return iggy_err_from_wire(rh->status, cmd->name);
     if (iggy_op_is_result_framed(rh->operation, len))
         return iggy_result_section_strip(body, len, &off);
     return IGGY_OK;
@@ -142,14 +169,18 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
                                const uint8_t *body, void *decode_opts, void **out)
 {
     size_t len = rh->size - IGGY_HEADER_SIZE, off = 0;
-    if (rh->status != 0)
-        return iggy_fail((iggy_err_t)rh->status, "%s: server status %u (%s)", cmd->name, rh->status,
-                         iggy_err2str((iggy_err_t)rh->status));
+    if (rh->status != 0) {
+        char what[96];
+        snprintf(what, sizeof what, "%s: server status", cmd->name);
+        return iggy_err_from_wire(rh->status, what);
+    }
     if (iggy_op_is_result_framed(rh->operation, len)) {
         iggy_err_t err = iggy_result_section_strip(body, len, &off);
+        if (err == IGGY_ERR__BAD_MSG)
+            return err;
         if (err != IGGY_OK)
-            return iggy_fail(err, "%s: rejected by the server: %s (%d)", cmd->name,
-                             iggy_err2str(err), (int)err);
+            return iggy_fail(err, "%s: rejected by the server: %s", cmd->name,
+                             iggy_last_error_detail());
     } else if (rh->operation == IGGY_OP_REGISTER) {
         return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
     }
@@ -170,6 +201,9 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
     h.operation = cmd->operation;
     h.code = cmd->code;
     h.body_len = (uint32_t)(w->len - IGGY_HEADER_SIZE);
+    /* Every request but a login takes the next id of one per-connection sequence, so each
+     * reply can be told apart from any other (framing-and-session.md §3: metadata ids may
+     * have gaps; reads and partition ops are only echoed, as the Java SDK relies on). */
     switch (iggy_counter_rule(cmd->operation)) {
     case IGGY_COUNTER_ZERO:
         /* Every login gets a fresh random client id. */
@@ -184,7 +218,7 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
     case IGGY_COUNTER_CURRENT:
         if (cmd->operation != IGGY_OP_NON_REPLICATED && !conn->sess.logged_in)
             return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
-        h.request = conn->sess.counter;
+        h.request = conn->sess.counter++;
         h.session = conn->sess.session;
         break;
     }
@@ -197,13 +231,15 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
 }
 
 /* Apply a decoded login or logout to the session. */
-static void update_session(iggy_conn_t *conn, const iggy_cmd_desc_t *cmd, void **out)
+static void update_session(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                           void **out)
 {
     if (cmd->operation == IGGY_OP_REGISTER && out && *out) {
         const iggy_login_result_t *lr = *out;
         conn->sess.session = lr->session;
         conn->sess.counter = 1;
         conn->sess.logged_in = true;
+        __atomic_add_fetch(&c->session_epoch, 1, __ATOMIC_RELAXED);
     } else if (cmd->operation == IGGY_OP_LOGOUT) {
         conn->sess.logged_in = false;
         conn->sess.session = 0;
@@ -211,8 +247,10 @@ static void update_session(iggy_conn_t *conn, const iggy_cmd_desc_t *cmd, void *
 }
 
 iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
-                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline)
+                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline,
+                             bool *sent)
 {
+    bool sent_here = false;
     iggy_frame_header_t rh;
     uint8_t *body = NULL;
     uint64_t request = 0;
@@ -223,10 +261,10 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
     for (;;) {
         if (iggy_client_destroying(c))
             return iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed", cmd->name);
-        err = exchange(c, conn, cmd, w, request, deadline, &rh, &body);
+        err = exchange(c, conn, cmd, w, request, deadline, &rh, &body, sent ? sent : &sent_here);
         if (err != IGGY_OK)
             return err;
-        err = reply_outcome(&rh, body);
+        err = reply_outcome(cmd, &rh, body);
         if (err == IGGY_ERR_TRANSIENT_NOT_COMMITTED || err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
             /* 57: replay the identical bytes on this connection until the deadline; the
              * server applies it once. 58: never admitted; replay briefly, then let the
@@ -250,9 +288,12 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             continue;
         }
         err = decode_reply(cmd, &rh, body, decode_opts, out);
-        if (err == IGGY_OK)
-            update_session(conn, cmd, out);
         iggy_pool_put(c->pool, body);
+        if (err == IGGY_OK)
+            update_session(c, conn, cmd, out);
+        else if (err == IGGY_ERR__BAD_MSG)
+            /* A reply that does not decode: the framing can no longer be trusted. */
+            iggy_conn_lost(c, conn, err);
         return err;
     }
 }
@@ -281,25 +322,32 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         return err;
     }
     pthread_mutex_lock(&conn->lock);
+    iggy_conn_call_begin(conn);
     for (;;) {
         bool sent = false;
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
-            sent = true;
-            err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline);
+            err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
             if (err == IGGY_OK && cmd->operation == IGGY_OP_REGISTER)
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))
                 continue; /* now on the leader: re-stamp under the new session */
         }
-        /* Connecting already retried with backoff: only a request lost with its
-         * connection (dropped: timeout, transport failure, eviction) gets another round. */
-        if (err == IGGY_OK || !sent || conn->sess.connected || c->fixed_transport ||
-            deadline_passed(deadline) || iggy_client_destroying(c) || !safe_to_retry(cmd, err))
+        if (conn->sess.connected) {
+            if (sent)
+                iggy_conn_call_succeeded(conn); /* a reply came back */
             break;
-        iggy_log(c, IGGY_LOG_INFO, "net", "%s failed (%s), retrying on a new connection", cmd->name,
-                 iggy_last_error_detail());
+        }
+        /* The connection is gone. Another round opens a new one through the reconnect
+         * policy (iggy_conn_open), which bounds and paces every attempt; a request that may
+         * have reached the server goes again only when running it twice is harmless. */
+        if (err == IGGY_OK || c->fixed_transport || conn->call_gave_up || iggy_err_is_fatal(err) ||
+            deadline_passed(deadline) || iggy_client_destroying(c) ||
+            (sent && !safe_to_retry(cmd, err)))
+            break;
+        iggy_log(c, IGGY_LOG_INFO, "net", "%s: connection lost (%s), retrying on a new connection",
+                 cmd->name, iggy_last_error_detail());
     }
     if (iggy_client_destroying(c) && err != IGGY_OK)
         err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);

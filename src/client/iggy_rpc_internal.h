@@ -8,9 +8,19 @@
 int64_t iggy_deadline_after(int64_t timeout_ms);
 
 /* Stamp w's header for conn's session, exchange, replay transients, decode into *out.
- * conn->lock is held; w keeps its buffer (the caller releases it). */
+ * conn->lock is held; w keeps its buffer (the caller releases it). *sent (may be NULL) is
+ * set once bytes of the request may have reached the server. A reply that does not answer
+ * this request or does not decode loses the connection (IGGY_ERR__BAD_MSG). */
 iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
-                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline);
+                             iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline,
+                             bool *sent);
+
+/* A body encoder for iggy_internal_call. */
+typedef void (*iggy_encode_fn)(iggy_writer_t *w, void *arg);
+/* Run one command of the library's own (login, metadata, re-join) on conn with a body
+ * built by enc (NULL: empty), under conn->lock. */
+iggy_err_t iggy_internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cmd,
+                              iggy_encode_fn enc, void *arg, void **out, int64_t deadline);
 
 /* Before sending cmd: connect when disconnected and log in automatically when the client
  * has credentials (not for login commands themselves). conn->lock is held. */
@@ -24,5 +34,20 @@ iggy_err_t iggy_session_after_login(iggy_client_t *c, iggy_conn_t *conn, const i
 /* Re-check the leader (after result 58); true when conn moved to another node and is
  * logged in there, so the request should be re-stamped and sent again. */
 bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline);
+
+/* Consumer-group memberships (iggy_groups.c). */
+
+/* Remember a group the caller joined (the JoinConsumerGroup body: stream, topic, group). */
+void iggy_membership_add(iggy_client_t *c, const uint8_t *ref, size_t len);
+/* Forget a group the caller left or deleted. */
+void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len);
+/* Whether the caller joined this group (identified as it was when joined). */
+bool iggy_membership_has_group(iggy_client_t *c, const iggy_identifier_t *stream,
+                               const iggy_identifier_t *topic, const iggy_identifier_t *group);
+/* After a new session on conn: join every remembered group again (conn->lock is held). A
+ * group that no longer exists is forgotten; other failures are returned. */
+iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline);
+/* Free the list (destroy). */
+void iggy_memberships_free(iggy_client_t *c);
 
 #endif

@@ -16,11 +16,8 @@
 #define LEADERLESS_POLL_MS 250
 #define LEADERLESS_WAIT_MS 5000
 
-/* Run one internal command on conn with a body built by the caller's encoder. */
-typedef void (*encode_fn)(iggy_writer_t *w, void *arg);
-
-static iggy_err_t internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cmd, encode_fn enc,
-                                void *arg, void **out, int64_t deadline)
+iggy_err_t iggy_internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cmd,
+                              iggy_encode_fn enc, void *arg, void **out, int64_t deadline)
 {
     iggy_writer_t w;
     iggy_err_t err = iggy_wr_init(&w, c->pool, 512, c->opts.max_frame_size);
@@ -31,7 +28,7 @@ static iggy_err_t internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t 
         enc(&w, arg);
     err = iggy_wr_status(&w);
     if (err == IGGY_OK)
-        err = iggy_call_on_conn(c, conn, &iggy_cmds[cmd], &w, NULL, out, deadline);
+        err = iggy_call_on_conn(c, conn, &iggy_cmds[cmd], &w, NULL, out, deadline, NULL);
     iggy_wr_release(&w);
     return err;
 }
@@ -73,8 +70,9 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
     a.username = user;
     a.password = pass;
     a.token = token;
-    err = internal_call(c, conn, token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER,
-                        enc_login, &a, &result, deadline);
+    err = iggy_internal_call(c, conn,
+                             token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER,
+                             enc_login, &a, &result, deadline);
     iggy_result_destroy(result);
     iggy_mem_free(user);
     iggy_mem_free(pass);
@@ -117,7 +115,8 @@ static iggy_err_t check_leader_once(iggy_client_t *c, iggy_conn_t *conn, int64_t
     iggy_err_t err;
 
     *moved = *leaderless = false;
-    err = internal_call(c, conn, IGGY_CMD_GET_CLUSTER_METADATA, NULL, NULL, (void **)&md, deadline);
+    err = iggy_internal_call(c, conn, IGGY_CMD_GET_CLUSTER_METADATA, NULL, NULL, (void **)&md,
+                             deadline);
     if (err != IGGY_OK)
         return err;
     if (md->nodes_count <= 1) {
@@ -144,7 +143,7 @@ static iggy_err_t check_leader_once(iggy_client_t *c, iggy_conn_t *conn, int64_t
     iggy_log(c, IGGY_LOG_INFO, "net", "leader is %s:%u, leaving %s:%u", host, port, conn->host,
              conn->port);
     iggy_conn_drop(conn);
-    err = iggy_conn_connect_to(c, conn, host, port, deadline);
+    err = iggy_conn_open(c, conn, host, port, deadline);
     if (err == IGGY_OK)
         err = auto_login(c, conn, deadline);
     if (err == IGGY_OK)
@@ -194,27 +193,34 @@ iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_c
     if (!conn->sess.connected) {
         if (c->fixed_transport)
             return iggy_fail(IGGY_ERR_NOT_CONNECTED, "%s: not connected", cmd->name);
-        IGGY_TRY(iggy_conn_connect(c, conn, deadline));
+        IGGY_TRY(iggy_conn_open(c, conn, NULL, 0, deadline));
     }
     if (is_login || conn->sess.logged_in || (cmd->flags & IGGY_CMDF_SESSION))
         return IGGY_OK;
     if (c->fixed_transport || (c->conf && !c->conf->auto_login) || !has_credentials(c))
         return IGGY_OK; /* the server answers 40 itself, or the caller logs in */
     err = auto_login(c, conn, deadline);
-    if (err != IGGY_OK)
-        return err;
-    return settle(c, conn, deadline, &moved);
+    if (err == IGGY_OK)
+        err = settle(c, conn, deadline, &moved);
+    /* A new session has no group memberships: restore them before the caller's call. */
+    if (err == IGGY_OK)
+        err = iggy_memberships_rejoin(c, conn, deadline);
+    return err;
 }
 
 iggy_err_t iggy_session_after_login(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
                                     iggy_writer_t *w, int64_t deadline)
 {
     bool moved;
+    iggy_err_t err;
     (void)cmd;
     (void)w;
     if (c->fixed_transport || !has_credentials(c))
         return IGGY_OK;
-    return settle(c, conn, deadline, &moved);
+    err = settle(c, conn, deadline, &moved);
+    if (err == IGGY_OK)
+        err = iggy_memberships_rejoin(c, conn, deadline);
+    return err;
 }
 
 bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
@@ -223,6 +229,8 @@ bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t dea
     if (c->fixed_transport || !conn->sess.logged_in)
         return false;
     if (settle(c, conn, deadline, &moved) != IGGY_OK)
+        return false;
+    if (moved && iggy_memberships_rejoin(c, conn, deadline) != IGGY_OK)
         return false;
     return moved;
 }

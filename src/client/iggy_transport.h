@@ -15,6 +15,10 @@ typedef struct iggy_transport_ops {
     iggy_err_t (*writev)(void *ctx, const struct iovec *iov, int iovcnt, int64_t deadline_ms);
     /* Read exactly n bytes or fail. */
     iggy_err_t (*read)(void *ctx, uint8_t *buf, size_t n, int64_t deadline_ms);
+    /* Between requests: IGGY_OK when nothing waits to be read, else why the stream can no
+     * longer be trusted (bytes waiting: out of step; peer closed). Never blocks. NULL: no
+     * check (in-memory scripts). */
+    iggy_err_t (*check_quiet)(void *ctx);
     /* Drop the connection (the transport may be reconnected later). */
     void (*close)(void *ctx);
     /* Release everything. */

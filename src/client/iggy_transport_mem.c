@@ -155,8 +155,14 @@ static void mem_destroy(void *ctx)
     iggy_mem_free(t);
 }
 
-static const iggy_transport_ops_t mem_ops = {"memory", mem_writev, mem_read, mem_close,
-                                             mem_destroy};
+/* No check_quiet: a script queues its replies before the requests they answer. */
+static const iggy_transport_ops_t mem_ops = {
+    .name = "memory",
+    .writev = mem_writev,
+    .read = mem_read,
+    .close = mem_close,
+    .destroy = mem_destroy,
+};
 
 iggy_transport_t iggy_mem_transport_as_transport(iggy_mem_transport_t *t)
 {

@@ -70,6 +70,7 @@ void iggy_enc_delete_segments(iggy_writer_t *w, const iggy_identifier_t *stream,
 
 /* ---- consumer groups (iggy_cmd_groups.c) */
 /* Get/Delete/Join/Leave/SyncConsumerGroup share [stream_id][topic_id][group_id]. */
+#define IGGY_GROUP_REF_MAX (3 * (2 + 255)) /* three identifiers, 255-byte names at most */
 void iggy_enc_group_ref(iggy_writer_t *w, const iggy_identifier_t *stream,
                         const iggy_identifier_t *topic, const iggy_identifier_t *group);
 void iggy_enc_create_consumer_group(iggy_writer_t *w, const iggy_identifier_t *stream,

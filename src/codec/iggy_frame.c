@@ -162,7 +162,7 @@ iggy_err_t iggy_result_section_strip(const uint8_t *body, size_t len, size_t *pa
     if (count > 0) {
         result = iggy_le32(body + 8);
         if (result != 0)
-            return iggy_fail((iggy_err_t)result, "committed rejection: server error %u", result);
+            return iggy_err_from_wire(result, "committed rejection");
     }
     *payload_off = 4 + 8 * (size_t)count;
     return IGGY_OK;

@@ -69,8 +69,9 @@ void iggy_conn_drop(iggy_conn_t *conn)
     conn->sess.session = 0;
 }
 
-iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *host,
-                                uint16_t port, int64_t deadline_ms)
+/* One connection attempt to host:port; on success the connection replaces the old one. */
+static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *host, uint16_t port,
+                             int64_t deadline_ms)
 {
     const iggy_conf_t *conf = c->conf;
     int64_t connect_timeout = conf->connect_timeout_ms, now = iggy_now_ms();
@@ -80,17 +81,15 @@ iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char 
 
     if (deadline_ms && deadline_ms - now < connect_timeout)
         connect_timeout = deadline_ms > now ? deadline_ms - now : 1;
-    err = iggy_tcp_connect(host, port, connect_timeout, &fd);
+    err = iggy_tcp_connect(host, port, connect_timeout, conf->tcp_nodelay, &fd);
     if (err != IGGY_OK)
         return err;
-    if (conf->tls_enabled) {
-        iggy_tls_opts_t o = {conf->tls_ca_file[0] ? conf->tls_ca_file : NULL,
-                             conf->tls_server_name[0] ? conf->tls_server_name : host,
-                             conf->tls_verify};
-        err = iggy_tls_transport_new(fd, &o, now + connect_timeout, &t);
-    } else {
+    if (c->tls)
+        err = iggy_tls_transport_new_ctx(fd, c->tls,
+                                         conf->tls_server_name[0] ? conf->tls_server_name : host,
+                                         now + connect_timeout, &t);
+    else
         err = iggy_tcp_transport_new(fd, &t);
-    }
     if (err != IGGY_OK)
         return err; /* the transport constructors own fd even on failure */
 
@@ -114,17 +113,16 @@ iggy_err_t iggy_conn_connect_to(iggy_client_t *c, iggy_conn_t *conn, const char 
     conn->last_activity_ms = iggy_now_ms();
     __atomic_add_fetch(&c->connects, 1, __ATOMIC_RELAXED);
     IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
-    iggy_log(c, IGGY_LOG_DEBUG, "net", "connected to %s:%u%s", host, port,
-             conf->tls_enabled ? " (TLS)" : "");
+    iggy_log(c, IGGY_LOG_DEBUG, "net", "connected to %s:%u%s", host, port, c->tls ? " (TLS)" : "");
     return IGGY_OK;
 }
 
 /* Full jitter in [delay/2, delay]: spreads reconnect storms. */
-static int64_t backoff_delay(const iggy_conf_t *conf, int attempt)
+static int64_t backoff_delay(const iggy_conf_t *conf, uint32_t failures)
 {
     int64_t d = conf->reconnect_backoff_ms;
     uint32_t r = 0;
-    for (int i = 1; i < attempt && d < conf->reconnect_backoff_max_ms; i++)
+    for (uint32_t i = 1; i < failures && d < conf->reconnect_backoff_max_ms; i++)
         d *= 2;
     if (d > conf->reconnect_backoff_max_ms)
         d = conf->reconnect_backoff_max_ms;
@@ -133,37 +131,86 @@ static int64_t backoff_delay(const iggy_conf_t *conf, int attempt)
     return d / 2 + (d > 1 ? (int64_t)(r % (uint32_t)(d / 2 + 1)) : 0);
 }
 
-iggy_err_t iggy_conn_connect(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline_ms)
+void iggy_conn_call_begin(iggy_conn_t *conn)
+{
+    conn->call_opens = 0;
+    conn->call_gave_up = false;
+}
+
+void iggy_conn_call_succeeded(iggy_conn_t *conn)
+{
+    conn->failures = 0;
+    conn->next_attempt_ms = 0;
+}
+
+iggy_err_t iggy_conn_lost(iggy_client_t *c, iggy_conn_t *conn, iggy_err_t cause)
+{
+    iggy_conn_drop(conn);
+    conn->last_cause = cause;
+    snprintf(conn->last_cause_detail, sizeof conn->last_cause_detail, "%s",
+             iggy_last_error_detail());
+    if (conn->failures < UINT32_MAX)
+        conn->failures++;
+    if (c->conf)
+        conn->next_attempt_ms = iggy_now_ms() + backoff_delay(c->conf, conn->failures);
+    return cause;
+}
+
+/* Stop retrying: the last real cause, with how far the call got. */
+static iggy_err_t give_up(iggy_conn_t *conn, const char *why)
+{
+    conn->call_gave_up = true;
+    return iggy_fail(conn->last_cause ? conn->last_cause : IGGY_ERR_NOT_CONNECTED,
+                     "%s after %lld connection attempt(s) in this call; last error: %s", why,
+                     (long long)conn->call_opens,
+                     conn->last_cause_detail[0] ? conn->last_cause_detail : "none");
+}
+
+iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host, uint16_t port,
+                          int64_t deadline_ms)
 {
     const iggy_conf_t *conf = c->conf;
-    char addr[300], host[256];
-    uint16_t port = 0;
-    iggy_err_t err;
-    for (int attempt = 1;; attempt++) {
-        int64_t delay;
+    for (;;) {
+        char addr[300], seed_host[256];
+        const char *h = host;
+        uint16_t p = port;
+        int64_t now = iggy_now_ms();
+        iggy_err_t err;
+
         if (iggy_client_destroying(c))
             return iggy_fail(IGGY_ERR__DESTROYED, "client destroyed while connecting");
-        nth_seed(conf->bootstrap_servers, conn->seed_cursor, addr, sizeof addr);
-        err = parse_address(addr, host, sizeof host, &port);
-        if (err != IGGY_OK)
-            return err;
-        err = iggy_conn_connect_to(c, conn, host, port, deadline_ms);
-        if (err == IGGY_OK || err == IGGY_ERR__DESTROYED)
-            return err;
-        iggy_log(c, IGGY_LOG_WARNING, "net", "connect %s failed (attempt %d): %s", addr, attempt,
-                 iggy_last_error_detail());
-        conn->seed_cursor++;
-        if (conf->reconnect_max_retries >= 0 && attempt > conf->reconnect_max_retries)
-            return err;
-        delay = backoff_delay(conf, attempt);
-        if (deadline_ms && iggy_now_ms() + delay >= deadline_ms) {
-            char last[512];
-            if (err == IGGY_ERR__TIMED_OUT)
-                return err;
-            snprintf(last, sizeof last, "%s", iggy_last_error_detail());
-            return iggy_fail(IGGY_ERR__TIMED_OUT,
-                             "could not connect before the deadline; last error: %s", last);
+        if (conn->call_opens > 0 && conf->reconnect_max_retries >= 0 &&
+            conn->call_opens > conf->reconnect_max_retries)
+            return give_up(conn, "reconnect.max.retries reached");
+        if (conn->next_attempt_ms > now) {
+            if (deadline_ms && conn->next_attempt_ms >= deadline_ms)
+                return give_up(conn, "request deadline reached while backing off");
+            iggy_client_sleep(c, conn->next_attempt_ms - now);
+            continue; /* re-check destruction */
         }
-        iggy_client_sleep(c, delay);
+        if (!h) {
+            nth_seed(conf->bootstrap_servers, conn->seed_cursor, addr, sizeof addr);
+            err = parse_address(addr, seed_host, sizeof seed_host, &p);
+            if (err != IGGY_OK) {
+                conn->call_gave_up = true;
+                return err;
+            }
+            h = seed_host;
+        }
+        conn->call_opens++;
+        err = connect_to(c, conn, h, p, deadline_ms);
+        if (err == IGGY_OK)
+            return IGGY_OK;
+        if (err == IGGY_ERR__DESTROYED || err == IGGY_ERR__TLS_VERIFY ||
+            err == IGGY_ERR__INVALID_ARG || err == IGGY_ERR__NO_MEMORY) {
+            /* Waiting cannot help: a certificate that does not verify stays so. */
+            conn->call_gave_up = true;
+            return err;
+        }
+        iggy_log(c, IGGY_LOG_WARNING, "net", "connect %s:%u failed (attempt %lld): %s", h, p,
+                 (long long)conn->call_opens, iggy_last_error_detail());
+        if (!host)
+            conn->seed_cursor++;
+        iggy_conn_lost(c, conn, err);
     }
 }

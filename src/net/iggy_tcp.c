@@ -108,7 +108,8 @@ static int set_nonblock_cloexec(int fd)
 }
 
 /* Outcome of one address: 0 connected, else an iggy error with the detail set. */
-static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, int *fd_out)
+static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, bool nodelay,
+                              int *fd_out)
 {
     char name[INET6_ADDRSTRLEN + 16], eb[128];
     int fd, one = 1, soerr = 0;
@@ -149,8 +150,8 @@ static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, in
             goto fail;
         }
     }
-    /* Lockstep request/reply stalls behind Nagle. */
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+    /* Lockstep request/reply stalls behind Nagle (socket.nodelay, on by default). */
+    if ((nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) ||
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0) {
         err = iggy_fail(IGGY_ERR__TRANSPORT, "connect %s: setsockopt: %s", name,
                         iggy_strerror(errno, eb, sizeof eb));
@@ -164,7 +165,7 @@ fail:
 }
 
 iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_timeout_ms,
-                            int *fd_out)
+                            bool nodelay, int *fd_out)
 {
     char hostbuf[256], portstr[8];
     struct addrinfo hints, *res = NULL, *ai;
@@ -204,13 +205,32 @@ iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_tim
     for (ai = res; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
             continue;
-        err = connect_one(ai, deadline_ms, fd_out);
+        err = connect_one(ai, deadline_ms, nodelay, fd_out);
         /* A timeout spends the whole budget; later addresses would get none. */
         if (err == IGGY_OK || err == IGGY_ERR__TIMED_OUT)
             break;
     }
     freeaddrinfo(res);
     return err;
+}
+
+iggy_err_t iggy_fd_check_quiet(int fd, const char *peer)
+{
+    uint8_t b;
+    ssize_t r;
+    char eb[128];
+    do
+        r = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r > 0)
+        return iggy_fail(IGGY_ERR__BAD_MSG,
+                         "%s: bytes waiting before a request was sent: the stream is out of step",
+                         peer);
+    if (r == 0)
+        return iggy_fail(IGGY_ERR__TRANSPORT, "%s: connection closed by peer while idle", peer);
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return IGGY_OK;
+    return iggy_fail(IGGY_ERR__TRANSPORT, "%s: %s", peer, iggy_strerror(errno, eb, sizeof eb));
 }
 
 /* ---- plain TCP transport ---- */
@@ -306,6 +326,14 @@ static iggy_err_t tcp_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_m
     return IGGY_OK;
 }
 
+static iggy_err_t tcp_check_quiet(void *ctx)
+{
+    tcp_transport_t *t = ctx;
+    if (t->fd < 0)
+        return tcp_closed(t, "check");
+    return iggy_fd_check_quiet(t->fd, t->peer);
+}
+
 static void tcp_close(void *ctx)
 {
     tcp_transport_t *t = ctx;
@@ -328,6 +356,7 @@ static const iggy_transport_ops_t tcp_ops = {
     .name = "tcp",
     .writev = tcp_writev,
     .read = tcp_read,
+    .check_quiet = tcp_check_quiet,
     .close = tcp_close,
     .destroy = tcp_destroy,
 };

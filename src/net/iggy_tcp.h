@@ -3,6 +3,7 @@
 #ifndef IGGY_TCP_H
 #define IGGY_TCP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "client/iggy_transport.h"
@@ -10,11 +11,11 @@
 /* Resolve host (name, IPv4 or IPv6 literal, with or without [brackets]) and connect to the
  * first address that answers. connect_timeout_ms <= 0 means no limit (resolution itself is
  * never bounded). On success *fd_out is a connected, non-blocking, close-on-exec socket with
- * TCP_NODELAY and SO_KEEPALIVE. IGGY_ERR__TIMED_OUT when the deadline passes,
- * IGGY_ERR__TRANSPORT for resolve/refused/unreachable, IGGY_ERR__INVALID_ARG for a bad host or
- * port 0. */
+ * SO_KEEPALIVE, and TCP_NODELAY when nodelay is set. IGGY_ERR__TIMED_OUT when the deadline
+ * passes, IGGY_ERR__TRANSPORT for resolve/refused/unreachable, IGGY_ERR__INVALID_ARG for a bad
+ * host or port 0. */
 iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_timeout_ms,
-                            int *fd_out);
+                            bool nodelay, int *fd_out);
 
 /* Wrap a connected socket; the transport owns fd from now on, even on failure. */
 iggy_err_t iggy_tcp_transport_new(int fd, iggy_transport_t *out);
@@ -26,6 +27,10 @@ iggy_err_t iggy_tcp_transport_new(int fd, iggy_transport_t *out);
  * what names the operation in the timeout detail. */
 iggy_err_t iggy_fd_wait(int fd, short events, int64_t deadline_ms, const char *what,
                         const char *peer);
+/* Whether a connection with no request in flight is quiet: IGGY_OK when nothing waits to be
+ * read; IGGY_ERR__BAD_MSG when bytes are waiting (the stream is out of step);
+ * IGGY_ERR__TRANSPORT when the peer closed or reset it. Never blocks. */
+iggy_err_t iggy_fd_check_quiet(int fd, const char *peer);
 /* "ip:port" or "[ip6]:port" for a socket's peer, "?" if unknown. */
 void iggy_fd_peer_name(int fd, char *buf, size_t cap);
 /* Thread-safe strerror. */

@@ -22,10 +22,14 @@
 /* One TLS record of plaintext: small iovecs (the 256-byte header) are coalesced up to this. */
 #define TLS_WBUF_SIZE 16384
 
+struct iggy_tls_ctx {
+    SSL_CTX *ssl_ctx;
+    bool verify;
+};
+
 typedef struct tls_transport {
     int fd;
-    SSL_CTX *ctx;
-    SSL *ssl;
+    SSL *ssl;      /* holds its own reference to the SSL_CTX */
     int sys_errno; /* last socket errno seen by the BIO */
     int eof;       /* the BIO saw the peer close */
     int broken;    /* a fatal error or timeout: no close_notify on close */
@@ -136,7 +140,7 @@ static iggy_err_t tls_fail(tls_transport_t *t, const char *what, int ssl_err)
     } else {
         long vr = t->ssl ? SSL_get_verify_result(t->ssl) : X509_V_OK;
         if (vr != X509_V_OK && t->ssl && SSL_get_verify_mode(t->ssl) != SSL_VERIFY_NONE)
-            err = iggy_fail(IGGY_ERR__TRANSPORT,
+            err = iggy_fail(IGGY_ERR__TLS_VERIFY,
                             "TLS %s %s: certificate verification failed: %s (%s)", what, t->peer,
                             X509_verify_cert_error_string(vr), reason);
         else
@@ -256,6 +260,42 @@ static iggy_err_t tls_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_m
     return IGGY_OK;
 }
 
+static iggy_err_t tls_check_quiet(void *ctx)
+{
+    tls_transport_t *t = ctx;
+    struct pollfd p;
+    uint8_t b;
+    size_t n = 0;
+    int rc;
+    if (!t->ssl)
+        return tls_closed(t, "check");
+    if (SSL_pending(t->ssl) > 0)
+        return iggy_fail(
+            IGGY_ERR__BAD_MSG,
+            "TLS %s: data waiting before a request was sent: the stream is out of step", t->peer);
+    p.fd = t->fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    if (poll(&p, 1, 0) <= 0)
+        return IGGY_OK;
+    /* Readable may be records without data (TLS 1.3 session tickets): let OpenSSL say. */
+    ERR_clear_error();
+    t->sys_errno = 0;
+    rc = SSL_peek_ex(t->ssl, &b, 1, &n);
+    if (rc == 1)
+        return iggy_fail(
+            IGGY_ERR__BAD_MSG,
+            "TLS %s: data waiting before a request was sent: the stream is out of step", t->peer);
+    switch (SSL_get_error(t->ssl, rc)) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        ERR_clear_error();
+        return IGGY_OK;
+    default:
+        return tls_fail(t, "check of", SSL_get_error(t->ssl, rc));
+    }
+}
+
 static void tls_close(void *ctx)
 {
     tls_transport_t *t = ctx;
@@ -266,10 +306,6 @@ static void tls_close(void *ctx)
         SSL_free(t->ssl);
         t->ssl = NULL;
         ERR_clear_error();
-    }
-    if (t->ctx) {
-        SSL_CTX_free(t->ctx);
-        t->ctx = NULL;
     }
     if (t->fd >= 0) {
         shutdown(t->fd, SHUT_RDWR);
@@ -290,16 +326,73 @@ static const iggy_transport_ops_t tls_ops = {
     .name = "tls",
     .writev = tls_writev,
     .read = tls_read,
+    .check_quiet = tls_check_quiet,
     .close = tls_close,
     .destroy = tls_destroy,
 };
 
 /* ---- setup ---- */
 
-static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_opts_t *o)
+/* Fail context creation with OpenSSL's reason, then free the half-built context. */
+static iggy_err_t ctx_fail(iggy_tls_ctx_t *ctx, const char *what)
+{
+    char reason[256] = "no reason";
+    if (ERR_peek_error())
+        ERR_error_string_n(ERR_peek_error(), reason, sizeof reason);
+    ERR_clear_error();
+    iggy_tls_ctx_free(ctx);
+    return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: %s: %s", what, reason);
+}
+
+iggy_err_t iggy_tls_ctx_new(const iggy_tls_opts_t *o, iggy_tls_ctx_t **out)
+{
+    iggy_tls_ctx_t *ctx;
+    *out = NULL;
+    pthread_once(&g_once, tls_init_once);
+    if (!g_bio_method) {
+        ERR_clear_error();
+        return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: OpenSSL initialisation failed");
+    }
+    ctx = iggy_mem_calloc(1, sizeof *ctx);
+    if (!ctx)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "TLS: no memory");
+    ctx->verify = o->verify;
+    ERR_clear_error();
+    ctx->ssl_ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx->ssl_ctx)
+        return ctx_fail(ctx, "cannot create a context");
+    if (SSL_CTX_set_min_proto_version(ctx->ssl_ctx, TLS1_2_VERSION) != 1)
+        return ctx_fail(ctx, "cannot require TLS 1.2");
+    if (o->verify) {
+        SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_PEER, NULL);
+        if (o->ca_file) {
+            if (SSL_CTX_load_verify_locations(ctx->ssl_ctx, o->ca_file, NULL) != 1) {
+                char what[300];
+                snprintf(what, sizeof what, "cannot load CA file %s", o->ca_file);
+                return ctx_fail(ctx, what);
+            }
+        } else if (SSL_CTX_set_default_verify_paths(ctx->ssl_ctx) != 1) {
+            return ctx_fail(ctx, "cannot load the default CA paths");
+        }
+    } else {
+        SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_NONE, NULL);
+    }
+    *out = ctx;
+    return IGGY_OK;
+}
+
+void iggy_tls_ctx_free(iggy_tls_ctx_t *ctx)
+{
+    if (!ctx)
+        return;
+    SSL_CTX_free(ctx->ssl_ctx);
+    iggy_mem_free(ctx);
+}
+
+/* The SSL object of one connection: BIO over t->fd, SNI and the identity to verify. */
+static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_ctx_t *ctx, const char *sn)
 {
     char name[256];
-    const char *sn = o->server_name;
     size_t sl = sn ? strlen(sn) : 0;
     bool is_ip = false;
     BIO *bio;
@@ -318,35 +411,12 @@ static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_opts_t *o)
         struct in6_addr a6;
         is_ip = inet_pton(AF_INET, name, &a6) == 1 || inet_pton(AF_INET6, name, &a6) == 1;
     }
-    if (o->verify && !name[0])
+    if (ctx->verify && !name[0])
         return iggy_fail(IGGY_ERR__INVALID_ARG,
                          "TLS: server_name is required when verification is on");
 
     ERR_clear_error();
-    t->ctx = SSL_CTX_new(TLS_client_method());
-    if (!t->ctx)
-        return tls_fail(t, "setup for", SSL_ERROR_SSL);
-    if (SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION) != 1)
-        return tls_fail(t, "setup for", SSL_ERROR_SSL);
-    if (o->verify) {
-        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
-        if (o->ca_file) {
-            if (SSL_CTX_load_verify_locations(t->ctx, o->ca_file, NULL) != 1) {
-                char reason[256] = "no reason";
-                if (ERR_peek_error())
-                    ERR_error_string_n(ERR_peek_error(), reason, sizeof reason);
-                ERR_clear_error();
-                return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: cannot load CA file %s: %s", o->ca_file,
-                                 reason);
-            }
-        } else if (SSL_CTX_set_default_verify_paths(t->ctx) != 1) {
-            return tls_fail(t, "setup for", SSL_ERROR_SSL);
-        }
-    } else {
-        SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
-    }
-
-    t->ssl = SSL_new(t->ctx);
+    t->ssl = SSL_new(ctx->ssl_ctx);
     if (!t->ssl)
         return tls_fail(t, "setup for", SSL_ERROR_SSL);
     bio = BIO_new(g_bio_method);
@@ -359,7 +429,7 @@ static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_opts_t *o)
     /* SNI must not carry an IP literal (RFC 6066 §3). */
     if (name[0] && !is_ip && SSL_set_tlsext_host_name(t->ssl, name) != 1)
         return tls_fail(t, "setup for", SSL_ERROR_SSL);
-    if (o->verify) {
+    if (ctx->verify) {
         X509_VERIFY_PARAM *param = SSL_get0_param(t->ssl);
         int ok;
         if (is_ip) {
@@ -375,24 +445,18 @@ static iggy_err_t tls_setup(tls_transport_t *t, const iggy_tls_opts_t *o)
     return IGGY_OK;
 }
 
-iggy_err_t iggy_tls_transport_new(int fd, const iggy_tls_opts_t *o, int64_t deadline_ms,
-                                  iggy_transport_t *out)
+iggy_err_t iggy_tls_transport_new_ctx(int fd, const iggy_tls_ctx_t *ctx, const char *server_name,
+                                      int64_t deadline_ms, iggy_transport_t *out)
 {
     tls_transport_t *t;
     iggy_err_t err;
 
     out->ops = NULL;
     out->ctx = NULL;
-    if (fd < 0 || !o) {
+    if (fd < 0 || !ctx) {
         if (fd >= 0)
             close(fd);
-        return iggy_fail(IGGY_ERR__INVALID_ARG, "TLS: invalid fd or options");
-    }
-    pthread_once(&g_once, tls_init_once);
-    if (!g_bio_method) {
-        close(fd);
-        ERR_clear_error();
-        return iggy_fail(IGGY_ERR__TRANSPORT, "TLS: OpenSSL initialisation failed");
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "TLS: invalid fd or context");
     }
     t = iggy_mem_calloc(1, sizeof *t);
     if (!t) {
@@ -402,7 +466,7 @@ iggy_err_t iggy_tls_transport_new(int fd, const iggy_tls_opts_t *o, int64_t dead
     t->fd = fd;
     iggy_fd_peer_name(fd, t->peer, sizeof t->peer);
 
-    err = tls_setup(t, o);
+    err = tls_setup(t, ctx, server_name);
     while (err == IGGY_OK) {
         int rc;
         ERR_clear_error();
@@ -420,4 +484,26 @@ iggy_err_t iggy_tls_transport_new(int fd, const iggy_tls_opts_t *o, int64_t dead
     out->ops = &tls_ops;
     out->ctx = t;
     return IGGY_OK;
+}
+
+iggy_err_t iggy_tls_transport_new(int fd, const iggy_tls_opts_t *o, int64_t deadline_ms,
+                                  iggy_transport_t *out)
+{
+    iggy_tls_ctx_t *ctx;
+    iggy_err_t err;
+    out->ops = NULL;
+    out->ctx = NULL;
+    if (fd < 0 || !o) {
+        if (fd >= 0)
+            close(fd);
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "TLS: invalid fd or options");
+    }
+    err = iggy_tls_ctx_new(o, &ctx);
+    if (err != IGGY_OK) {
+        close(fd);
+        return err;
+    }
+    err = iggy_tls_transport_new_ctx(fd, ctx, o->server_name, deadline_ms, out);
+    iggy_tls_ctx_free(ctx); /* the connection's SSL keeps its own reference */
+    return err;
 }

@@ -1,0 +1,159 @@
+/* Consumer-group memberships. A membership belongs to a session on the server, so a new
+ * session (reconnect, server restart, leader change) has none: the client remembers the
+ * groups its caller joined and joins them again before the next call, and group caches
+ * re-sync their assignment (the session epoch moved). */
+#include <string.h>
+
+#include "client/iggy_client_internal.h"
+#include "client/iggy_rpc_internal.h"
+#include "codec/iggy_codec.h"
+#include "codec/iggy_frame.h"
+#include "iggy_alloc.h"
+#include "iggy_error_internal.h"
+
+/* The JoinConsumerGroup body (stream, topic, group identifiers) and the session it is
+ * joined in. */
+typedef struct iggy_membership {
+    uint8_t *ref;
+    size_t len;
+    uint64_t epoch;
+} iggy_membership_t;
+
+static iggy_membership_t *find(iggy_client_t *c, const uint8_t *ref, size_t len)
+{
+    for (size_t i = 0; i < c->nmemberships; i++)
+        if (c->memberships[i].len == len && memcmp(c->memberships[i].ref, ref, len) == 0)
+            return &c->memberships[i];
+    return NULL;
+}
+
+static uint64_t epoch_now(iggy_client_t *c)
+{
+    return __atomic_load_n(&c->session_epoch, __ATOMIC_RELAXED);
+}
+
+void iggy_membership_add(iggy_client_t *c, const uint8_t *ref, size_t len)
+{
+    iggy_membership_t *m, *grown;
+    pthread_mutex_lock(&c->groups_lock);
+    m = find(c, ref, len);
+    if (!m) {
+        uint8_t *copy = iggy_mem_alloc(len ? len : 1);
+        grown =
+            copy ? iggy_mem_realloc(c->memberships, (c->nmemberships + 1) * sizeof *grown) : NULL;
+        if (!grown) {
+            /* Not remembered: only a later reconnect loses it, as before this list. */
+            iggy_mem_free(copy);
+            pthread_mutex_unlock(&c->groups_lock);
+            return;
+        }
+        c->memberships = grown;
+        m = &c->memberships[c->nmemberships++];
+        memcpy(copy, ref, len);
+        m->ref = copy;
+        m->len = len;
+    }
+    m->epoch = epoch_now(c);
+    pthread_mutex_unlock(&c->groups_lock);
+}
+
+static void remove_locked(iggy_client_t *c, iggy_membership_t *m)
+{
+    iggy_mem_free(m->ref);
+    *m = c->memberships[--c->nmemberships];
+}
+
+void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len)
+{
+    iggy_membership_t *m;
+    pthread_mutex_lock(&c->groups_lock);
+    m = find(c, ref, len);
+    if (m)
+        remove_locked(c, m);
+    pthread_mutex_unlock(&c->groups_lock);
+}
+
+bool iggy_membership_has_group(iggy_client_t *c, const iggy_identifier_t *stream,
+                               const iggy_identifier_t *topic, const iggy_identifier_t *group)
+{
+    iggy_writer_t w;
+    bool has = false;
+    if (iggy_wr_init(&w, c->pool, IGGY_GROUP_REF_MAX, IGGY_GROUP_REF_MAX) != IGGY_OK)
+        return false;
+    iggy_enc_group_ref(&w, stream, topic, group);
+    if (iggy_wr_status(&w) == IGGY_OK) {
+        pthread_mutex_lock(&c->groups_lock);
+        has = find(c, w.data, w.len) != NULL;
+        pthread_mutex_unlock(&c->groups_lock);
+    }
+    iggy_wr_release(&w);
+    return has;
+}
+
+/* Whether an error means the group (or its stream or topic) is gone for good. */
+static bool group_gone(iggy_err_t err)
+{
+    return err == IGGY_ERR_CONSUMER_GROUP_ID_NOT_FOUND ||
+           err == IGGY_ERR_CONSUMER_GROUP_NAME_NOT_FOUND || err == IGGY_ERR_STREAM_ID_NOT_FOUND ||
+           err == IGGY_ERR_STREAM_NAME_NOT_FOUND || err == IGGY_ERR_TOPIC_ID_NOT_FOUND ||
+           err == IGGY_ERR_TOPIC_NAME_NOT_FOUND || err == IGGY_ERR_RESOURCE_NOT_FOUND;
+}
+
+static void enc_ref(iggy_writer_t *w, void *arg)
+{
+    const iggy_membership_t *m = arg;
+    iggy_wr_bytes(w, m->ref, m->len);
+}
+
+iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
+{
+    uint64_t epoch = epoch_now(c);
+    for (;;) {
+        iggy_membership_t m = {NULL, 0, 0};
+        iggy_err_t err;
+        /* One stale membership at a time, copied out: the list may change meanwhile. */
+        pthread_mutex_lock(&c->groups_lock);
+        for (size_t i = 0; i < c->nmemberships; i++)
+            if (c->memberships[i].epoch != epoch) {
+                m.len = c->memberships[i].len;
+                m.ref = iggy_mem_alloc(m.len ? m.len : 1);
+                if (m.ref)
+                    memcpy(m.ref, c->memberships[i].ref, m.len);
+                c->memberships[i].epoch = epoch; /* tried in this session */
+                break;
+            }
+        pthread_mutex_unlock(&c->groups_lock);
+        if (!m.ref)
+            return m.len ? iggy_fail(IGGY_ERR__NO_MEMORY, "rejoin: no memory") : IGGY_OK;
+        err =
+            iggy_internal_call(c, conn, IGGY_CMD_JOIN_CONSUMER_GROUP, enc_ref, &m, NULL, deadline);
+        if (err == IGGY_OK) {
+            iggy_log(c, IGGY_LOG_INFO, "cgrp", "re-joined a consumer group in the new session");
+        } else if (group_gone(err)) {
+            iggy_log(c, IGGY_LOG_WARNING, "cgrp", "consumer group gone, forgetting it: %s",
+                     iggy_last_error_detail());
+            iggy_membership_remove(c, m.ref, m.len);
+        } else {
+            /* Not joined in this session: the next new session or a 5006 tries again. */
+            pthread_mutex_lock(&c->groups_lock);
+            {
+                iggy_membership_t *again = find(c, m.ref, m.len);
+                if (again)
+                    again->epoch = 0;
+            }
+            pthread_mutex_unlock(&c->groups_lock);
+            iggy_mem_free(m.ref);
+            return err;
+        }
+        iggy_mem_free(m.ref);
+    }
+}
+
+void iggy_memberships_free(iggy_client_t *c)
+{
+    for (size_t i = 0; i < c->nmemberships; i++)
+        iggy_mem_free(c->memberships[i].ref);
+    iggy_mem_free(c->memberships);
+    c->memberships = NULL;
+    c->nmemberships = 0;
+}
