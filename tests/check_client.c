@@ -2,10 +2,13 @@
  * sessions, reconnects, heartbeats, every injected fault, TLS, leader redirection,
  * threads, destroy while calls are blocked, and no leaked buffers, fds or threads. */
 #include <check.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -569,6 +572,36 @@ START_TEST(tls_with_a_generated_ca)
     me = NULL;
     destroy_client(c);
 
+    /* The trust settings are read once per client: a CA file that disappears after the
+     * client was made does not break its reconnects. */
+    {
+        char ca_copy[] = "/tmp/iggy-ca-XXXXXX";
+        const char *once[] = {"tls.enabled",     "true",      "tls.ca.file", ca_copy,
+                              "tls.server.name", "localhost", NULL};
+        FILE *in = fopen(pki.ca_path, "rb"), *out;
+        char buf[8192];
+        size_t n;
+        int fd = mkstemp(ca_copy);
+        ck_assert_int_ge(fd, 0);
+        out = fdopen(fd, "wb");
+        ck_assert_ptr_nonnull(in);
+        ck_assert_ptr_nonnull(out);
+        while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+            ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+        fclose(in);
+        fclose(out);
+        c = client_with(true, once);
+        unlink(ca_copy);
+        ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+        ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+        ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+        ck_assert_int_eq(get_me(c, &me), IGGY_OK);
+        iggy_result_destroy(me);
+        me = NULL;
+        ck_assert_uint_ge(c->connects, 2);
+        destroy_client(c);
+    }
+
     c = client_with(true, wrong_host);
     ck_assert_int_eq(iggy_ping(c), IGGY_ERR__TLS_VERIFY);
     ck_assert_ptr_nonnull(strstr(iggy_last_error_detail(), "hostname mismatch"));
@@ -610,6 +643,26 @@ START_TEST(tls_with_a_generated_ca)
 
     finish();
     test_pki_destroy(&pki);
+}
+END_TEST
+
+/* socket.nodelay decides TCP_NODELAY on every connection the client opens. */
+START_TEST(socket_nodelay_is_honoured)
+{
+    static const char *const on[] = {"socket.nodelay", "true", NULL};
+    static const char *const off[] = {"socket.nodelay", "false", NULL};
+    const char *const *which[] = {on, off};
+    start(NULL);
+    for (int i = 0; i < 2; i++) {
+        iggy_client_t *c = client_with(true, which[i]);
+        int flag = -1;
+        socklen_t len = sizeof flag;
+        ck_assert_int_eq(iggy_ping(c), IGGY_OK);
+        ck_assert_int_eq(getsockopt(c->conn.fd, IPPROTO_TCP, TCP_NODELAY, &flag, &len), 0);
+        ck_assert_int_eq(flag != 0, i == 0);
+        destroy_client(c);
+    }
+    finish();
 }
 END_TEST
 
@@ -726,6 +779,7 @@ int main(void)
     tcase_add_test(tc, transient_57_replays_the_same_request);
     tcase_add_test(tc, transient_58_until_the_deadline);
     tcase_add_test(tc, tls_with_a_generated_ca);
+    tcase_add_test(tc, socket_nodelay_is_honoured);
     tcase_add_test(tc, leader_redirection_and_moves);
     tcase_add_test(tc, sixteen_threads_share_one_client);
     tcase_add_test(tc, destroy_while_calls_are_blocked);

@@ -85,6 +85,11 @@ typedef enum iggy_mock_fault_kind {
     IGGY_MOCK_FAULT_GARBAGE,         /**< 256 random bytes instead of a header */
     IGGY_MOCK_FAULT_EVICT,           /**< eviction frame with reason = param, then close */
     IGGY_MOCK_FAULT_STALL,           /**< never reply (the connection stays open) */
+    IGGY_MOCK_FAULT_DUPLICATE_REPLY, /**< handle normally and send the reply twice */
+    IGGY_MOCK_FAULT_STALE_REPLY,     /**< handle normally, but send the reply to the previous
+                                          request on this connection instead (if any) */
+    IGGY_MOCK_FAULT_RESET_MID_REPLY, /**< send param bytes of the reply (0 = half the header),
+                                          then reset the connection (RST) */
 } iggy_mock_fault_kind_t;
 
 /**

@@ -47,7 +47,7 @@ typedef struct iggy_conn {
     /* The reconnect policy (iggy_connect.c): every connection opened goes through it. */
     uint32_t failures;       /* failed or lost connections since a call last got its reply */
     int64_t next_attempt_ms; /* backoff: no connection attempt before this */
-    int64_t call_opens;      /* connection attempts made by the call in progress */
+    int64_t call_opens;      /* connections the call in progress used or opened */
     bool call_gave_up;       /* the call in progress spent its retry budget or deadline */
     iggy_err_t last_cause;   /* why the last connection failed or was lost */
     char last_cause_detail[384];

@@ -178,9 +178,11 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
         iggy_err_t err = iggy_result_section_strip(body, len, &off);
         if (err == IGGY_ERR__BAD_MSG)
             return err;
-        if (err != IGGY_OK)
-            return iggy_fail(err, "%s: rejected by the server: %s", cmd->name,
-                             iggy_last_error_detail());
+        if (err != IGGY_OK) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", iggy_last_error_detail());
+            return iggy_fail(err, "%s: rejected by the server: %s", cmd->name, why);
+        }
     } else if (rh->operation == IGGY_OP_REGISTER) {
         return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
     }

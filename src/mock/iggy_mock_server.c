@@ -75,6 +75,9 @@ typedef struct conn {
     uint8_t *cache;     /* reply to the last applied metadata request */
     size_t cache_len;
     uint64_t cache_checksum;
+    uint8_t *sent; /* thread-owned: the last reply sent, for IGGY_MOCK_FAULT_STALE_REPLY */
+    size_t sent_len, sent_cap;
+    bool reset; /* thread-owned: close with RST (IGGY_MOCK_FAULT_RESET_MID_REPLY) */
     struct conn *next;
 } conn_t;
 
@@ -705,6 +708,20 @@ static uint32_t request_code(const iggy_frame_header_t *h)
 
 typedef enum { NEXT_CONTINUE, NEXT_CLOSE, NEXT_STALL } next_t;
 
+/* Keep a copy of the reply just sent: a later stale-reply fault sends it again. */
+static void remember_sent(conn_t *c, const reply_t *r)
+{
+    if (r->len > c->sent_cap) {
+        uint8_t *grown = iggy_mem_realloc(c->sent, r->len);
+        if (!grown)
+            return;
+        c->sent = grown;
+        c->sent_cap = r->len;
+    }
+    memcpy(c->sent, r->buf, r->len);
+    c->sent_len = r->len;
+}
+
 /* Send a reply, mangled by a fault that lets the command run. */
 static next_t send_reply(conn_t *c, reply_t *r, const fault_t *f)
 {
@@ -713,6 +730,27 @@ static next_t send_reply(conn_t *c, reply_t *r, const fault_t *f)
         return NEXT_CONTINUE;
     if (f && !r->evict) {
         switch (f->kind) {
+        case IGGY_MOCK_FAULT_DUPLICATE_REPLY:
+            if (conn_write(c, r->buf, r->len) != IO_OK)
+                return NEXT_CLOSE;
+            break; /* and once more below */
+        case IGGY_MOCK_FAULT_STALE_REPLY:
+            /* The previous reply instead of this one, as a confused proxy would. */
+            if (c->sent_len) {
+                io = conn_write(c, c->sent, c->sent_len);
+                remember_sent(c, r);
+                return io == IO_OK ? NEXT_CONTINUE : NEXT_CLOSE;
+            }
+            break;
+        case IGGY_MOCK_FAULT_RESET_MID_REPLY: {
+            struct linger lg = {1, 0};
+            size_t part = f->param && f->param < r->len ? f->param : IGGY_HEADER_SIZE / 2;
+            conn_write(c, r->buf, part);
+            /* Linger 0 and no shutdown: the close sends RST instead of FIN. */
+            setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+            c->reset = true;
+            return NEXT_CLOSE;
+        }
         case IGGY_MOCK_FAULT_CLOSE_MID_REPLY: {
             size_t body = r->len - IGGY_HEADER_SIZE;
             conn_write(c, r->buf, body ? IGGY_HEADER_SIZE + body / 2 : IGGY_HEADER_SIZE / 2);
@@ -731,6 +769,7 @@ static next_t send_reply(conn_t *c, reply_t *r, const fault_t *f)
     io = conn_write(c, r->buf, r->len);
     if (io != IO_OK || r->evict)
         return NEXT_CLOSE;
+    remember_sent(c, r);
     return NEXT_CONTINUE;
 }
 
@@ -881,7 +920,8 @@ static void *conn_main(void *arg)
         c->ssl = NULL;
         ERR_clear_error();
     }
-    shutdown(c->fd, SHUT_RDWR);
+    if (!c->reset)
+        shutdown(c->fd, SHUT_RDWR);
     close(c->fd);
     c->fd = -1;
 
@@ -901,6 +941,7 @@ static void conn_free(conn_t *c)
     if (c->fd >= 0)
         close(c->fd);
     iggy_mem_free(c->cache);
+    iggy_mem_free(c->sent);
     iggy_mem_free(c);
 }
 
@@ -1336,7 +1377,7 @@ iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_code, uint32_t 
                                 iggy_mock_fault_kind_t kind, uint32_t param, uint32_t count)
 {
     fault_t *f, **pp;
-    if (!m || count == 0 || kind < IGGY_MOCK_FAULT_STATUS || kind > IGGY_MOCK_FAULT_STALL)
+    if (!m || count == 0 || kind < IGGY_MOCK_FAULT_STATUS || kind > IGGY_MOCK_FAULT_RESET_MID_REPLY)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: bad fault (kind %d, count %u)", (int)kind,
                          count);
     if (kind == IGGY_MOCK_FAULT_EVICT && param > 255)

@@ -133,7 +133,8 @@ static int64_t backoff_delay(const iggy_conf_t *conf, uint32_t failures)
 
 void iggy_conn_call_begin(iggy_conn_t *conn)
 {
-    conn->call_opens = 0;
+    /* Sending on the connection already open is the call's first attempt. */
+    conn->call_opens = conn->sess.connected ? 1 : 0;
     conn->call_gave_up = false;
 }
 
@@ -161,7 +162,7 @@ static iggy_err_t give_up(iggy_conn_t *conn, const char *why)
 {
     conn->call_gave_up = true;
     return iggy_fail(conn->last_cause ? conn->last_cause : IGGY_ERR_NOT_CONNECTED,
-                     "%s after %lld connection attempt(s) in this call; last error: %s", why,
+                     "%s after %lld attempt(s) in this call; last error: %s", why,
                      (long long)conn->call_opens,
                      conn->last_cause_detail[0] ? conn->last_cause_detail : "none");
 }
