@@ -2,7 +2,9 @@
 # iggycat admin flows against a standalone iggy-mock-server: create a stream and a topic,
 # list them as text and JSON (validated with python3 -m json.tool), produce stdin lines and
 # consume them back (-P / -C with -p, -k, -z, -o, -e), delete them, and check the exit codes
-# and messages of failures and usage errors.
+# and messages of failures and usage errors. Then: passwords and tokens never reach stdout or
+# stderr; iggycat fails within seconds when nothing listens; and -C ends (with an error) on a
+# server whose polls do not advance (tests/hostile_poll_server.py).
 # Usage: check_iggycat.sh BIN_DIR   (the directory holding iggycat and iggy-mock-server)
 set -uo pipefail
 
@@ -19,8 +21,13 @@ command -v python3 >/dev/null || { echo "FAIL: python3 is needed to validate JSO
 
 tmp=$(mktemp -d)
 . "$(dirname "$0")/support/mock_server.sh"
+extra_pids=() # servers started by the later sections
 cleanup() {
   stop_mock_server
+  for p in "${extra_pids[@]}"; do
+    kill "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -225,6 +232,147 @@ run 0 "${B[@]}" -J stream list && printf '%s\n' "$out" >"$tmp/after.json"
 valid_json "$tmp/after.json" "-J stream list after delete"
 python3 -c 'import json,sys; assert all(s["name"] != sys.argv[2] for s in json.load(open(sys.argv[1])))' \
   "$tmp/after.json" "$S" || fail "stream still listed after delete"
+
+# start_server LOG CMD...: run a server that prints "listening on HOST:PORT"; sets srv_addr.
+start_server() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 &
+  extra_pids+=($!)
+  srv_addr=
+  for _ in $(seq 1 100); do
+    srv_addr=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$log" | head -n 1)
+    [ -n "$srv_addr" ] && return 0
+    sleep 0.05
+  done
+  fail "$* printed no address: $(cat "$log")"
+  return 1
+}
+
+# A loopback port nothing listens on (bound, then closed).
+closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+now_ms() { date +%s%3N; }
+
+# ---- secrets: a password or token is never printed, however it was given
+PW=s3cr3tPW
+TOK=t0kenS3cret
+no_secret() { # WHAT: neither the password nor the token in $out or $err
+  case "$out$err" in
+  *"$PW"* | *"$TOK"*) fail "$1: a secret was printed; stdout: $out; stderr: $err" ;;
+  esac
+}
+start_server "$tmp/mock-pw.out" "$mock_bin" --listen 127.0.0.1:0 --password "$PW"
+pw_addr=$srv_addr
+for how in "-b iggy://iggy:$PW@$pw_addr" "-b $pw_addr -u iggy -p $PW" \
+  "-b $pw_addr -X username=iggy -X password=$PW"; do
+  read -r -a H <<<"$how"
+  run 0 "${H[@]}" -L && no_secret "$how -L"
+  contains "$out" "Metadata from $pw_addr:" "$how -L broker"
+  run 0 "${H[@]}" -L -J && no_secret "$how -L -J"
+  printf '%s\n' "$out" >"$tmp/pw.json"
+  valid_json "$tmp/pw.json" "$how -L -J"
+  python3 -c 'import json,sys; b = json.load(open(sys.argv[1]))["broker"]; assert b == sys.argv[2], b' \
+    "$tmp/pw.json" "$pw_addr" || fail "$how -L -J: broker is not $pw_addr"
+  run 0 "${H[@]}" -X list && no_secret "$how -X list"
+  contains "$out" "password=***" "$how -X list"
+  # -X list shows the effective configuration, also when it comes first.
+  run 0 -X list "${H[@]}" && no_secret "-X list $how"
+  contains "$out" "password=***" "-X list $how"
+done
+run 0 -b "iggy://$TOK@$pw_addr" -X list && no_secret "token -X list"
+contains "$out" "personal.access.token=***" "token -X list"
+run 0 -X "personal.access.token=$TOK" -X list && no_secret "-X personal.access.token"
+# Failures: refused connections, a bad login, bad connection strings, credentials in a bare
+# address (the library's resolve error echoes the address). No retries: only the text matters.
+for how in "-b iggy://iggy:$PW@127.0.0.1:$closed" "-b 127.0.0.1:$closed -u iggy -p $PW" \
+  "-b 127.0.0.1:$closed -X password=$PW" "-b iggy:$PW@127.0.0.1:$closed" \
+  "-b iggy://$TOK@127.0.0.1:$closed" "-X bootstrap.servers=iggy:$PW@127.0.0.1:$closed"; do
+  read -r -a H <<<"$how"
+  run 1 "${H[@]}" -X reconnect.max.retries=0 ping && no_secret "$how ping"
+  run 1 "${H[@]}" -X reconnect.max.retries=0 -L && no_secret "$how -L"
+done
+run 1 -b "$addr" -u iggy -p "$PW" -L && no_secret "wrong password"
+contains "$err" "IGGY_ERR_INVALID_CREDENTIALS" "wrong password"
+for cs in "iggy://iggy:$PW@$pw_addr?bogus=1" "iggy://iggy:$PW@$pw_addr?reconnection_retries=x" \
+  "iggy://iggy:$PW@nohost" "iggy://iggy:$PW:x@$pw_addr" "iggy://iggy:$PW@@$pw_addr" \
+  "iggy+quic://iggy:$PW@$pw_addr"; do
+  run 2 -b "$cs" ping && no_secret "-b $cs"
+done
+
+# ---- nothing listens: a clear error within seconds; -X and the connection string still win
+t0=$(now_ms)
+run 1 -b "127.0.0.1:$closed" -L
+elapsed=$(($(now_ms) - t0))
+[ "$elapsed" -lt 6000 ] || fail "-L against a closed port took $elapsed ms, want < 6000"
+contains "$err" "connect 127.0.0.1:$closed: Connection refused" "closed port"
+t0=$(now_ms)
+run 1 -b "127.0.0.1:$closed" ping
+elapsed=$(($(now_ms) - t0))
+[ "$elapsed" -lt 6000 ] || fail "ping against a closed port took $elapsed ms, want < 6000"
+run 0 -X list
+case "$out" in *"reconnect.max.retries=-1 "*) fail "-X list: iggycat retries without bound" ;; esac
+run 0 -X reconnect.max.retries=7 -X list
+contains "$out" "reconnect.max.retries=7 " "-X reconnect.max.retries=7"
+run 0 -X list -X request.timeout.ms=12345
+contains "$out" "request.timeout.ms=12345 " "-X list before -X request.timeout.ms"
+cs="iggy://iggy:iggy@127.0.0.1:$closed?reconnection_retries=5&reconnection_interval=300ms"
+run 0 -b "$cs" -X list
+contains "$out" "reconnect.max.retries=5 " "connection string reconnection_retries"
+contains "$out" "reconnect.backoff.ms=300 " "connection string reconnection_interval"
+# 6 retries, each after 150..300 ms: visibly slower than the default.
+t0=$(now_ms)
+run 1 -b "127.0.0.1:$closed" -X reconnect.max.retries=6 -X reconnect.backoff.ms=300 \
+  -X reconnect.backoff.max.ms=300 ping
+elapsed=$(($(now_ms) - t0))
+[ "$elapsed" -ge 800 ] || fail "-X reconnect.max.retries=6: gave up after $elapsed ms, want >= 800"
+contains "$err" "Connection refused" "-X reconnect.max.retries=6"
+
+# ---- consume never spins: a hostile server's polls repeat, wrap or come back empty
+# run_limit SECS EXPECTED_EXIT ARGS...: like run, killed after SECS (exit 124: it looped).
+run_limit() {
+  local secs=$1
+  shift
+  local want=$1
+  shift
+  timeout "$secs" "$cat_bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  out=$(head -c 2000 "$tmp/out")
+  err=$(head -c 2000 "$tmp/err")
+  if [ "$got" != "$want" ]; then
+    fail "iggycat $* exited $got, want $want (124: still running after ${secs}s);" \
+      "stdout: $(head -n 3 "$tmp/out"); stderr: $err"
+    return 1
+  fi
+  return 0
+}
+hostile=$(dirname "$0")/hostile_poll_server.py
+start_server "$tmp/stale.log" python3 "$hostile" stale
+run_limit 10 1 -b "$srv_addr" -C -t 1/1 -e
+contains "$err" "iggycat: consume: " "stale poll -e"
+contains "$err" "offset 0" "stale poll -e"
+[ "$out" = "stale-message" ] ||
+  fail "stale poll -e: want the message once, got: $(head -n 3 <<<"$out")"
+run_limit 10 1 -b "$srv_addr" -C -t 1/1
+contains "$err" "offset 0" "stale poll without -e"
+run_limit 10 1 -b "$srv_addr" -C -t 1/1 -o 0 -e
+run_limit 10 1 -b "$srv_addr" -C -t 1/1 -o 1 -e
+[ -z "$out" ] || fail "stale poll from offset 1 printed: $(head -n 3 <<<"$out")"
+start_server "$tmp/wrap.log" python3 "$hostile" wrap
+run_limit 10 1 -b "$srv_addr" -C -t 1/1 -e
+contains "$err" "wrap" "offset 2^64-1"
+[ -z "$out" ] || fail "offset 2^64-1: printed $(head -n 3 <<<"$out")"
+run_limit 10 1 -b "$srv_addr" -C -t 1/1 -o end -e
+contains "$err" "wrap" "-o end at offset 2^64-1"
+start_server "$tmp/empty.log" python3 "$hostile" empty
+run_limit 10 0 -b "$srv_addr" -C -t 1/1 -e
+contains "$err" "consumed 0 messages" "empty poll -e"
+# Without -e an empty partition is polled with a pause, not in a busy loop.
+polls0=$(grep -c 'code=100' "$tmp/empty.log")
+run_limit 1.5 124 -b "$srv_addr" -C -t 1/1
+polls=$(($(grep -c 'code=100' "$tmp/empty.log") - polls0))
+[ "$polls" -ge 2 ] && [ "$polls" -le 40 ] ||
+  fail "-C without -e: $polls polls of an empty partition in 1.5 s, want 2..40"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

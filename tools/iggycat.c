@@ -41,8 +41,8 @@ typedef enum start_kind {
 typedef struct opts {
     iggycat_mode_t mode;
     bool json;
-    bool user_set;
-    const char *broker;
+    bool list_conf;              /* -X list, printed once every option is applied */
+    char *broker;                /* bootstrap.servers without credentials, for display */
     const char *topic;           /* -t STREAM/TOPIC */
     const char *key;             /* -k */
     bool partition_set;          /* -p after -P/-C */
@@ -66,7 +66,10 @@ static void usage(FILE *f)
                "  -u USER        username (default: iggy, unless -b or -X give credentials)\n"
                "  -p PASS        password (default: iggy)\n"
                "  -X PROP=VALUE  set any client configuration property (repeatable);\n"
-               "                 -X list prints every property with its current value\n"
+               "                 -X list prints every property with its effective value.\n"
+               "                 iggycat fails fast by default (socket.connect.timeout.ms=2000,\n"
+               "                 reconnect.max.retries=2, reconnect.backoff.max.ms=1000,\n"
+               "                 request.timeout.ms=5000); -X or -b options override that\n"
                "\n"
                "Modes:\n"
                "  -L             list streams, topics, partitions and consumer groups\n"
@@ -97,16 +100,139 @@ static void usage(FILE *f)
                "Exit status: 0 success, 1 the server or the connection refused, 2 usage error.\n");
 }
 
+/* ---------------------------------------------------------------- secrets */
+
+/* Every password and token iggycat was given (spans of argv, which outlives every use).
+ * Diagnostics are scrubbed of them, since library errors echo addresses and user input
+ * verbatim; the conf itself already reads secrets back as "***". */
+#define MAX_SECRETS 32
+static struct {
+    const char *p;
+    size_t n;
+} secrets[MAX_SECRETS];
+static size_t n_secrets;
+
+static void add_secret(const char *p, size_t n)
+{
+    if (n > 0 && n_secrets < MAX_SECRETS) {
+        secrets[n_secrets].p = p;
+        secrets[n_secrets++].n = n;
+    }
+}
+
+/* The userinfo of each comma-separated address ("user:pass@host:port"): a bare -b or
+ * bootstrap.servers may carry one, and the library echoes addresses in its errors. */
+static void add_address_secrets(const char *list)
+{
+    while (*list) {
+        size_t len = strcspn(list, ",");
+        const char *at = NULL;
+        for (const char *q = list; q < list + len; q++)
+            if (*q == '@')
+                at = q;
+        if (at) {
+            const char *colon = memchr(list, ':', (size_t)(at - list));
+            add_secret(list, (size_t)(at - list));
+            if (colon)
+                add_secret(colon + 1, (size_t)(at - colon - 1));
+        }
+        list += len + (list[len] == ',');
+    }
+}
+
+/* The credentials of a connection string "scheme://CREDS@host:port?...": "user:pass" (the
+ * password too) or a token. Taken before parsing, so even a rejected string is covered. */
+static void add_connection_string_secrets(const char *cs)
+{
+    const char *creds = strstr(cs, "://"), *end;
+    if (!creds)
+        return;
+    creds += 3;
+    end = strrchr(creds, '@');
+    if (end) {
+        const char *colon = memchr(creds, ':', (size_t)(end - creds));
+        add_secret(creds, (size_t)(end - creds));
+        if (colon)
+            add_secret(colon + 1, (size_t)(end - colon - 1));
+    }
+}
+
+/* A copy of s with every secret replaced by "***" (longest match first), or NULL when out
+ * of memory. The caller frees it. */
+static char *scrub(const char *s)
+{
+    size_t len = strlen(s), o = 0;
+    char *out = malloc(3 * len + 1); /* "***" may replace a single character */
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t best = 0;
+        for (size_t k = 0; k < n_secrets; k++)
+            if (secrets[k].n > best && secrets[k].n <= len - i &&
+                memcmp(s + i, secrets[k].p, secrets[k].n) == 0)
+                best = secrets[k].n;
+        if (best) {
+            memcpy(out + o, "***", 3);
+            o += 3;
+            i += best;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Write s scrubbed; a message that cannot be scrubbed is dropped, never printed raw. */
+static void put_scrubbed(FILE *f, const char *s)
+{
+    char *clean = scrub(s);
+    fputs(clean ? clean : "(output withheld: out of memory)\n", f);
+    free(clean);
+}
+
+static void vsay(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void vsay(const char *fmt, va_list ap)
+{
+    va_list cp;
+    int n;
+    char *msg;
+    va_copy(cp, ap);
+    n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    msg = n >= 0 ? malloc((size_t)n + 2) : NULL;
+    if (!msg) {
+        fputs("iggycat: (message withheld: out of memory)\n", stderr);
+        return;
+    }
+    vsnprintf(msg, (size_t)n + 1, fmt, ap);
+    memcpy(msg + n, "\n", 2);
+    fputs("iggycat: ", stderr);
+    put_scrubbed(stderr, msg);
+    free(msg);
+}
+
+/* Every diagnostic goes through here: "iggycat: " + the scrubbed message + newline. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay(fmt, ap);
+    va_end(ap);
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "iggycat: ");
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsay(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'iggycat -h' for help.\n");
+    fprintf(stderr, "Try 'iggycat -h' for help.\n");
     return EXIT_USAGE;
 }
 
@@ -127,10 +253,9 @@ static int fail(const char *what, iggy_err_t err)
         snprintf(text, sizeof text, "%s", iggy_err2str(err));
     }
     if ((int)err < 0 && iggy_last_error_detail()[0])
-        fprintf(stderr, "iggycat: %s: %s: %s (%s, %d)\n", what, text, iggy_last_error_detail(),
-                name, (int)err);
+        say("%s: %s: %s (%s, %d)", what, text, iggy_last_error_detail(), name, (int)err);
     else
-        fprintf(stderr, "iggycat: %s: %s (%s, %d)\n", what, text, name, (int)err);
+        say("%s: %s (%s, %d)", what, text, name, (int)err);
     return EXIT_FAIL;
 }
 
@@ -319,11 +444,11 @@ static int cmd_list_all(iggy_client_t *c, const opts_t *o)
         return fail("list streams", err);
     if (o->json) {
         fputs("{\"broker\":", stdout);
-        json_str(stdout, o->broker ? o->broker : "");
+        json_str(stdout, o->broker);
         fputs(",\"streams\":[", stdout);
     } else {
-        printf("Metadata from %s:\n %zu stream%s:\n", o->broker ? o->broker : "127.0.0.1:8090",
-               streams->count, streams->count == 1 ? "" : "s");
+        printf("Metadata from %s:\n %zu stream%s:\n", o->broker, streams->count,
+               streams->count == 1 ? "" : "s");
     }
     /* Results are passed back in, so the loop reuses its blocks (getline style). */
     for (size_t i = 0; i < streams->count && err == IGGY_OK; i++) {
@@ -554,7 +679,7 @@ static int cmd_produce(iggy_client_t *c, const opts_t *o)
         return usage_error("-k: the key must be 1..255 bytes");
     b = calloc(1, sizeof *b);
     if (!b) {
-        fprintf(stderr, "iggycat: out of memory\n");
+        say("out of memory");
         return EXIT_FAIL;
     }
     while (err == IGGY_OK && (n = getline(&line, &cap, stdin)) >= 0) {
@@ -579,7 +704,7 @@ static int cmd_produce(iggy_client_t *c, const opts_t *o)
     }
     free(line);
     if (err == IGGY_OK && ferror(stdin)) {
-        fprintf(stderr, "iggycat: reading stdin: %s\n", strerror(errno));
+        say("reading stdin: %s", strerror(errno));
         rc = EXIT_FAIL;
     }
     if (err == IGGY_OK && rc == 0) {
@@ -594,24 +719,68 @@ static int cmd_produce(iggy_client_t *c, const opts_t *o)
     if (err != IGGY_OK)
         return fail("produce", err);
     if (rc == 0)
-        fprintf(stderr, "iggycat: produced %zu message%s\n", sent, sent == 1 ? "" : "s");
+        say("produced %zu message%s", sent, sent == 1 ? "" : "s");
     return rc;
 }
 
-/* The offset after the partition's last message (0 when it is empty). */
+/* The offset after the partition's last message (0 when it is empty). *wraps is set when
+ * that last message sits at 2^64-1, so no later offset exists. */
 static iggy_err_t partition_end(iggy_client_t *c, const iggy_identifier_t *stream,
-                                const iggy_identifier_t *topic, uint32_t partition, uint64_t *out)
+                                const iggy_identifier_t *topic, uint32_t partition, uint64_t *out,
+                                bool *wraps)
 {
     iggy_topic_t *t = NULL;
     iggy_err_t err = iggy_get_topic(c, stream, topic, &t);
     if (err != IGGY_OK)
         return err;
     *out = 0;
-    for (uint32_t i = 0; i < t->partitions_count; i++)
-        if (t->partitions[i].id == partition && t->partitions[i].messages_count > 0)
-            *out = t->partitions[i].current_offset + 1;
+    *wraps = false;
+    for (uint32_t i = 0; i < t->partitions_count; i++) {
+        const iggy_partition_t *p = &t->partitions[i];
+        if (p->id != partition || p->messages_count == 0)
+            continue;
+        *wraps = p->current_offset == UINT64_MAX;
+        *out = *wraps ? UINT64_MAX : p->current_offset + 1;
+    }
     iggy_result_destroy(t);
     return IGGY_OK;
+}
+
+/* Check a reply to a poll from offset `from` and compute where the next poll starts. Its
+ * offsets must rise strictly from `from` on: then every non-empty reply moves the consumer
+ * forward, so a server that repeats, rewinds or wraps offsets cannot make it loop or print
+ * a message twice. Returns false, with the reason in why, for a reply that breaks this. */
+static bool next_poll_offset(const iggy_polled_messages_t *b, uint64_t from, uint64_t *next,
+                             char *why, size_t why_size)
+{
+    uint64_t want = from;
+    for (size_t i = 0; i < b->count; i++) {
+        uint64_t off = b->messages[i].offset;
+        if (off < want) {
+            if (i == 0)
+                snprintf(why, why_size,
+                         "a poll from offset %llu returned offset %llu, which was already "
+                         "consumed (the server does not advance)",
+                         (unsigned long long)from, (unsigned long long)off);
+            else
+                snprintf(why, why_size,
+                         "a poll from offset %llu returned offset %llu after offset %llu "
+                         "(offsets must increase)",
+                         (unsigned long long)from, (unsigned long long)off,
+                         (unsigned long long)(want - 1));
+            return false;
+        }
+        if (off == UINT64_MAX) {
+            snprintf(why, why_size,
+                     "a poll from offset %llu returned offset %llu: the next offset would wrap "
+                     "past 2^64-1",
+                     (unsigned long long)from, (unsigned long long)off);
+            return false;
+        }
+        want = off + 1;
+    }
+    *next = want;
+    return true;
 }
 
 /* -C: payloads to stdout, one per line, from -o on; -e stops at the end of the partition. */
@@ -626,31 +795,38 @@ static int cmd_consume(iggy_client_t *c, const opts_t *o)
     uint64_t next = o->start == START_OFFSET ? o->start_offset : 0;
     size_t consumed = 0;
     iggy_err_t err = IGGY_OK;
+    char why[256] = "";
+    bool wraps = false;
     int rc = split_topic(o->topic, buf, sizeof buf, &stream, &topic);
     if (rc)
         return rc;
     if (o->start == START_END)
-        err = partition_end(c, &stream, &topic, partition, &next);
+        err = partition_end(c, &stream, &topic, partition, &next, &wraps);
+    if (wraps)
+        snprintf(why, sizeof why,
+                 "-o end: the partition's last offset is 2^64-1, the next offset would wrap");
     memset(&po, 0, sizeof po); /* decompress marked payloads */
-    while (err == IGGY_OK) {
+    while (err == IGGY_OK && !why[0]) {
         iggy_polling_strategy_t s = {IGGY_POLL_OFFSET, next};
         err = iggy_poll_messages_into(c, &consumer, &stream, &topic, &partition, &s, CONSUME_COUNT,
                                       false, &po, &batch);
         if (err != IGGY_OK)
             break;
+        /* Validate the whole reply first: a bad one prints nothing. */
+        if (!next_poll_offset(batch, s.value, &next, why, sizeof why))
+            break;
         for (size_t i = 0; i < batch->count; i++) {
             const iggy_message_t *m = &batch->messages[i];
             if (m->error != IGGY_OK)
-                fprintf(stderr, "iggycat: offset %llu: %s (payload as received)\n",
-                        (unsigned long long)m->offset, iggy_err2str(m->error));
+                say("offset %llu: %s (payload as received)", (unsigned long long)m->offset,
+                    iggy_err2str(m->error));
             if (m->payload_len)
                 fwrite(m->payload, 1, m->payload_len, stdout);
             fputc('\n', stdout);
-            next = m->offset + 1;
             consumed++;
         }
         if (batch->count == 0 || next > batch->current_offset) {
-            /* At the end of the partition. */
+            /* At the end of the partition: stop (-e) or wait before asking again. */
             fflush(stdout);
             if (o->exit_at_end)
                 break;
@@ -662,13 +838,17 @@ static int cmd_consume(iggy_client_t *c, const opts_t *o)
     }
     iggy_result_destroy(batch);
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "iggycat: writing stdout: %s\n", strerror(errno));
+        say("writing stdout: %s", strerror(errno));
         return EXIT_FAIL;
     }
     if (err != IGGY_OK)
         return fail("consume", err);
-    fprintf(stderr, "iggycat: consumed %zu message%s, reached offset %llu\n", consumed,
-            consumed == 1 ? "" : "s", (unsigned long long)next);
+    if (why[0]) {
+        say("consume: %s", why);
+        return EXIT_FAIL;
+    }
+    say("consumed %zu message%s, reached offset %llu", consumed, consumed == 1 ? "" : "s",
+        (unsigned long long)next);
     return 0;
 }
 
@@ -691,6 +871,19 @@ static int run(iggy_client_t *c, const opts_t *o, int argc, char **argv)
 
 /* ---------------------------------------------------------------- main */
 
+/* A command a user waits on should fail within seconds when nothing answers; the library's
+ * defaults (reconnect without limit within a 30 s request deadline) suit services riding out
+ * a server restart. Set before any option, so -X and the connection string override them. */
+static const struct {
+    const char *name, *value;
+} CLI_DEFAULTS[] = {
+    {"heartbeat.interval.ms", "0"},        /* a short-lived CLI needs no keep-alive thread */
+    {"socket.connect.timeout.ms", "2000"}, /* per attempt, for hosts that drop SYNs */
+    {"reconnect.max.retries", "2"},        /* three attempts, not "until the deadline" */
+    {"reconnect.backoff.max.ms", "1000"},  /* retries stay at most 1 s apart */
+    {"request.timeout.ms", "5000"},        /* bounds connecting too: the deadline covers it */
+};
+
 static bool conf_has(const iggy_conf_t *conf, const char *name)
 {
     char v[8];
@@ -703,39 +896,122 @@ static int set_prop(iggy_conf_t *conf, const char *name, const char *value)
 {
     char errstr[256];
     if (iggy_conf_set(conf, name, value, errstr, sizeof errstr) != IGGY_OK) {
-        fprintf(stderr, "iggycat: %s: %s\n", name, errstr);
+        say("%s: %s", name, errstr);
         return EXIT_USAGE;
     }
     return 0;
 }
 
-/* Apply one -X prop=value. */
-static int set_x(iggy_conf_t *conf, char *arg)
+/* Whether the library keeps a property secret: set on a scratch conf, it reads back as
+ * "***". This follows the library's table instead of a list of names here. */
+static bool is_secret_prop(const char *name, const char *value)
+{
+    iggy_conf_t *tmp = NULL;
+    char v[8];
+    size_t n = sizeof v;
+    bool secret = value[0] && iggy_conf_new(&tmp) == IGGY_OK &&
+                  iggy_conf_set(tmp, name, value, NULL, 0) == IGGY_OK &&
+                  iggy_conf_get(tmp, name, v, &n) == IGGY_OK && strcmp(v, "***") == 0;
+    iggy_conf_destroy(tmp);
+    return secret;
+}
+
+/* Apply one -X prop=value; -X list only takes note (main prints the final conf). */
+static int set_x(iggy_conf_t *conf, opts_t *o, char *arg)
 {
     char *eq = strchr(arg, '=');
     if (strcmp(arg, "list") == 0) {
-        char *dump = iggy_conf_dump(conf);
-        if (dump) {
-            fputs(dump, stdout);
-            iggy_free(dump);
-        }
-        exit(0);
+        o->list_conf = true;
+        return 0;
     }
     if (!eq || eq == arg)
         return usage_error("-X expects PROP=VALUE, got '%s'", arg);
     *eq = '\0';
+    if (is_secret_prop(arg, eq + 1))
+        add_secret(eq + 1, strlen(eq + 1));
+    if (strcmp(arg, "bootstrap.servers") == 0)
+        add_address_secrets(eq + 1);
     return set_prop(conf, arg, eq + 1);
 }
 
 static int set_broker(iggy_conf_t *conf, const char *broker)
 {
     char errstr[256];
-    if (!strstr(broker, "://"))
+    if (!strstr(broker, "://")) {
+        add_address_secrets(broker);
         return set_prop(conf, "bootstrap.servers", broker);
+    }
+    add_connection_string_secrets(broker);
     if (iggy_conf_set_connection_string(conf, broker, errstr, sizeof errstr) != IGGY_OK) {
-        fprintf(stderr, "iggycat: -b: %s\n", errstr);
+        say("-b: %s", errstr);
         return EXIT_USAGE;
     }
+    return 0;
+}
+
+/* -u/-p, else the default root credentials unless -b or -X gave some (like iggy-cli). */
+static int apply_credentials(iggy_conf_t *conf, const char *user, const char *pass)
+{
+    int rc = 0;
+    if (user || pass) {
+        rc = set_prop(conf, "username", user ? user : "iggy");
+        if (rc == 0)
+            rc = set_prop(conf, "password", pass ? pass : "iggy");
+        return rc;
+    }
+    if (!conf_has(conf, "username") && !conf_has(conf, "personal.access.token")) {
+        rc = set_prop(conf, "username", "iggy");
+        if (rc == 0)
+            rc = set_prop(conf, "password", "iggy");
+    }
+    return rc;
+}
+
+/* The broker as -L shows it, in text and JSON alike: bootstrap.servers with any
+ * "userinfo@" dropped from each address. NULL when out of memory; the caller frees it. */
+static char *broker_display(const iggy_conf_t *conf)
+{
+    size_t n = 512, o = 0;
+    char *raw = malloc(n), *out = NULL;
+    /* Too small: n now holds the size needed (rare, so probing last keeps no stale detail). */
+    if (raw && iggy_conf_get(conf, "bootstrap.servers", raw, &n) == IGGY_ERR__MSG_TOO_LARGE) {
+        free(raw);
+        raw = malloc(n);
+        if (raw && iggy_conf_get(conf, "bootstrap.servers", raw, &n) != IGGY_OK)
+            raw[0] = '\0';
+    }
+    if (raw) {
+        for (const char *p = raw; *p;) {
+            size_t len = strcspn(p, ",");
+            const char *start = p;
+            for (size_t k = 0; k < len; k++)
+                if (p[k] == '@')
+                    start = p + k + 1;
+            memmove(raw + o, start, (size_t)(p + len - start));
+            o += (size_t)(p + len - start);
+            p += len;
+            if (*p == ',') {
+                raw[o++] = ',';
+                p++;
+            }
+        }
+        raw[o] = '\0';
+        out = scrub(raw);
+    }
+    free(raw);
+    return out;
+}
+
+/* -X list: every property with its effective value; secrets print as "***". */
+static int list_conf(const iggy_conf_t *conf)
+{
+    char *dump = iggy_conf_dump(conf);
+    if (!dump) {
+        say("out of memory");
+        return EXIT_FAIL;
+    }
+    put_scrubbed(stdout, dump);
+    iggy_free(dump);
     return 0;
 }
 
@@ -753,15 +1029,14 @@ int main(int argc, char **argv)
     o.zc = IGGY_COMPRESSION_CODEC_NONE;
     o.start = START_BEGINNING;
     if (iggy_conf_new(&conf) != IGGY_OK) {
-        fprintf(stderr, "iggycat: out of memory\n");
+        say("out of memory");
         return EXIT_FAIL;
     }
-    /* A short-lived CLI needs no keep-alive thread. */
-    set_prop(conf, "heartbeat.interval.ms", "0");
+    for (size_t i = 0; i < sizeof CLI_DEFAULTS / sizeof CLI_DEFAULTS[0]; i++)
+        set_prop(conf, CLI_DEFAULTS[i].name, CLI_DEFAULTS[i].value);
     while (rc == 0 && (opt = getopt(argc, argv, "+b:u:p:X:LJPCht:k:z:o:e")) != -1) {
         switch (opt) {
         case 'b':
-            o.broker = optarg;
             rc = set_broker(conf, optarg);
             break;
         case 'u':
@@ -775,6 +1050,7 @@ int main(int argc, char **argv)
                 o.partition_set = true;
             } else {
                 pass = optarg;
+                add_secret(pass, strlen(pass));
             }
             break;
         case 't':
@@ -811,7 +1087,7 @@ int main(int argc, char **argv)
             o.exit_at_end = true;
             break;
         case 'X':
-            rc = set_x(conf, optarg);
+            rc = set_x(conf, &o, optarg);
             break;
         case 'L':
             o.mode = MODE_LIST;
@@ -834,6 +1110,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "Try 'iggycat -h' for help.\n");
         }
     }
+    if (rc == 0 && o.list_conf) {
+        rc = apply_credentials(conf, user, pass);
+        if (rc == 0)
+            rc = list_conf(conf);
+        iggy_conf_destroy(conf);
+        return rc;
+    }
     if (rc == 0 && o.mode == MODE_NONE && optind >= argc)
         rc = usage_error("no command given (use -L, or a command such as 'stream list')");
     if (rc == 0 && (o.mode == MODE_PRODUCE || o.mode == MODE_CONSUME) && !o.topic)
@@ -848,18 +1131,14 @@ int main(int argc, char **argv)
         rc = usage_error("-t only applies to -P and -C");
     if (rc == 0 && o.mode != MODE_NONE && optind < argc)
         rc = usage_error("unexpected argument '%s'", argv[optind]);
-    if (rc == 0 && (user || pass))
-        rc = set_prop(conf, "username", user ? user : "iggy");
-    if (rc == 0 && (user || pass))
-        rc = set_prop(conf, "password", pass ? pass : "iggy");
-    /* Like iggy-cli: the default root credentials unless -b or -X gave some. */
-    if (rc == 0 && !conf_has(conf, "username") && !conf_has(conf, "personal.access.token")) {
-        rc = set_prop(conf, "username", "iggy");
-        if (rc == 0)
-            rc = set_prop(conf, "password", "iggy");
+    if (rc == 0)
+        rc = apply_credentials(conf, user, pass);
+    if (rc == 0 && !(o.broker = broker_display(conf))) {
+        say("out of memory");
+        rc = EXIT_FAIL;
     }
     if (rc == 0 && iggy_client_new(conf, &c, errstr, sizeof errstr) != IGGY_OK) {
-        fprintf(stderr, "iggycat: %s\n", errstr);
+        say("%s", errstr);
         rc = EXIT_FAIL;
     }
     if (rc == 0)
@@ -867,5 +1146,6 @@ int main(int argc, char **argv)
     fflush(stdout);
     iggy_client_destroy(c);
     iggy_conf_destroy(conf);
+    free(o.broker);
     return rc;
 }
