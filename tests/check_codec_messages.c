@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include <xxhash.h>
+#include <zstd.h>
 
 #include "codec/iggy_batch.h"
+#include "codec/iggy_message_transform.h"
 #include "codec_helpers.h"
 #include "test_main.h"
 
@@ -961,6 +963,67 @@ START_TEST(send_after_reserved_header)
 }
 END_TEST
 
+/* Both arena passes meet every payload, but each compressed payload is inflated once per
+ * reply: the measure pass records the outcome, the fill pass copies it. */
+START_TEST(each_compressed_payload_is_inflated_once_per_reply)
+{
+    enum { N = 50 };
+    static uint8_t frames[N][128];
+    char texts[N][32];
+    iggy_send_message_t m[N];
+    iggy_kv_t h[N];
+    iggy_writer_t w = test_writer();
+    iggy_inflate_state_t st;
+    iggy_poll_decode_opts_t o;
+    iggy_polled_messages_t *out = NULL;
+    ZSTD_CCtx *z = ZSTD_createCCtx();
+
+    memset(&st, 0, sizeof st);
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < N; i++) {
+        size_t len = (size_t)snprintf(texts[i], sizeof texts[i], "payload number %02d", i);
+        size_t zn;
+        /* Odd ones declare no content size (streaming encoders do that). */
+        ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_contentSizeFlag, i % 2 == 0)));
+        zn = ZSTD_compress2(z, frames[i], sizeof frames[i], texts[i], len);
+        ck_assert(!ZSTD_isError(zn));
+        m[i] = msg((uint64_t)i + 1, 0, 1000, NULL);
+        m[i].payload = frames[i];
+        m[i].payload_len = (uint32_t)zn;
+        h[i] = kv(IGGY_KV_STRING, IGGY_COMPRESSION_HEADER_KEY, IGGY_KV_STRING, "zstd", 4);
+        m[i].headers = &h[i];
+        m[i].headers_count = 1;
+    }
+    ZSTD_freeCCtx(z);
+    iggy_wr_u32(&w, 0);     /* partition */
+    iggy_wr_u64(&w, N - 1); /* current offset */
+    iggy_wr_u32(&w, N);     /* messages */
+    iggy_batch_write(&w, m, N, NULL, 1000);
+    ck_assert_int_eq(iggy_wr_status(&w), IGGY_OK);
+
+    o.decompress = true;
+    o.comp = iggy_compress_ctx_new();
+    o.inflate = &st;
+    ck_assert_ptr_nonnull(o.comp);
+    for (int reply = 1; reply <= 2; reply++) {
+        ck_assert_int_eq(
+            iggy_resp_unmarshal_ctx(&iggy_resp_polled_messages, w.data, w.len, &o, (void **)&out),
+            IGGY_OK);
+        ck_assert_uint_eq(out->count, N);
+        for (int i = 0; i < N; i++) {
+            ck_assert_int_eq(out->messages[i].error, IGGY_OK);
+            ck_assert_uint_eq(out->messages[i].payload_len, strlen(texts[i]));
+            ck_assert(memcmp(out->messages[i].payload, texts[i], strlen(texts[i])) == 0);
+        }
+        ck_assert_uint_eq(st.inflations, (uint64_t)N * (uint64_t)reply);
+    }
+    iggy_result_destroy(out);
+    iggy_inflate_state_free(&st);
+    iggy_compress_ctx_free(o.comp);
+    iggy_wr_release(&w);
+}
+END_TEST
+
 static Suite *codec_messages_suite(void)
 {
     Suite *s = suite_create("codec_messages");
@@ -994,6 +1057,7 @@ static Suite *codec_messages_suite(void)
     tcase_add_test(tc, invalid_send_input);
     tcase_add_test(tc, empty_payload_and_many_messages);
     tcase_add_test(tc, send_after_reserved_header);
+    tcase_add_test(tc, each_compressed_payload_is_inflated_once_per_reply);
     suite_add_tcase(s, tc);
     return s;
 }

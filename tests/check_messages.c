@@ -852,11 +852,11 @@ START_TEST(compressed_poll_with_null_options_decompresses)
 }
 END_TEST
 
-/* A zstd frame of 8192 RLE blocks of 128 KiB zeros: 1 GiB of output from ~32 KiB. fcs is
- * the declared content size (4-byte field), or UINT64_MAX for none (window descriptor). */
-static uint8_t *zstd_bomb(uint64_t fcs, size_t *len)
+/* A zstd frame of `blocks` RLE blocks of 128 KiB zeros (8192: 1 GiB of output from ~32 KiB).
+ * fcs is the declared content size (4-byte field), or UINT64_MAX for none (window
+ * descriptor). */
+static uint8_t *zstd_zeros(uint64_t fcs, size_t blocks, size_t *len)
 {
-    const size_t blocks = 8192;
     uint8_t *b = malloc(16 + blocks * 4), *p = b;
     *p++ = 0x28;
     *p++ = 0xb5;
@@ -882,6 +882,11 @@ static uint8_t *zstd_bomb(uint64_t fcs, size_t *len)
     }
     *len = (size_t)(p - b);
     return b;
+}
+
+static uint8_t *zstd_bomb(uint64_t fcs, size_t *len)
+{
+    return zstd_zeros(fcs, 8192, len);
 }
 
 /* Send raw messages, each with the marker header (codec name) and a payload. */
@@ -980,6 +985,117 @@ START_TEST(decompression_bombs_are_refused_per_message)
             free(bomb);
         }
     }
+}
+END_TEST
+
+/* One poll of n zstd frames of `blocks` x 128 KiB zeros each (declaring fcs), between a
+ * good first and last message, under reply budget `budget` (0 = default). Returns the
+ * largest single allocation the poll made; *decoded counts the frames that inflated. */
+static size_t poll_many_frames(uint64_t fcs, size_t blocks, size_t n, size_t budget,
+                               size_t *decoded)
+{
+    iggy_client_t *c;
+    topic_ref_t t;
+    size_t frame_len, largest, total = n + 2;
+    uint8_t *frame = zstd_zeros(fcs, blocks, &frame_len);
+    const uint8_t **payloads = calloc(total, sizeof *payloads);
+    const char **codecs = calloc(total, sizeof *codecs);
+    size_t *lens = calloc(total, sizeof *lens);
+    iggy_poll_opts_t po;
+    iggy_polled_messages_t *r = NULL;
+    iggy_polling_strategy_t s = at_offset(0);
+    uint32_t p = 0;
+
+    for (size_t i = 0; i < total; i++) {
+        bool edge = i == 0 || i == total - 1;
+        payloads[i] = edge ? (const uint8_t *)"edge" : frame;
+        lens[i] = edge ? 4 : frame_len;
+        codecs[i] = edge ? NULL : "zstd";
+    }
+    test_server_start(&srv, NULL);
+    c = client();
+    make_topic(c, &t, "budget", 1);
+    send_marked(c, &t, 0, codecs, payloads, lens, total);
+    memset(&po, 0, sizeof po);
+    po.max_decompressed_reply_bytes = budget;
+    test_alloc_begin();
+    OK(iggy_poll_messages(c, &CONSUMER, &t.stream, &t.topic, &p, &s, (uint32_t)total, false, &po,
+                          &r));
+    test_alloc_end();
+    largest = test_alloc_peak();
+    ck_assert_uint_eq(r->count, total);
+    *decoded = 0;
+    for (size_t i = 0; i < total; i++) {
+        const iggy_message_t *m = &r->messages[i];
+        ck_assert_uint_eq(m->offset, i); /* every message keeps its place */
+        if (i == 0 || i == total - 1) {
+            ck_assert_int_eq(m->error, IGGY_OK);
+            ck_assert(m->payload_len == 4 && memcmp(m->payload, "edge", 4) == 0);
+        } else if (m->error == IGGY_OK) {
+            ck_assert_uint_eq(m->payload_len, blocks * 131072);
+            (*decoded)++;
+        } else {
+            /* Refused: its bytes as received. */
+            ck_assert_int_eq(m->error, IGGY_ERR__BAD_COMPRESSION);
+            ck_assert_uint_eq(m->payload_len, frame_len);
+            ck_assert(memcmp(m->payload, frame, frame_len) == 0);
+        }
+    }
+    iggy_result_destroy(r);
+    drop_topic(c, &t);
+    iggy_client_destroy(c);
+    test_server_stop(&srv);
+    free(frame);
+    free(payloads);
+    free(codecs);
+    free(lens);
+    return largest;
+}
+
+START_TEST(a_reply_cannot_inflate_past_its_budget)
+{
+    size_t decoded, largest;
+    /* 30 honest frames of 8 MiB each (under the 64 MiB per-message limit) in a ~8 KiB reply:
+     * 240 MiB in all if nothing bounded the reply. The default budget (4 MiB here) takes
+     * none of them; nothing near their total is ever allocated. */
+    largest = poll_many_frames(64 * 131072, 64, 30, 0, &decoded);
+    ck_assert_uint_eq(decoded, 0);
+    ck_assert_msg(largest <= (16u << 20), "largest allocation %zu bytes", largest);
+    /* An explicit budget of 20 MiB takes two of them, then refuses the rest. */
+    largest = poll_many_frames(64 * 131072, 64, 30, 20u << 20, &decoded);
+    ck_assert_uint_eq(decoded, 2);
+    ck_assert_msg(largest <= (48u << 20), "largest allocation %zu bytes", largest);
+    /* The same frames without a declared size: the same bounds. */
+    largest = poll_many_frames(UINT64_MAX, 64, 30, 20u << 20, &decoded);
+    ck_assert_uint_eq(decoded, 2);
+    ck_assert_msg(largest <= (48u << 20), "largest allocation %zu bytes", largest);
+}
+END_TEST
+
+START_TEST(declared_sizes_never_size_an_allocation)
+{
+    size_t decoded, largest;
+    /* 40 frames that declare 60 MiB each and really hold 128 KiB: 2.4 GB of result space if
+     * declarations were trusted. */
+    largest = poll_many_frames(60u << 20, 1, 40, 0, &decoded);
+    ck_assert_uint_eq(decoded, 0);
+    ck_assert_msg(largest <= (16u << 20), "largest allocation %zu bytes", largest);
+}
+END_TEST
+
+START_TEST(unsized_frames_inflate_into_what_the_budget_allows)
+{
+    size_t decoded, largest;
+    /* 500 frames without a declared size, 128 KiB each: they are inflated into what the
+     * budget allows (never a 64 MiB scratch each), the first ones decode, the rest are
+     * refused once the budget is spent. */
+    largest = poll_many_frames(UINT64_MAX, 1, 500, 0, &decoded);
+    ck_assert_uint_ge(decoded, 1);
+    ck_assert_uint_lt(decoded, 500);
+    ck_assert_msg(largest <= (16u << 20), "largest allocation %zu bytes", largest);
+    /* A budget large enough takes them all. */
+    largest = poll_many_frames(UINT64_MAX, 1, 500, 64u << 20, &decoded);
+    ck_assert_uint_eq(decoded, 500);
 }
 END_TEST
 
@@ -1361,6 +1477,9 @@ int main(void)
     tcase_add_test(tc, compressed_poll_with_null_options_decompresses);
     tcase_add_test(tc, decompression_bombs_are_refused_per_message);
     tcase_add_test(tc, other_implementations_frames_decode_through_poll);
+    tcase_add_test(tc, a_reply_cannot_inflate_past_its_budget);
+    tcase_add_test(tc, declared_sizes_never_size_an_allocation);
+    tcase_add_test(tc, unsized_frames_inflate_into_what_the_budget_allows);
     tcase_add_test(tc, encryption_round_trip_and_failures_keep_their_place);
     tcase_add_test(tc, rust_sdk_sealed_messages_decrypt_through_poll);
     tcase_add_test(tc, consumer_group_members_share_partitions_exactly_once);

@@ -14,6 +14,7 @@
 #include "iggy_alloc.h"
 #include "iggy_error_internal.h"
 
+#define POLL_INFLATE_KEEP_MAX (16u << 20) /* kept between polls; larger is freed */
 #define IDKEY_MAX 300 /* "s" + 255-byte name, or "n" + number; two of them plus a group */
 
 /* Cached partition count and balanced cursor per (stream, topic). */
@@ -43,7 +44,8 @@ struct iggy_messages_state {
     pthread_mutex_t transform_lock; /* everything below */
     iggy_compress_ctx_t *comp;
     iggy_crypto_ctx_t *crypto;
-    iggy_scratch_t send_scratch, poll_scratch, poll_inflated;
+    iggy_scratch_t send_scratch, poll_scratch;
+    iggy_inflate_state_t poll_inflate;
     iggy_send_message_t *prepared;
     iggy_raw_block_t *raw;
     size_t prepared_cap;
@@ -77,7 +79,7 @@ void iggy_messages_state_free(iggy_messages_state_t *st)
     iggy_crypto_ctx_free(st->crypto);
     iggy_scratch_free(&st->send_scratch);
     iggy_scratch_free(&st->poll_scratch);
-    iggy_scratch_free(&st->poll_inflated);
+    iggy_inflate_state_free(&st->poll_inflate);
     iggy_mem_free(st->prepared);
     iggy_mem_free(st->raw);
     pthread_mutex_destroy(&st->lock);
@@ -367,6 +369,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.key = opts->encryption_key;
     d.decompress = !opts->no_decompress;
     d.max_decompressed = opts->max_decompressed_bytes;
+    d.reply_budget = opts->max_decompressed_reply_bytes;
     pthread_mutex_lock(&st->transform_lock);
     if (!st->comp)
         st->comp = iggy_compress_ctx_new();
@@ -375,7 +378,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.comp = st->comp;
     d.crypto = st->crypto;
     d.scratch = &st->poll_scratch;
-    d.inflated = &st->poll_inflated;
+    d.inflate = &st->poll_inflate;
     if (!d.comp || !d.crypto) {
         pthread_mutex_unlock(&st->transform_lock);
         iggy_rpc_abort(&rpc);
@@ -383,6 +386,9 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     }
     rpc.decode_opts = &d;
     err = iggy_rpc_end(&rpc, (void **)out);
+    /* A reply that inflated a lot (a bomb up to its budget) leaves no large buffer behind. */
+    if (st->poll_inflate.out.cap > POLL_INFLATE_KEEP_MAX)
+        iggy_scratch_free(&st->poll_inflate.out);
     pthread_mutex_unlock(&st->transform_lock);
     return err;
 }

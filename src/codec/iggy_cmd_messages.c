@@ -159,6 +159,7 @@ static iggy_err_t dec_polled_messages(iggy_reader_t *r, iggy_arena_t *a, void *o
      * sends one with status 0 (messages.md §4.6). */
     if (iggy_rd_left(r) == 0)
         return IGGY_OK;
+    iggy_poll_transform_begin(r->opts, iggy_arena_measuring(a), iggy_rd_left(r));
     if (iggy_rd_left(r) < IGGY_POLL_PREFIX_SIZE)
         return iggy_fail(IGGY_ERR__BAD_MSG,
                          "%s: body of %zu bytes is shorter than the 16-byte "

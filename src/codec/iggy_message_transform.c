@@ -83,15 +83,139 @@ static iggy_err_t fill_raw(iggy_arena_t *a, const uint8_t *payload, uint32_t ple
     return IGGY_OK;
 }
 
+/* One compressed payload's outcome (the measure pass records, the fill pass replays). */
+typedef struct inflate_record {
+    size_t off;
+    size_t len;
+    iggy_err_t err;
+} inflate_record_t;
+
+#define MIN_REPLY_BUDGET (4u * 1024u * 1024u)
+#define REPLY_BUDGET_FACTOR 16u
+
+size_t iggy_inflate_default_budget(size_t reply_len)
+{
+    size_t b = reply_len > DEFAULT_MAX_DECOMPRESSED / REPLY_BUDGET_FACTOR
+                   ? DEFAULT_MAX_DECOMPRESSED
+                   : reply_len * REPLY_BUDGET_FACTOR;
+    return b < MIN_REPLY_BUDGET ? MIN_REPLY_BUDGET : b;
+}
+
+void iggy_inflate_state_free(iggy_inflate_state_t *st)
+{
+    iggy_scratch_free(&st->out);
+    iggy_scratch_free(&st->records);
+    memset(st, 0, sizeof *st);
+}
+
+void iggy_poll_transform_begin(const iggy_poll_decode_opts_t *o, bool measuring, size_t reply_len)
+{
+    iggy_inflate_state_t *st = o ? o->inflate : NULL;
+    if (!st)
+        return;
+    st->cursor = 0;
+    if (!measuring)
+        return;
+    st->count = st->used = st->charged = 0;
+    st->budget = o->reply_budget ? o->reply_budget : iggy_inflate_default_budget(reply_len);
+}
+
+static iggy_err_t budget_spent(const iggy_inflate_state_t *st, size_t want, const char *ctx)
+{
+    /* The code a payload over the per-message limit gets too: refused decompression. */
+    return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
+                     "%s: the reply's decompression budget is spent (%zu of %zu bytes produced, "
+                     "%zu bytes of work done; this payload needs %s%zu more)",
+                     ctx, st->used, st->budget, st->charged, want ? "" : "more than ", want);
+}
+
+/* Inflate one payload into st->out; the outcome goes to *rec. What a reply's payloads
+ * produce is bounded by its budget, and the work of inflating (frames that fail included) by
+ * twice the budget, so one bomb cannot starve the honest payloads after it and a reply of
+ * bombs stops. Returns an error only for a structural failure. */
+static iggy_err_t inflate_once(const iggy_poll_decode_opts_t *o, iggy_compression_codec_t codec,
+                               const uint8_t *payload, uint32_t plen, inflate_record_t *rec,
+                               const char *ctx)
+{
+    iggy_inflate_state_t *st = o->inflate;
+    size_t max = o->max_decompressed ? o->max_decompressed : DEFAULT_MAX_DECOMPRESSED;
+    size_t out_left = st->budget > st->used ? st->budget - st->used : 0;
+    size_t work_left = 2 * st->budget > st->charged ? 2 * st->budget - st->charged : 0;
+    size_t left = out_left < work_left ? out_left : work_left, need = 0;
+    iggy_err_t err;
+
+    rec->off = st->used;
+    rec->len = 0;
+    if (iggy_compress_size_unknown(codec, payload, plen)) {
+        /* No size up front: decode into what the limits still allow, never more. */
+        size_t cap = max < left ? max : left;
+        if (cap == 0) {
+            rec->err = budget_spent(st, 0, ctx);
+            return IGGY_OK;
+        }
+        err = iggy_scratch_reserve(&st->out, st->used + cap);
+        if (err == IGGY_OK) {
+            st->inflations++;
+            err = iggy_decompress_bounded(o->comp, codec, payload, plen, st->out.data + st->used,
+                                          cap, &need);
+            if (err != IGGY_OK) {
+                /* It may have produced up to cap bytes before failing: charge them. */
+                st->charged += cap;
+                if (cap < max)
+                    err = budget_spent(st, 0, ctx);
+            }
+        }
+    } else {
+        err = iggy_decompressed_size(codec, payload, plen, max, &need);
+        if (err == IGGY_OK && need > left)
+            err = budget_spent(st, need, ctx);
+        if (err == IGGY_OK)
+            err = iggy_scratch_reserve(&st->out, st->used + need);
+        if (err == IGGY_OK) {
+            st->inflations++;
+            err = iggy_decompress(o->comp, codec, payload, plen, st->out.data + st->used, need);
+            if (err != IGGY_OK)
+                st->charged += need; /* a frame that lies about its size still cost that */
+        }
+    }
+    rec->err = err;
+    if (err == IGGY_OK) {
+        rec->len = need;
+        st->used += need;
+        st->charged += need;
+    }
+    return IGGY_OK;
+}
+
+/* The outcome of the next compressed payload: made now while measuring, replayed while
+ * filling (both passes meet the payloads in the same order). */
+static iggy_err_t next_inflated(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
+                                iggy_compression_codec_t codec, const uint8_t *payload,
+                                uint32_t plen, inflate_record_t *rec, const char *ctx)
+{
+    iggy_inflate_state_t *st = o->inflate;
+    if (!st)
+        return iggy_fail(IGGY_ERR__STATE, "%s: no inflate state", ctx);
+    if (iggy_arena_measuring(a)) {
+        IGGY_TRY(iggy_scratch_reserve(&st->records, (st->count + 1) * sizeof *rec));
+        IGGY_TRY(inflate_once(o, codec, payload, plen, rec, ctx));
+        memcpy(st->records.data + st->count++ * sizeof *rec, rec, sizeof *rec);
+        return IGGY_OK;
+    }
+    if (st->cursor >= st->count)
+        return iggy_fail(IGGY_ERR__STATE, "%s: fill pass met an unmeasured payload", ctx);
+    memcpy(rec, st->records.data + st->cursor++ * sizeof *rec, sizeof *rec);
+    return IGGY_OK;
+}
+
 iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
                              const iggy_batch_frame_t *f, iggy_message_t *m, const char *ctx)
 {
     const uint8_t *payload = f->payload, *headers = f->user_headers;
     uint32_t plen = f->payload_len, hlen = f->user_headers_len;
     iggy_compression_codec_t codec = IGGY_COMPRESSION_CODEC_NONE;
-    size_t need, max;
+    inflate_record_t rec;
     iggy_err_t err;
-    uint8_t *dst;
 
     m->error = IGGY_OK;
     if (!o || (!o->key && !o->decompress))
@@ -123,49 +247,16 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
         codec == IGGY_COMPRESSION_CODEC_NONE)
         return fill_raw(a, payload, plen, headers, hlen, m, ctx);
 
-    /* Bounded: the declared size is checked against the limit before anything is sized. */
-    max = o->max_decompressed ? o->max_decompressed : DEFAULT_MAX_DECOMPRESSED;
-    if (iggy_compress_size_unknown(codec, payload, plen)) {
-        /* No size up front: decode into a buffer of the limit, in both passes, and copy
-         * exactly what came out. */
-        err = iggy_scratch_reserve(o->inflated, max);
-        if (err == IGGY_OK)
-            err = iggy_decompress_bounded(o->comp, codec, payload, plen, o->inflated->data, max,
-                                          &need);
-        if (err != IGGY_OK) {
-            m->error = err;
-            return fill_raw(a, payload, plen, headers, hlen, m, ctx);
-        }
-        m->payload = iggy_arena_bytes(a, o->inflated->data, need);
-        m->payload_len = (uint32_t)need;
-        goto headers;
-    }
-    err = iggy_decompressed_size(codec, payload, plen, max, &need);
-    if (err != IGGY_OK) {
-        m->error = err;
+    /* Inflated once per reply, within the per-message limit and the reply's budget; the
+     * arena is sized from what the bytes really produced. */
+    IGGY_TRY(next_inflated(o, a, codec, payload, plen, &rec, ctx));
+    if (rec.err != IGGY_OK) {
+        m->error = rec.err;
         return fill_raw(a, payload, plen, headers, hlen, m, ctx);
     }
-    /* Only the fill pass decodes, so only it can find a frame that lies about its size.
-     * Both passes reserve room for either outcome (decoded or the bytes as received), so
-     * the fill pass never uses more arena than the measure pass counted. */
-    dst = (uint8_t *)iggy_arena_alloc(a, (need > plen ? need : plen) + 1, 1);
-    if (dst) {
-        err = iggy_decompress(o->comp, codec, payload, plen, dst, need);
-        dst[need] = '\0';
-        if (err != IGGY_OK) {
-            /* A frame that lies about its size: keep the bytes as received. */
-            m->error = err;
-            if (plen)
-                memcpy(dst, payload, plen);
-            dst[plen] = '\0';
-            m->payload = dst;
-            m->payload_len = plen;
-            goto headers;
-        }
-    }
-    m->payload = dst;
-    m->payload_len = (uint32_t)need;
-headers:
+    m->payload = iggy_arena_bytes(a, o->inflate->out.data + rec.off, rec.len);
+    m->payload_len = (uint32_t)rec.len;
+
     m->raw_headers = iggy_arena_bytes(a, headers, hlen);
     m->raw_headers_len = hlen;
     m->headers.count = 0;

@@ -28,17 +28,40 @@ typedef struct iggy_scratch {
 iggy_err_t iggy_scratch_reserve(iggy_scratch_t *s, size_t cap);
 void iggy_scratch_free(iggy_scratch_t *s);
 
+/* A reply's decompression, done once: the measure pass inflates every compressed payload
+ * into out (back to back, never past the reply's budget) and records each outcome; the fill
+ * pass copies from there. Owned by the caller and reused across replies (no steady-state
+ * allocation). */
+typedef struct iggy_inflate_state {
+    iggy_scratch_t out;     /* decompressed payloads of the reply in decoding */
+    iggy_scratch_t records; /* one outcome per compressed payload, in message order */
+    size_t count, cursor;   /* records made (measure), replayed (fill) */
+    size_t used;            /* bytes of out in use */
+    size_t budget, charged; /* the reply's decompression budget and what it has spent */
+    uint64_t inflations;    /* payloads inflated so far (all replies): at most once each */
+} iggy_inflate_state_t;
+
+void iggy_inflate_state_free(iggy_inflate_state_t *st);
+
+/* The default per-reply budget: 16 times the reply's size, at least 4 MiB, at most 64 MiB. */
+size_t iggy_inflate_default_budget(size_t reply_len);
+
 /* Poll decode options, handed to the poll decoder as reader->opts. */
 typedef struct iggy_poll_decode_opts {
     bool verify_checksums;
     const uint8_t *key; /* NULL: no decryption */
     bool decompress;
-    size_t max_decompressed;
+    size_t max_decompressed; /* per message; 0 = 64 MiB */
+    size_t reply_budget;     /* decompressed bytes one reply may produce; 0 = the default */
     iggy_compress_ctx_t *comp;
     iggy_crypto_ctx_t *crypto;
-    iggy_scratch_t *scratch;  /* plaintexts while decoding */
-    iggy_scratch_t *inflated; /* frames without a declared size, decoded up to the limit */
+    iggy_scratch_t *scratch;       /* plaintexts while decoding */
+    iggy_inflate_state_t *inflate; /* required when decompress is set */
 } iggy_poll_decode_opts_t;
+
+/* Start one arena pass of a reply of reply_len bytes (the poll decoder calls it): the measure
+ * pass resets the budget and the records, the fill pass replays them. o may be NULL. */
+void iggy_poll_transform_begin(const iggy_poll_decode_opts_t *o, bool measuring, size_t reply_len);
 
 /* Fill m's payload, raw headers and parsed headers from frame f, applying o (NULL: copy as
  * received). Runs in both arena passes and takes the same path in both. Only structural
