@@ -2,6 +2,7 @@
  * the TCP transport (exact reads, full writes, deadlines, EOF, SIGPIPE), and the TLS
  * transport against an in-process server whose CA and certificate are generated here. */
 #include <check.h>
+#include <netdb.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -235,6 +236,15 @@ START_TEST(test_tcp_exchange_localhost)
 {
     /* "localhost" may resolve to ::1 first; the listener is IPv4 only, so this also
      * exercises falling through to the next address. */
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo("localhost", "80", &hints, &res) != 0) {
+        /* A root without /etc/hosts (a bare debootstrap) cannot resolve it at all. */
+        printf("SKIPPED test_tcp_exchange_localhost: \"localhost\" does not resolve here\n");
+        return;
+    }
+    freeaddrinfo(res);
     FD_GUARD_BEGIN;
     exchange_over(AF_INET, "localhost");
     FD_GUARD_END;
