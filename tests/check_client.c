@@ -126,12 +126,7 @@ static bool start_mock_only(const iggy_mock_opts_t *opts, const char *what)
 
 static iggy_client_t *client_with(bool login, const char *const *props)
 {
-    iggy_conf_t *conf = test_conf(&srv, login, props);
-    iggy_client_t *c;
-    char err[256];
-    ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);
-    iggy_conf_destroy(conf);
-    return c;
+    return test_client_with(&srv, login, props);
 }
 
 static void destroy_client(iggy_client_t *c)

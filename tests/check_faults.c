@@ -42,12 +42,7 @@ static void finish(void)
 
 static iggy_client_t *client_with(const char *const *props)
 {
-    iggy_conf_t *conf = test_conf(&srv, true, props);
-    iggy_client_t *c;
-    char err[256];
-    ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);
-    iggy_conf_destroy(conf);
-    return c;
+    return test_client_with(&srv, true, props);
 }
 
 static uint64_t connects(iggy_client_t *c)

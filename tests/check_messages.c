@@ -48,12 +48,7 @@ static uint64_t now_us(void)
 
 static iggy_client_t *client_with(const char *const *props)
 {
-    iggy_conf_t *conf = test_conf(&srv, true, props);
-    iggy_client_t *c;
-    char err[256];
-    ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);
-    iggy_conf_destroy(conf);
-    return c;
+    return test_client_with(&srv, true, props);
 }
 
 static iggy_client_t *client(void)

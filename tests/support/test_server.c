@@ -69,7 +69,12 @@ iggy_conf_t *test_conf(const test_server_t *s, bool with_credentials, const char
 
 iggy_client_t *test_client(const test_server_t *s, bool login)
 {
-    iggy_conf_t *conf = test_conf(s, login, NULL);
+    return test_client_with(s, login, NULL);
+}
+
+iggy_client_t *test_client_with(const test_server_t *s, bool login, const char *const *props)
+{
+    iggy_conf_t *conf = test_conf(s, login, props);
     iggy_client_t *c;
     char err[256];
     ck_assert_msg(iggy_client_new(conf, &c, err, sizeof err) == IGGY_OK, "%s", err);

@@ -29,6 +29,8 @@ iggy_conf_t *test_conf(const test_server_t *s, bool with_credentials, const char
 
 /* A client for s; when login is true, credentials are configured (auto-login). */
 iggy_client_t *test_client(const test_server_t *s, bool login);
+/* The same with extra "name", "value" properties (NULL-terminated list, may be NULL). */
+iggy_client_t *test_client_with(const test_server_t *s, bool login, const char *const *props);
 
 /* Open file descriptors and threads of this process. */
 int test_count_fds(void);
