@@ -8,7 +8,7 @@
 #include <iggy/conf.h>
 #include <iggy/types.h>
 
-#include "client/iggy_transport.h"
+#include "net/iggy_transport.h"
 #include "codec/iggy_cmd_table.h"
 #include "codec/iggy_writer.h"
 #include "pool/iggy_pool.h"

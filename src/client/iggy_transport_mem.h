@@ -2,7 +2,7 @@
 #ifndef IGGY_TRANSPORT_MEM_H
 #define IGGY_TRANSPORT_MEM_H
 
-#include "client/iggy_transport.h"
+#include "net/iggy_transport.h"
 
 typedef struct iggy_mem_transport iggy_mem_transport_t;
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <xxhash.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_decompressBound */
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -17,6 +18,7 @@ struct iggy_compress_ctx {
     ZSTD_DCtx *zd;
     LZ4F_cctx *lc;
     LZ4F_dctx *ld;
+    uint64_t decompress_calls;
 };
 
 /* The LZ4 frame magic and the header fields this module reads (LZ4 frame format §3). */
@@ -24,6 +26,7 @@ struct iggy_compress_ctx {
 #define LZ4_FLG_VERSION_MASK 0xC0u
 #define LZ4_FLG_VERSION_01 0x40u
 #define LZ4_FLG_INDEPENDENT 0x20u
+#define LZ4_FLG_BLOCK_CHECKSUM 0x10u
 #define LZ4_FLG_CONTENT_SIZE 0x08u
 #define LZ4_FLG_DICT_ID 0x01u
 #define LZ4_FLG_RESERVED 0x02u
@@ -418,6 +421,7 @@ iggy_err_t iggy_decompress(iggy_compress_ctx_t *ctx, iggy_compression_codec_t co
     if (!ctx || (!src && n) || (!dst && dst_len_exact))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "iggy_decompress: missing argument");
     /* The libraries do pointer arithmetic on dst and src: never hand them NULL. */
+    ctx->decompress_calls++;
     IGGY_TRY(decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_len_exact, &got));
     if (got != dst_len_exact)
         return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
@@ -433,6 +437,7 @@ iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_co
     uint8_t none[1], empty[1] = {0};
     if (!ctx || !out_len || (!src && n) || (!dst && dst_cap))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "iggy_decompress_bounded: missing argument");
+    ctx->decompress_calls++;
     return decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_cap, out_len);
 }
 
@@ -445,4 +450,69 @@ int iggy_compress_size_unknown(iggy_compression_codec_t codec, const uint8_t *sr
     if (codec == IGGY_COMPRESSION_CODEC_LZ4)
         return n >= 7 && get_le32(src) == LZ4_MAGIC && !(src[4] & LZ4_FLG_CONTENT_SIZE);
     return 0;
+}
+
+/* Walks the blocks of an LZ4 frame without a content size (LZ4 frame format §4-§5): each
+ * block is a u32 size (high bit: stored uncompressed) and its data, then a u32 checksum when
+ * the frame has block checksums; a zero word ends the frame. liblz4 refuses any block above
+ * the frame's block size, so a compressed block produces at most that, and a frame cut
+ * short at most what its blocks present (and one partial block) produce before it fails. */
+static size_t lz4_unsized_bound(const uint8_t *src, size_t n)
+{
+    static const size_t block_max[4] = {64u << 10, 256u << 10, 1u << 20, 4u << 20};
+    size_t pos, bmax, bound = 0;
+    uint8_t flg, bd;
+    if (n < 7 || get_le32(src) != LZ4_MAGIC)
+        return SIZE_MAX;
+    flg = src[4];
+    bd = src[5];
+    if ((flg & LZ4_FLG_VERSION_MASK) != LZ4_FLG_VERSION_01 || (flg & LZ4_FLG_RESERVED) ||
+        (flg & LZ4_FLG_CONTENT_SIZE) || (bd & LZ4_BD_RESERVED) || (bd >> 4) < 4)
+        return SIZE_MAX;
+    bmax = block_max[(bd >> 4) - 4];
+    pos = 4 + 2 + ((flg & LZ4_FLG_DICT_ID) ? 4 : 0) + 1; /* magic, FLG, BD, dict id, HC */
+    if (pos > n)
+        return SIZE_MAX;
+    for (;;) {
+        uint32_t word, len;
+        size_t out;
+        if (n - pos < 4)
+            break; /* cut short */
+        word = get_le32(src + pos);
+        pos += 4;
+        if (word == 0)
+            return bound; /* end mark: the content checksum is the decoder's to check */
+        len = word & 0x7FFFFFFFu;
+        if (len > bmax)
+            return bound; /* refused before this block is decoded */
+        if (len > n - pos)
+            break;
+        pos += len;
+        out = (word & 0x80000000u) ? len : bmax;
+        if (bound > SIZE_MAX - out)
+            return SIZE_MAX;
+        bound += out;
+        if (flg & LZ4_FLG_BLOCK_CHECKSUM) {
+            if (n - pos < 4)
+                return bound;
+            pos += 4;
+        }
+    }
+    return bound > SIZE_MAX - bmax ? SIZE_MAX : bound + bmax;
+}
+
+size_t iggy_decompressed_bound(iggy_compression_codec_t codec, const uint8_t *src, size_t n)
+{
+    if (!iggy_compress_size_unknown(codec, src, n))
+        return SIZE_MAX;
+    if (codec == IGGY_COMPRESSION_CODEC_ZSTD) {
+        unsigned long long b = ZSTD_decompressBound(src, n);
+        return b == ZSTD_CONTENTSIZE_ERROR || b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+    }
+    return lz4_unsized_bound(src, n);
+}
+
+uint64_t iggy_compress_ctx_decompress_calls(const iggy_compress_ctx_t *ctx)
+{
+    return ctx ? ctx->decompress_calls : 0;
 }

@@ -78,4 +78,17 @@ iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_co
  * iggy_decompress_bounded into a buffer of the configured limit. */
 int iggy_compress_size_unknown(iggy_compression_codec_t codec, const uint8_t *src, size_t n);
 
+/* For a frame iggy_compress_size_unknown() reports: an upper bound on what decoding it can
+ * produce (before it succeeds or fails), read from its block headers without decoding (zstd:
+ * blocks x min(window, 128 KiB), as ZSTD_decompressBound; LZ4: uncompressed blocks exactly,
+ * compressed ones at most the frame's block size). Lets a small frame get a small buffer,
+ * and be charged little when it fails, instead of the whole limit. SIZE_MAX for any other
+ * input, or when the headers do not read: the decoder has the last word. Never fails. */
+size_t iggy_decompressed_bound(iggy_compression_codec_t codec, const uint8_t *src, size_t n);
+
+/* Decompressions run through ctx (iggy_decompress and iggy_decompress_bounded calls that
+ * reached a codec, failed ones included): tests count them to check that a poll reply
+ * inflates each payload once. */
+uint64_t iggy_compress_ctx_decompress_calls(const iggy_compress_ctx_t *ctx);
+
 #endif

@@ -129,6 +129,41 @@ static iggy_err_t budget_spent(const iggy_inflate_state_t *st, size_t want, cons
                      ctx, st->used, st->budget, st->charged, want ? "" : "more than ", want);
 }
 
+/* 2 * b, saturating: a budget near SIZE_MAX means no limit, never a wrapped-around one. */
+static size_t twice(size_t b)
+{
+    return b > SIZE_MAX / 2 ? SIZE_MAX : 2 * b;
+}
+
+/* Where offset off of st->out starts; NULL while out has no buffer (only 0-byte payloads
+ * then: never NULL + 0). */
+static uint8_t *out_at(const iggy_inflate_state_t *st, size_t off)
+{
+    return st->out.data ? st->out.data + off : NULL;
+}
+
+/* Grow st->out to hold want bytes (want <= the budget): doubling for reuse, but never past
+ * the reply's budget. */
+static iggy_err_t out_reserve(iggy_inflate_state_t *st, size_t want)
+{
+    size_t cap = st->out.cap;
+    uint8_t *p;
+    if (want <= cap)
+        return IGGY_OK;
+    cap = twice(cap);
+    if (cap > st->budget)
+        cap = st->budget;
+    if (cap < want)
+        cap = want;
+    p = iggy_mem_realloc(st->out.data, cap);
+    if (!p)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "poll: cannot grow the inflate buffer to %zu bytes",
+                         cap);
+    st->out.data = p;
+    st->out.cap = cap;
+    return IGGY_OK;
+}
+
 /* Inflate one payload into st->out; the outcome goes to *rec. What a reply's payloads
  * produce is bounded by its budget, and the work of inflating (frames that fail included) by
  * twice the budget, so one bomb cannot starve the honest payloads after it and a reply of
@@ -140,28 +175,32 @@ static iggy_err_t inflate_once(const iggy_poll_decode_opts_t *o, iggy_compressio
     iggy_inflate_state_t *st = o->inflate;
     size_t max = o->max_decompressed ? o->max_decompressed : DEFAULT_MAX_DECOMPRESSED;
     size_t out_left = st->budget > st->used ? st->budget - st->used : 0;
-    size_t work_left = 2 * st->budget > st->charged ? 2 * st->budget - st->charged : 0;
+    size_t work = twice(st->budget), work_left = work > st->charged ? work - st->charged : 0;
     size_t left = out_left < work_left ? out_left : work_left, need = 0;
     iggy_err_t err;
 
     rec->off = st->used;
     rec->len = 0;
     if (iggy_compress_size_unknown(codec, payload, plen)) {
-        /* No size up front: decode into what the limits still allow, never more. */
-        size_t cap = max < left ? max : left;
-        if (cap == 0) {
+        /* No size up front: decode into what the limits still allow, and no more than its
+         * blocks can produce (a small frame reserves, and if it fails costs, little). */
+        size_t cap = max < left ? max : left, bound;
+        if (left == 0) {
             rec->err = budget_spent(st, 0, ctx);
             return IGGY_OK;
         }
-        err = iggy_scratch_reserve(&st->out, st->used + cap);
+        bound = iggy_decompressed_bound(codec, payload, plen);
+        if (bound < cap)
+            cap = bound;
+        err = out_reserve(st, st->used + cap);
         if (err == IGGY_OK) {
             st->inflations++;
-            err = iggy_decompress_bounded(o->comp, codec, payload, plen, st->out.data + st->used,
-                                          cap, &need);
+            err = iggy_decompress_bounded(o->comp, codec, payload, plen, out_at(st, st->used), cap,
+                                          &need);
             if (err != IGGY_OK) {
                 /* It may have produced up to cap bytes before failing: charge them. */
                 st->charged += cap;
-                if (cap < max)
+                if (cap == left && cap < max)
                     err = budget_spent(st, 0, ctx);
             }
         }
@@ -170,10 +209,10 @@ static iggy_err_t inflate_once(const iggy_poll_decode_opts_t *o, iggy_compressio
         if (err == IGGY_OK && need > left)
             err = budget_spent(st, need, ctx);
         if (err == IGGY_OK)
-            err = iggy_scratch_reserve(&st->out, st->used + need);
+            err = out_reserve(st, st->used + need);
         if (err == IGGY_OK) {
             st->inflations++;
-            err = iggy_decompress(o->comp, codec, payload, plen, st->out.data + st->used, need);
+            err = iggy_decompress(o->comp, codec, payload, plen, out_at(st, st->used), need);
             if (err != IGGY_OK)
                 st->charged += need; /* a frame that lies about its size still cost that */
         }
@@ -254,7 +293,7 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
         m->error = rec.err;
         return fill_raw(a, payload, plen, headers, hlen, m, ctx);
     }
-    m->payload = iggy_arena_bytes(a, o->inflate->out.data + rec.off, rec.len);
+    m->payload = iggy_arena_bytes(a, out_at(o->inflate, rec.off), rec.len);
     m->payload_len = (uint32_t)rec.len;
 
     m->raw_headers = iggy_arena_bytes(a, headers, hlen);

@@ -27,7 +27,7 @@
 #include <openssl/ssl.h>
 #include <xxhash.h>
 
-#include "client/iggy_transport.h"
+#include "iggy_clock.h"
 #include "codec/iggy_cmd_table.h"
 #include "codec/iggy_frame.h"
 #include "codec/iggy_reader.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "client/iggy_transport.h"
+#include "net/iggy_transport.h"
 
 /* Resolve host (name, IPv4 or IPv6 literal, with or without [brackets]) and connect to the
  * first address that answers. connect_timeout_ms <= 0 means no limit (resolution itself is

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "client/iggy_transport.h"
+#include "net/iggy_transport.h"
 
 typedef struct iggy_tls_opts {
     /* PEM file of trusted CAs; NULL = OpenSSL's default verify paths. */

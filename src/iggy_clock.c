@@ -1,6 +1,6 @@
-#include <time.h>
+#include "iggy_clock.h"
 
-#include "client/iggy_transport.h"
+#include <time.h>
 
 int64_t iggy_now_ms(void)
 {

@@ -9,6 +9,8 @@
 
 #include <iggy/error.h>
 
+#include "iggy_clock.h" /* deadlines are iggy_now_ms() values */
+
 typedef struct iggy_transport_ops {
     const char *name;
     /* Write every byte of iov or fail. */
@@ -29,12 +31,5 @@ typedef struct iggy_transport {
     const iggy_transport_ops_t *ops;
     void *ctx;
 } iggy_transport_t;
-
-/* Monotonic clock in milliseconds. */
-int64_t iggy_now_ms(void);
-/* Monotonic clock in microseconds (for durations). */
-int64_t iggy_mono_us(void);
-/* Wall clock in microseconds since the Unix epoch. */
-uint64_t iggy_now_us(void);
 
 #endif
