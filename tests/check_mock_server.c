@@ -24,7 +24,7 @@
 
 #include <iggy/mock.h>
 
-#include "client/iggy_transport.h"
+#include "net/iggy_transport.h"
 #include "codec/iggy_frame.h"
 #include "codec/iggy_reader.h"
 #include "codec/iggy_writer.h"
