@@ -8,10 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lz4frame.h>
+#include <snappy-c.h>
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <iggy/alloc.h>
+
 #include "codec/iggy_batch.h"
+#include "codec/iggy_compress.h"
 #include "codec/iggy_message_transform.h"
 #include "codec_helpers.h"
 #include "test_main.h"
@@ -1024,6 +1029,524 @@ START_TEST(each_compressed_payload_is_inflated_once_per_reply)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- reply decompression budget */
+
+/* What one decode allocates through the iggy allocator: live bytes, their peak, the largest
+ * single request. Requests above 1 GiB are noted and refused (never really made). */
+static struct {
+    size_t live, peak, largest;
+} g_bytes;
+
+#define BYTES_HDR 16 /* keeps max_align_t alignment; holds the block's size */
+#define BYTES_REFUSE_ABOVE ((size_t)1 << 30)
+
+static void bytes_note(size_t n)
+{
+    if (n > g_bytes.largest)
+        g_bytes.largest = n;
+}
+
+static void bytes_grew(size_t old, size_t n)
+{
+    g_bytes.live = g_bytes.live - old + n;
+    if (g_bytes.live > g_bytes.peak)
+        g_bytes.peak = g_bytes.live;
+}
+
+static void *bytes_malloc(size_t n)
+{
+    uint8_t *p;
+    bytes_note(n);
+    if (n > BYTES_REFUSE_ABOVE || !(p = malloc(BYTES_HDR + n)))
+        return NULL;
+    memcpy(p, &n, sizeof n);
+    bytes_grew(0, n);
+    return p + BYTES_HDR;
+}
+
+static void *bytes_calloc(size_t a, size_t b)
+{
+    void *p;
+    if (b && a > SIZE_MAX / b)
+        return NULL;
+    p = bytes_malloc(a * b);
+    if (p)
+        memset(p, 0, a * b);
+    return p;
+}
+
+static void *bytes_realloc(void *q, size_t n)
+{
+    uint8_t *p, *np;
+    size_t old;
+    if (!q)
+        return bytes_malloc(n);
+    bytes_note(n);
+    p = (uint8_t *)q - BYTES_HDR;
+    memcpy(&old, p, sizeof old);
+    if (n > BYTES_REFUSE_ABOVE || !(np = realloc(p, BYTES_HDR + n)))
+        return NULL;
+    memcpy(np, &n, sizeof n);
+    bytes_grew(old, n);
+    return np + BYTES_HDR;
+}
+
+static void bytes_free(void *q)
+{
+    uint8_t *p;
+    size_t n;
+    if (!q)
+        return;
+    p = (uint8_t *)q - BYTES_HDR;
+    memcpy(&n, p, sizeof n);
+    g_bytes.live -= n;
+    free(p);
+}
+
+static const iggy_allocator_t bytes_allocator = {bytes_malloc, bytes_calloc, bytes_realloc,
+                                                 bytes_free};
+
+/* A poll reply body (prefix, one batch record) of n messages: message i carries payloads[i]
+ * and, when codecs[i] is set, the `iggy-compression` header naming it. In malloc'd memory:
+ * no pool buffer outlives the call. */
+static uint8_t *poll_reply_of(const uint8_t *const *payloads, const size_t *lens,
+                              const char *const *codecs, size_t n, size_t *len)
+{
+    iggy_writer_t w = test_writer();
+    iggy_send_message_t *m = calloc(n, sizeof *m);
+    iggy_kv_t *h = calloc(n, sizeof *h);
+    uint8_t *body;
+    ck_assert(m && h);
+    for (size_t i = 0; i < n; i++) {
+        m[i] = msg((uint64_t)i + 1, 0, 1000, NULL);
+        m[i].payload = payloads[i];
+        m[i].payload_len = (uint32_t)lens[i];
+        if (codecs[i]) {
+            h[i] = kv(IGGY_KV_STRING, IGGY_COMPRESSION_HEADER_KEY, IGGY_KV_STRING, codecs[i],
+                      (uint32_t)strlen(codecs[i]));
+            m[i].headers = &h[i];
+            m[i].headers_count = 1;
+        }
+    }
+    iggy_wr_u32(&w, 0);               /* partition */
+    iggy_wr_u64(&w, (uint64_t)n - 1); /* current offset */
+    iggy_wr_u32(&w, (uint32_t)n);     /* messages */
+    iggy_batch_write(&w, m, n, NULL, 1000);
+    ck_assert_int_eq(iggy_wr_status(&w), IGGY_OK);
+    body = dup_bytes(w.data, w.len);
+    *len = w.len;
+    iggy_wr_release(&w);
+    free(m);
+    free(h);
+    return body;
+}
+
+/* What a reply decoded to, gathered while the byte-accounting allocator was on. */
+typedef struct decoded {
+    iggy_err_t err;
+    size_t count, decoded; /* messages; of them, decoded payloads */
+    iggy_err_t *msg_err;   /* per message */
+    bool *as_expected;     /* decoded: the plaintext; refused: the bytes as received */
+    size_t peak, largest;  /* live-byte peak, largest single request */
+    uint64_t inflations;   /* decompression calls through the codec context */
+    size_t inflate_cap;    /* the reusable inflate buffer afterwards */
+    char detail[512];      /* the thread's last error detail after the decode */
+} decoded_t;
+
+/* Decode body as the client does (decompress on, a reply budget, one inflate state) under
+ * the byte-accounting allocator. Message i decodes to plaintext of want_len[i] bytes hashing
+ * to want_hash[i] (XXH64), or is refused with its raw[i] bytes as received. */
+static void decode_reply(const uint8_t *body, size_t len, size_t budget, const uint8_t *const *raw,
+                         const size_t *raw_len, const uint64_t *want_hash, const size_t *want_len,
+                         size_t n, decoded_t *d)
+{
+    iggy_poll_decode_opts_t o;
+    iggy_inflate_state_t st;
+    iggy_polled_messages_t *out = NULL;
+    const char *detail;
+
+    memset(d, 0, sizeof *d);
+    d->msg_err = calloc(n, sizeof *d->msg_err);
+    d->as_expected = calloc(n, sizeof *d->as_expected);
+    ck_assert(d->msg_err && d->as_expected);
+    ck_assert_int_eq(iggy_set_allocator(&bytes_allocator), 0);
+    memset(&g_bytes, 0, sizeof g_bytes);
+    memset(&st, 0, sizeof st);
+    memset(&o, 0, sizeof o);
+    o.decompress = true;
+    o.reply_budget = budget;
+    o.comp = iggy_compress_ctx_new();
+    o.inflate = &st;
+    if (o.comp) {
+        d->err = iggy_resp_unmarshal_ctx(&iggy_resp_polled_messages, body, len, &o, (void **)&out);
+        detail = iggy_last_error_detail();
+        snprintf(d->detail, sizeof d->detail, "%s", detail ? detail : "");
+    } else {
+        d->err = IGGY_ERR__NO_MEMORY;
+    }
+    d->peak = g_bytes.peak;
+    d->largest = g_bytes.largest;
+    d->inflations = iggy_compress_ctx_decompress_calls(o.comp);
+    d->inflate_cap = st.out.cap;
+    for (size_t i = 0; out && i < out->count && i < n; i++) {
+        const iggy_message_t *m = &out->messages[i];
+        d->msg_err[i] = m->error;
+        if (m->error == IGGY_OK) {
+            d->decoded++;
+            d->as_expected[i] = m->payload_len == want_len[i] &&
+                                XXH64(m->payload, m->payload_len, 0) == want_hash[i];
+        } else {
+            d->as_expected[i] =
+                m->payload_len == raw_len[i] && memcmp(m->payload, raw[i], raw_len[i]) == 0;
+        }
+    }
+    d->count = out ? out->count : 0;
+    /* Everything the decode allocated goes back before the allocator is restored. */
+    iggy_result_destroy(out);
+    iggy_inflate_state_free(&st);
+    iggy_compress_ctx_free(o.comp);
+    ck_assert_int_eq(iggy_set_allocator(NULL), 0);
+}
+
+static void decoded_free(decoded_t *d)
+{
+    free(d->msg_err);
+    free(d->as_expected);
+}
+
+/* A deterministic byte stream for plaintexts. */
+static uint64_t next_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static uint8_t *zstd_pack(const uint8_t *src, size_t n, int declare_size, size_t *zn)
+{
+    ZSTD_CCtx *z = ZSTD_createCCtx();
+    size_t cap = ZSTD_compressBound(n);
+    uint8_t *dst = malloc(cap);
+    ck_assert(z && dst);
+    ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_contentSizeFlag, declare_size)));
+    *zn = ZSTD_compress2(z, dst, cap, src, n);
+    ck_assert(!ZSTD_isError(*zn));
+    ZSTD_freeCCtx(z);
+    return dst;
+}
+
+/* An LZ4 frame of 64 KiB blocks with a content checksum; without a content size when
+ * declare_size is 0 (what lz4_flex's FrameEncoder writes). */
+static uint8_t *lz4_pack(const uint8_t *src, size_t n, int declare_size, size_t *zn)
+{
+    LZ4F_preferences_t p;
+    size_t cap;
+    uint8_t *dst;
+    memset(&p, 0, sizeof p);
+    p.frameInfo.blockSizeID = LZ4F_max64KB;
+    p.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+    p.frameInfo.contentSize = declare_size ? (unsigned long long)n : 0;
+    cap = LZ4F_compressFrameBound(n, &p);
+    dst = malloc(cap);
+    ck_assert_ptr_nonnull(dst);
+    *zn = LZ4F_compressFrame(dst, cap, src, n, &p);
+    ck_assert(!LZ4F_isError(*zn));
+    return dst;
+}
+
+/* Real zstd bombs made by libzstd: 16 MiB of zeros (RLE blocks) or of a repeated 1 KiB
+ * pattern (compressed blocks), a few KiB each, half of them without a declared size. A
+ * reply of eight never produces past its budget: the first ones decode, the rest keep their
+ * bytes with an error, and what the decode allocates stays within twice the budget. */
+START_TEST(real_zstd_bombs_stop_at_the_reply_budget)
+{
+    enum { BOMBS = 8, N = BOMBS + 2 };
+    const size_t big = (size_t)16 << 20;
+    uint8_t *plain = malloc(big), *packed[BOMBS];
+    const uint8_t *payloads[N];
+    size_t lens[N], want_len[N], body_len;
+    uint64_t want_hash[N], seed = 7;
+    const char *codecs[N];
+    uint8_t *body;
+
+    ck_assert_ptr_nonnull(plain);
+    payloads[0] = (const uint8_t *)"first";
+    payloads[N - 1] = (const uint8_t *)"last";
+    for (int e = 0; e < 2; e++) {
+        size_t i = e ? N - 1 : 0;
+        lens[i] = want_len[i] = strlen((const char *)payloads[i]);
+        want_hash[i] = XXH64(payloads[i], lens[i], 0);
+        codecs[i] = NULL;
+    }
+    for (size_t b = 0; b < BOMBS; b++) {
+        if (b % 2 == 0) {
+            memset(plain, 0, big);
+        } else {
+            for (size_t k = 0; k < 1024; k++)
+                plain[k] = (uint8_t)next_rand(&seed);
+            for (size_t k = 1024; k < big; k++)
+                plain[k] = plain[k - 1024];
+        }
+        packed[b] = zstd_pack(plain, big, (b / 2) % 2 == 0, &lens[b + 1]);
+        ck_assert_uint_lt(lens[b + 1], 8192); /* a bomb: < 8 KiB for 16 MiB */
+        payloads[b + 1] = packed[b];
+        codecs[b + 1] = "zstd";
+        want_len[b + 1] = big;
+        want_hash[b + 1] = XXH64(plain, big, 0);
+    }
+    free(plain);
+    body = poll_reply_of(payloads, lens, codecs, N, &body_len);
+
+    for (int run = 0; run < 2; run++) {
+        /* The default budget (4 MiB for this ~30 KiB reply) takes none; 40 MiB takes two. */
+        size_t budget = run ? (size_t)40 << 20 : 0, room = run ? budget : (size_t)4 << 20;
+        size_t takes = run ? 2 : 0;
+        decoded_t d;
+        decode_reply(body, body_len, budget, payloads, lens, want_hash, want_len, N, &d);
+        ck_assert_msg(d.err == IGGY_OK, "decode: %s (%s)", iggy_err2name(d.err), d.detail);
+        ck_assert_uint_eq(d.count, N);
+        ck_assert_msg(d.decoded == takes + 2, "budget %zu: %zu of %d messages decoded", budget,
+                      d.decoded, N);
+        for (size_t i = 0; i < N; i++) {
+            bool bomb = i > 0 && i < N - 1;
+            iggy_err_t want = bomb && i > takes ? IGGY_ERR__BAD_COMPRESSION : IGGY_OK;
+            ck_assert_msg(d.msg_err[i] == want, "budget %zu: message %zu: %s", budget, i,
+                          iggy_err2name(d.msg_err[i]));
+            ck_assert_msg(d.as_expected[i], "budget %zu: message %zu has the wrong bytes", budget,
+                          i);
+        }
+        ck_assert_msg(strstr(d.detail, "budget") != NULL, "detail: %s", d.detail);
+        /* Each bomb inflated at most once; memory within twice the budget and the reply. */
+        ck_assert_uint_le(d.inflations, BOMBS);
+        ck_assert_msg(d.peak <= 2 * room + body_len, "budget %zu: %zu bytes live at the peak",
+                      budget, d.peak);
+        ck_assert_msg(d.largest <= room + body_len, "budget %zu: a %zu-byte allocation", budget,
+                      d.largest);
+        decoded_free(&d);
+    }
+    for (size_t b = 0; b < BOMBS; b++)
+        free(packed[b]);
+    free(body);
+}
+END_TEST
+
+/* Frames that only DECLARE 64 MiB (zstd, LZ4 and snappy, each holding 100 bytes): nothing is
+ * sized by the declarations, whatever the budget; every one keeps its bytes with an error. */
+START_TEST(declared_sizes_alone_never_size_an_allocation)
+{
+    enum { LIARS = 40, N = LIARS + 2 };
+    const uint32_t lie = 64u << 20;
+    uint8_t small[100], *frames[3];
+    size_t frame_len[3], lens[N], want_len[N], body_len;
+    const uint8_t *payloads[N];
+    const char *codecs[N];
+    uint64_t want_hash[N], seed = 11;
+    uint8_t *body;
+
+    for (size_t k = 0; k < sizeof small; k++)
+        small[k] = (uint8_t)('a' + next_rand(&seed) % 26);
+    /* zstd: single segment, 4-byte content size, one raw block of 100 bytes. */
+    frames[0] = malloc(9 + 3 + sizeof small);
+    memcpy(frames[0], "\x28\xb5\x2f\xfd\xa0", 5);
+    put32(frames[0] + 5, lie);
+    frames[0][9] = (uint8_t)((sizeof small << 3) | 1); /* raw, last */
+    frames[0][10] = (uint8_t)(sizeof small >> 5);
+    frames[0][11] = 0;
+    memcpy(frames[0] + 12, small, sizeof small);
+    frame_len[0] = 12 + sizeof small;
+    /* LZ4: a real frame of the 100 bytes, its content size rewritten (checksum fixed). */
+    frames[1] = lz4_pack(small, sizeof small, 1, &frame_len[1]);
+    put64(frames[1] + 6, lie);
+    frames[1][14] = (uint8_t)(XXH32(frames[1] + 4, 10, 0) >> 8);
+    /* snappy: a literal of the 100 bytes behind a preamble of 64 MiB (varint 80 80 80 20). */
+    {
+        size_t cap = snappy_max_compressed_length(sizeof small), zn = cap;
+        uint8_t *z = malloc(cap);
+        ck_assert(z &&
+                  snappy_compress((const char *)small, sizeof small, (char *)z, &zn) == SNAPPY_OK);
+        ck_assert_uint_eq(z[0], sizeof small); /* a one-byte preamble */
+        frames[2] = malloc(zn + 3);
+        memcpy(frames[2], "\x80\x80\x80\x20", 4);
+        memcpy(frames[2] + 4, z + 1, zn - 1);
+        frame_len[2] = zn + 3;
+        free(z);
+    }
+    for (size_t i = 0; i < N; i++) {
+        static const char *const names[3] = {"zstd", "lz4", "snappy"};
+        bool edge = i == 0 || i == N - 1;
+        payloads[i] = edge ? small : frames[i % 3];
+        lens[i] = edge ? sizeof small : frame_len[i % 3];
+        codecs[i] = edge ? NULL : names[i % 3];
+        want_len[i] = sizeof small;
+        want_hash[i] = XXH64(small, sizeof small, 0);
+    }
+    body = poll_reply_of(payloads, lens, codecs, N, &body_len);
+
+    for (int run = 0; run < 2; run++) {
+        /* The default budget (4 MiB), then one that would admit a single declaration. */
+        size_t budget = run ? (size_t)lie : 0, room = run ? budget : (size_t)4 << 20;
+        decoded_t d;
+        decode_reply(body, body_len, budget, payloads, lens, want_hash, want_len, N, &d);
+        ck_assert_msg(d.err == IGGY_OK, "decode: %s (%s)", iggy_err2name(d.err), d.detail);
+        ck_assert_uint_eq(d.count, N);
+        ck_assert_uint_eq(d.decoded, 2);
+        for (size_t i = 0; i < N; i++) {
+            bool edge = i == 0 || i == N - 1;
+            ck_assert_int_eq(d.msg_err[i], edge ? IGGY_OK : IGGY_ERR__BAD_COMPRESSION);
+            ck_assert_msg(d.as_expected[i], "budget %zu: message %zu has the wrong bytes", budget,
+                          i);
+        }
+        /* Never an allocation past the budget; no result space for the declarations. */
+        ck_assert_msg(d.largest <= room, "budget %zu: a %zu-byte allocation", budget, d.largest);
+        ck_assert_msg(d.peak <= room + 2 * body_len, "budget %zu: %zu bytes live at the peak",
+                      budget, d.peak);
+        decoded_free(&d);
+    }
+    for (int k = 0; k < 3; k++)
+        free(frames[k]);
+    free(body);
+}
+END_TEST
+
+/* A thousand LZ4 frames without a declared size (the Rust example's kind), some corrupt and
+ * some cut short: each is inflated once per reply, the broken ones cost what their blocks
+ * can produce (not the whole budget, so the good ones after them still decode), and the
+ * inflate buffer holds what the frames produce, not the budget. */
+START_TEST(unsized_frames_inflate_once_and_cost_what_their_blocks_hold)
+{
+    enum { N = 1000 };
+    const uint8_t **payloads = calloc(N, sizeof *payloads);
+    const char **codecs = calloc(N, sizeof *codecs);
+    size_t *lens = calloc(N, sizeof *lens), *want_len = calloc(N, sizeof *want_len);
+    uint64_t *want_hash = calloc(N, sizeof *want_hash), seed = 3;
+    size_t body_len, total = 0, good = 0;
+    uint8_t *body;
+    decoded_t d;
+
+    ck_assert(payloads && codecs && lens && want_len && want_hash);
+    for (size_t i = 0; i < N; i++) {
+        uint8_t text[300];
+        size_t n = i == 1 ? 0 : 100 + next_rand(&seed) % 200, zn;
+        uint8_t *z;
+        for (size_t k = 0; k < n; k++)
+            text[k] = (uint8_t)('a' + next_rand(&seed) % 8);
+        z = lz4_pack(text, n, 0, &zn);
+        ck_assert_uint_eq(z[4] & 0x08, 0); /* no content size */
+        want_len[i] = n;
+        want_hash[i] = XXH64(text, n, 0);
+        if (i % 20 == 10)
+            z[11] ^= 0x55; /* inside the first block: the content checksum fails */
+        else if (i % 100 == 99)
+            zn -= 6; /* cut inside the end mark */
+        else
+            total += n, good++;
+        payloads[i] = z;
+        lens[i] = zn;
+        codecs[i] = "lz4";
+    }
+    body = poll_reply_of(payloads, lens, codecs, N, &body_len);
+    decode_reply(body, body_len, 0, payloads, lens, want_hash, want_len, N, &d);
+    ck_assert_msg(d.err == IGGY_OK, "decode: %s (%s)", iggy_err2name(d.err), d.detail);
+    ck_assert_uint_eq(d.count, N);
+    ck_assert_msg(d.decoded == good, "%zu of %zu good frames decoded", d.decoded, good);
+    /* Once per reply: not once in the measure pass and again in the fill pass. */
+    ck_assert_msg(d.inflations == N, "%llu decompressions for %d payloads",
+                  (unsigned long long)d.inflations, N);
+    for (size_t i = 0; i < N; i++) {
+        bool broken = i % 20 == 10 || i % 100 == 99;
+        ck_assert_msg(d.msg_err[i] == (broken ? IGGY_ERR__BAD_COMPRESSION : IGGY_OK),
+                      "message %zu: %s", i, iggy_err2name(d.msg_err[i]));
+        ck_assert_msg(d.as_expected[i], "message %zu has the wrong bytes", i);
+    }
+    /* The buffer grew (doubling) to what the frames produced plus a frame's bound, not to the
+     * budget (4 MiB here). */
+    ck_assert_msg(d.inflate_cap <= 2 * (total + (128u << 10)),
+                  "inflate buffer of %zu bytes for %zu", d.inflate_cap, total);
+    decoded_free(&d);
+    for (size_t i = 0; i < N; i++)
+        free((void *)(uintptr_t)payloads[i]);
+    free(payloads);
+    free(codecs);
+    free(lens);
+    free(want_len);
+    free(want_hash);
+    free(body);
+}
+END_TEST
+
+/* The budget option: a small explicit budget refuses a payload the default accepts, and the
+ * payloads after it that fit still decode. */
+START_TEST(a_small_reply_budget_refuses_what_the_default_accepts)
+{
+    enum { N = 3 };
+    static uint8_t text[N][256u << 10];
+    const size_t sizes[N] = {256u << 10, 64u << 10, 1024};
+    const uint8_t *payloads[N];
+    const char *codecs[N] = {"zstd", "lz4", "zstd"};
+    size_t lens[N], want_len[N], body_len;
+    uint64_t want_hash[N], seed = 5;
+    uint8_t *body;
+
+    for (size_t i = 0; i < N; i++) {
+        for (size_t k = 0; k < sizes[i]; k++)
+            text[i][k] = (uint8_t)('a' + next_rand(&seed) % 4);
+        /* the middle one without a declared size */
+        payloads[i] = i == 1 ? lz4_pack(text[i], sizes[i], 0, &lens[i])
+                             : zstd_pack(text[i], sizes[i], 1, &lens[i]);
+        want_len[i] = sizes[i];
+        want_hash[i] = XXH64(text[i], sizes[i], 0);
+    }
+    body = poll_reply_of(payloads, lens, codecs, N, &body_len);
+    for (int run = 0; run < 2; run++) {
+        size_t budget = run ? (size_t)128 << 10 : 0;
+        decoded_t d;
+        decode_reply(body, body_len, budget, payloads, lens, want_hash, want_len, N, &d);
+        ck_assert_msg(d.err == IGGY_OK, "decode: %s (%s)", iggy_err2name(d.err), d.detail);
+        ck_assert_uint_eq(d.count, N);
+        ck_assert_int_eq(d.msg_err[0], run ? IGGY_ERR__BAD_COMPRESSION : IGGY_OK);
+        ck_assert_int_eq(d.msg_err[1], IGGY_OK);
+        ck_assert_int_eq(d.msg_err[2], IGGY_OK);
+        for (size_t i = 0; i < N; i++)
+            ck_assert_msg(d.as_expected[i], "budget %zu: message %zu has the wrong bytes", budget,
+                          i);
+        decoded_free(&d);
+    }
+    for (size_t i = 0; i < N; i++)
+        free((void *)(uintptr_t)payloads[i]);
+    free(body);
+}
+END_TEST
+
+/* A budget near SIZE_MAX is no limit at all (the work allowance saturates, never wraps). */
+START_TEST(a_budget_near_size_max_is_no_limit)
+{
+    static uint8_t text[4096];
+    const uint8_t *payloads[1];
+    const char *codecs[1] = {"zstd"};
+    size_t lens[1], want_len[1] = {sizeof text}, body_len;
+    uint64_t want_hash[1];
+    const size_t budgets[] = {SIZE_MAX, SIZE_MAX / 2 + 1, SIZE_MAX / 2};
+    uint8_t *body;
+
+    memset(text, 'q', sizeof text);
+    payloads[0] = zstd_pack(text, sizeof text, 1, &lens[0]);
+    want_hash[0] = XXH64(text, sizeof text, 0);
+    body = poll_reply_of(payloads, lens, codecs, 1, &body_len);
+    for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
+        decoded_t d;
+        decode_reply(body, body_len, budgets[b], payloads, lens, want_hash, want_len, 1, &d);
+        ck_assert_int_eq(d.err, IGGY_OK);
+        ck_assert_msg(d.msg_err[0] == IGGY_OK, "budget %zu: %s (%s)", budgets[b],
+                      iggy_err2name(d.msg_err[0]), d.detail);
+        ck_assert(d.as_expected[0]);
+        decoded_free(&d);
+    }
+    free((void *)(uintptr_t)payloads[0]);
+    free(body);
+}
+END_TEST
+
 static Suite *codec_messages_suite(void)
 {
     Suite *s = suite_create("codec_messages");
@@ -1058,6 +1581,11 @@ static Suite *codec_messages_suite(void)
     tcase_add_test(tc, empty_payload_and_many_messages);
     tcase_add_test(tc, send_after_reserved_header);
     tcase_add_test(tc, each_compressed_payload_is_inflated_once_per_reply);
+    tcase_add_test(tc, real_zstd_bombs_stop_at_the_reply_budget);
+    tcase_add_test(tc, declared_sizes_alone_never_size_an_allocation);
+    tcase_add_test(tc, unsized_frames_inflate_once_and_cost_what_their_blocks_hold);
+    tcase_add_test(tc, a_small_reply_budget_refuses_what_the_default_accepts);
+    tcase_add_test(tc, a_budget_near_size_max_is_no_limit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lz4frame.h>
 #include <xxhash.h>
 #include <zstd.h>
 
@@ -579,6 +580,128 @@ START_TEST(steady_state_allocates_nothing)
 }
 END_TEST
 
+/* ---- bounds of frames without a declared size ------------------------------------------ */
+
+/* An LZ4 frame of src without a content size, blocks of 64 KiB (lz4_flex's default); stored
+ * blocks when the data does not compress. */
+static uint8_t *lz4_unsized(const uint8_t *src, size_t n, size_t *len)
+{
+    LZ4F_preferences_t p;
+    size_t cap;
+    uint8_t *dst;
+    memset(&p, 0, sizeof p);
+    p.frameInfo.blockSizeID = LZ4F_max64KB;
+    p.frameInfo.blockChecksumFlag = LZ4F_blockChecksumEnabled;
+    cap = LZ4F_compressFrameBound(n, &p);
+    dst = malloc(cap);
+    ck_assert_ptr_nonnull(dst);
+    *len = LZ4F_compressFrame(dst, cap, src, n, &p);
+    ck_assert(!LZ4F_isError(*len));
+    ck_assert_uint_eq(dst[4] & 0x08, 0);
+    return dst;
+}
+
+START_TEST(decompressed_bound_reads_block_headers)
+{
+    const size_t n = 200000; /* four 64 KiB blocks, the last one partial */
+    iggy_compress_ctx_t *ctx = iggy_compress_ctx_new();
+    uint8_t *text = malloc(n), *noise = malloc(n), *out = guarded(n), *z;
+    FILE *f = fopen(test_data_path("compression_vectors.txt"), "r");
+    char *line = NULL;
+    size_t cap = 0, zn, got = 0, unsized = 0, bound;
+    uint64_t calls;
+
+    ck_assert(ctx && text && noise && f);
+    fill_text(text, n, 9);
+    fill_random(noise, n, 9);
+    /* LZ4: compressed blocks count at most the block size, stored ones exactly. */
+    z = lz4_unsized(text, n, &zn);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, z, zn), 4u << 16);
+    /* Cut short: what the blocks present can produce, plus one partial block. */
+    ck_assert_uint_le(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, z, zn / 2), 4u << 16);
+    ck_assert_uint_ge(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, z, zn / 2), 1u << 16);
+    free(z);
+    z = lz4_unsized(noise, n, &zn);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, z, zn), n);
+    free(z);
+    /* zstd without a content size: blocks x min(window, 128 KiB). */
+    {
+        ZSTD_CCtx *zc = ZSTD_createCCtx();
+        size_t zcap = ZSTD_compressBound(n);
+        z = malloc(zcap);
+        ck_assert(zc && z);
+        ck_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(zc, ZSTD_c_contentSizeFlag, 0)));
+        zn = ZSTD_compress2(zc, z, zcap, text, n);
+        ck_assert(!ZSTD_isError(zn));
+        ZSTD_freeCCtx(zc);
+        bound = iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_ZSTD, z, zn);
+        ck_assert_uint_ge(bound, n);
+        ck_assert_uint_le(bound, n + (128u << 10));
+        ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_ZSTD, z, zn - 1),
+                          SIZE_MAX);
+        free(z);
+    }
+    /* Frames that declare their size, other codecs and garbage: no bound from here. */
+    z = pack(ctx, IGGY_COMPRESSION_CODEC_LZ4, 0, text, n, &zn);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, z, zn), SIZE_MAX);
+    free(z);
+    z = pack(ctx, IGGY_COMPRESSION_CODEC_SNAPPY, 0, text, n, &zn);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_SNAPPY, z, zn), SIZE_MAX);
+    free(z);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_ZSTD, noise, 64), SIZE_MAX);
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_LZ4, NULL, 0), SIZE_MAX);
+
+    /* Every unsized frame of the other implementations decodes into a buffer of its bound. */
+    while (getline(&line, &cap, f) > 0) {
+        char *codec, *kind, *plain, *packed, *save = NULL;
+        iggy_compression_codec_t c;
+        size_t pn;
+        uint8_t *p, *big;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        codec = strtok_r(line, " \n", &save);
+        kind = strtok_r(NULL, " \n", &save);
+        plain = strtok_r(NULL, " \n", &save);
+        packed = strtok_r(NULL, " \n", &save);
+        ck_assert(codec && kind && plain && packed);
+        if (strcmp(kind, "unsized") != 0)
+            continue;
+        ck_assert_int_eq(iggy_codec_from_name((const uint8_t *)codec, strlen(codec), &c), 0);
+        p = test_unhex(plain, &pn);
+        z = test_unhex(packed, &zn);
+        bound = iggy_decompressed_bound(c, z, zn);
+        ck_assert_msg(bound >= pn && bound < SIZE_MAX, "%s %zu bytes: bound %zu", codec, pn, bound);
+        big = guarded(bound);
+        ck_assert_msg(iggy_decompress_bounded(ctx, c, z, zn, big, bound, &got) == IGGY_OK,
+                      "%s %zu: %s", codec, pn, iggy_last_error_detail());
+        ck_assert(got == pn && (pn == 0 || memcmp(big, p, pn) == 0) && guard_ok(big, bound));
+        unsized++;
+        free(big);
+        free(p);
+        free(z);
+    }
+    ck_assert_uint_ge(unsized, 10);
+
+    /* The context counts every decompression that reached a codec, failed ones too. */
+    calls = iggy_compress_ctx_decompress_calls(ctx);
+    z = pack(ctx, IGGY_COMPRESSION_CODEC_ZSTD, 0, text, 1000, &zn);
+    ck_assert_int_eq(iggy_decompress(ctx, IGGY_COMPRESSION_CODEC_ZSTD, z, zn, out, 1000), IGGY_OK);
+    ck_assert_int_eq(iggy_decompress(ctx, IGGY_COMPRESSION_CODEC_ZSTD, z, zn, out, 999),
+                     IGGY_ERR__BAD_COMPRESSION);
+    ck_assert_int_eq(
+        iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_ZSTD, z, zn, out, 1000, &got), IGGY_OK);
+    ck_assert_uint_eq(iggy_compress_ctx_decompress_calls(ctx), calls + 3);
+    ck_assert_uint_eq(iggy_compress_ctx_decompress_calls(NULL), 0);
+    free(z);
+    free(line);
+    fclose(f);
+    free(text);
+    free(noise);
+    free(out);
+    iggy_compress_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compress");
@@ -592,6 +715,7 @@ int main(void)
     tcase_add_test(tc, exact_size_is_required);
     tcase_add_test(tc, garbage_and_corruption_are_refused);
     tcase_add_test(tc, steady_state_allocates_nothing);
+    tcase_add_test(tc, decompressed_bound_reads_block_headers);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -14,6 +14,7 @@
 
 #include <iggy/iggy.h>
 #include <iggy/mock.h>
+#include <lz4frame.h>
 
 #include "test_alloc.h"
 #include "test_data.h"
@@ -1094,6 +1095,93 @@ START_TEST(unsized_frames_inflate_into_what_the_budget_allows)
 }
 END_TEST
 
+/* Polling, into a reused batch, a reply over 1 MiB (a default budget above 16 MiB) of LZ4
+ * frames without a declared size (what the Rust example's lz4_flex writes) allocates nothing
+ * after warm-up: each frame reserves what its blocks can produce, not the whole budget, so
+ * the inflate buffer stays small enough to be kept between polls. */
+START_TEST(unsized_frames_poll_without_steady_state_allocations)
+{
+    enum { N = 1100, PLAIN = 2000, WARMUP = 3, ROUNDS = 10 };
+    static uint8_t text[PLAIN];
+    const uint8_t **payloads = calloc(N, sizeof *payloads);
+    const char **codecs = calloc(N, sizeof *codecs);
+    size_t *lens = calloc(N, sizeof *lens), frame_len, per[ROUNDS], reply = 0;
+    uint8_t *frame;
+    uint64_t seed = 99;
+    iggy_client_t *c;
+    topic_ref_t t;
+    iggy_polled_messages_t *batch = NULL;
+    iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
+    iggy_poll_opts_t po;
+    uint32_t p = 0;
+#if IGGY_POOL_ENABLED
+    const bool pooled = true;
+#else
+    const bool pooled = false; /* every pool borrow is a malloc: per-call counts are not 0 */
+#endif
+
+    ck_assert(payloads && codecs && lens);
+    for (size_t k = 0; k < PLAIN; k++)
+        text[k] = (uint8_t)('a' + rnd(&seed) % 16);
+    {
+        LZ4F_preferences_t lp;
+        size_t cap;
+        memset(&lp, 0, sizeof lp); /* contentSize 0: the frame declares no size */
+        lp.frameInfo.blockSizeID = LZ4F_max64KB;
+        cap = LZ4F_compressFrameBound(PLAIN, &lp);
+        frame = malloc(cap);
+        ck_assert_ptr_nonnull(frame);
+        frame_len = LZ4F_compressFrame(frame, cap, text, PLAIN, &lp);
+        ck_assert(!LZ4F_isError(frame_len));
+        ck_assert_uint_eq(frame[4] & 0x08, 0);
+    }
+    for (size_t i = 0; i < N; i++) {
+        payloads[i] = frame;
+        lens[i] = frame_len;
+        codecs[i] = "lz4";
+        reply += 48 + frame_len;
+    }
+    ck_assert_uint_gt(reply, 1u << 20);
+    memset(&po, 0, sizeof po);
+    test_server_start(&srv, NULL);
+    c = client();
+    make_topic(c, &t, "unsized", 1);
+    send_marked(c, &t, 0, codecs, payloads, lens, N);
+    for (int i = 0; i < WARMUP; i++) {
+        OK(iggy_poll_messages_into(c, &CONSUMER, &t.stream, &t.topic, &p, &first, N, false, &po,
+                                   &batch));
+        ck_assert_uint_eq(batch->count, N);
+        for (size_t m = 0; m < N; m++)
+            ck_assert(batch->messages[m].error == IGGY_OK &&
+                      batch->messages[m].payload_len == PLAIN &&
+                      memcmp(batch->messages[m].payload, text, PLAIN) == 0);
+    }
+    for (int i = 0; i < ROUNDS; i++) {
+        iggy_err_t err;
+        test_alloc_begin();
+        err = iggy_poll_messages_into(c, &CONSUMER, &t.stream, &t.topic, &p, &first, N, false, &po,
+                                      &batch);
+        per[i] = test_alloc_end();
+        OK(err);
+        ck_assert_uint_eq(batch->count, N);
+    }
+    for (int i = 0; i < ROUNDS; i++) {
+        if (pooled)
+            ck_assert_msg(per[i] == 0, "unsized poll_into: %zu allocations in call %d", per[i], i);
+        else
+            ck_assert_msg(per[i] == per[0], "unsized poll_into: %zu then %zu", per[0], per[i]);
+    }
+    iggy_result_destroy(batch);
+    drop_topic(c, &t);
+    iggy_client_destroy(c);
+    test_server_stop(&srv);
+    free(frame);
+    free(payloads);
+    free(codecs);
+    free(lens);
+}
+END_TEST
+
 START_TEST(other_implementations_frames_decode_through_poll)
 {
     FILE *f = fopen(test_data_path("compression_vectors.txt"), "r");
@@ -1475,6 +1563,7 @@ int main(void)
     tcase_add_test(tc, a_reply_cannot_inflate_past_its_budget);
     tcase_add_test(tc, declared_sizes_never_size_an_allocation);
     tcase_add_test(tc, unsized_frames_inflate_into_what_the_budget_allows);
+    tcase_add_test(tc, unsized_frames_poll_without_steady_state_allocations);
     tcase_add_test(tc, encryption_round_trip_and_failures_keep_their_place);
     tcase_add_test(tc, rust_sdk_sealed_messages_decrypt_through_poll);
     tcase_add_test(tc, consumer_group_members_share_partitions_exactly_once);

@@ -90,7 +90,8 @@ typedef struct iggy_poll_opts {
     /** Decompressed bytes one poll reply may produce in all; 0 = 16 times the reply's size,
      *  at least 4 MiB and at most 64 MiB. Each payload is inflated at most once; payloads
      *  past the budget keep their place with their bytes as received and
-     *  IGGY_ERR__BAD_COMPRESSION in iggy_message_t.error (as over the per-message limit). */
+     *  IGGY_ERR__BAD_COMPRESSION in iggy_message_t.error (as over the per-message limit).
+     *  Raise it along with max_decompressed_bytes to accept payloads above 64 MiB. */
     size_t max_decompressed_reply_bytes;
     /** Leave payloads marked `iggy-compression` compressed. */
     bool no_decompress;
