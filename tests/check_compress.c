@@ -215,18 +215,13 @@ START_TEST(decodes_payloads_from_other_implementations)
     size_t cap = 0, rows = 0, per[4][2] = {{0}};
     ck_assert_msg(f != NULL, "cannot open %s", test_data_path("compression_vectors.txt"));
     while (getline(&line, &cap, f) > 0) {
-        char *codec, *kind, *plain, *packed, *save = NULL;
+        char *codec, *kind, *plain, *packed;
         iggy_compression_codec_t c;
         size_t pn, zn, size = 0, got = 0;
         uint8_t *p, *z, *out;
         int sized;
-        if (line[0] == '#' || line[0] == '\n')
+        if (!test_compression_row(line, &codec, &kind, &plain, &packed))
             continue;
-        codec = strtok_r(line, " \n", &save);
-        kind = strtok_r(NULL, " \n", &save);
-        plain = strtok_r(NULL, " \n", &save);
-        packed = strtok_r(NULL, " \n", &save);
-        ck_assert(codec && kind && plain && packed);
         ck_assert_int_eq(iggy_codec_from_name((const uint8_t *)codec, strlen(codec), &c), 0);
         sized = strcmp(kind, "sized") == 0;
         p = test_unhex(plain, &pn);
@@ -653,17 +648,12 @@ START_TEST(decompressed_bound_reads_block_headers)
 
     /* Every unsized frame of the other implementations decodes into a buffer of its bound. */
     while (getline(&line, &cap, f) > 0) {
-        char *codec, *kind, *plain, *packed, *save = NULL;
+        char *codec, *kind, *plain, *packed;
         iggy_compression_codec_t c;
         size_t pn;
         uint8_t *p, *big;
-        if (line[0] == '#' || line[0] == '\n')
+        if (!test_compression_row(line, &codec, &kind, &plain, &packed))
             continue;
-        codec = strtok_r(line, " \n", &save);
-        kind = strtok_r(NULL, " \n", &save);
-        plain = strtok_r(NULL, " \n", &save);
-        packed = strtok_r(NULL, " \n", &save);
-        ck_assert(codec && kind && plain && packed);
         if (strcmp(kind, "unsized") != 0)
             continue;
         ck_assert_int_eq(iggy_codec_from_name((const uint8_t *)codec, strlen(codec), &c), 0);

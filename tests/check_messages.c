@@ -1197,7 +1197,7 @@ START_TEST(other_implementations_frames_decode_through_poll)
     c = client();
     make_topic(c, &t, "vectors", 1);
     while (getline(&line, &cap, f) > 0) {
-        char *codec, *kind, *plain, *packed, *save = NULL;
+        char *codec, *kind, *plain, *packed;
         size_t pn, zn;
         uint8_t *pt, *z;
         const char *codecs[1];
@@ -1205,13 +1205,8 @@ START_TEST(other_implementations_frames_decode_through_poll)
         iggy_polled_messages_t *r = NULL;
         iggy_polling_strategy_t s = at_offset(offset);
         iggy_poll_opts_t po;
-        if (line[0] == '#' || line[0] == '\n')
+        if (!test_compression_row(line, &codec, &kind, &plain, &packed))
             continue;
-        codec = strtok_r(line, " \n", &save);
-        kind = strtok_r(NULL, " \n", &save);
-        plain = strtok_r(NULL, " \n", &save);
-        packed = strtok_r(NULL, " \n", &save);
-        ck_assert(codec && kind && plain && packed);
         pt = test_unhex(plain, &pn);
         z = test_unhex(packed, &zn);
         codecs[0] = codec;

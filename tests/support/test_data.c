@@ -40,3 +40,16 @@ uint8_t *test_unhex(const char *s, size_t *n)
     free(unit);
     return out;
 }
+
+bool test_compression_row(char *line, char **codec, char **kind, char **plain, char **packed)
+{
+    char *save = NULL;
+    if (line[0] == '#' || line[0] == '\n')
+        return false;
+    *codec = strtok_r(line, " \n", &save);
+    *kind = strtok_r(NULL, " \n", &save);
+    *plain = strtok_r(NULL, " \n", &save);
+    *packed = strtok_r(NULL, " \n", &save);
+    ck_assert_msg(*codec && *kind && *plain && *packed, "short compression vector row");
+    return true;
+}
