@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include <iggy/client.h>
-#include <iggy/version.h>
 
 #include "client/iggy_client_internal.h"
 #include "client/iggy_rpc_internal.h"
@@ -309,17 +308,12 @@ static iggy_err_t login(iggy_client_t *c, const char *user, const char *pass, co
     iggy_login_result_t *result = NULL;
     iggy_rpc_t rpc;
     iggy_err_t err;
-    const char *name = c->conf ? c->conf->sdk_name : "c-sdk";
-    const char *version = c->conf ? c->conf->sdk_version : IGGY_VERSION_STR;
 
     err =
         iggy_rpc_begin(c, token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER, &rpc);
     if (err != IGGY_OK)
         return err;
-    if (token)
-        iggy_enc_login_register_with_pat(&rpc.w, IGGY_PROTOCOL_VERSION, name, version, token);
-    else
-        iggy_enc_login_register(&rpc.w, IGGY_PROTOCOL_VERSION, name, version, user, pass);
+    iggy_enc_login(&rpc.w, c, user, pass, token);
     /* Keep the credentials first: leader settlement after the login re-logs in with them. */
     set_credentials(c, user, pass, token);
     err = iggy_rpc_end(&rpc, (void **)&result);

@@ -15,6 +15,11 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
                              iggy_writer_t *w, void *decode_opts, void **out, int64_t deadline,
                              bool *sent);
 
+/* The login body (Register with a password, or with a token when token is set) announcing
+ * the client's SDK name and version: explicit and automatic logins alike. */
+void iggy_enc_login(iggy_writer_t *w, const iggy_client_t *c, const char *username,
+                    const char *password, const char *token);
+
 /* A body encoder for iggy_internal_call. */
 typedef void (*iggy_encode_fn)(iggy_writer_t *w, void *arg);
 /* Run one command of the library's own (login, metadata, re-join) on conn with a body

@@ -38,15 +38,21 @@ typedef struct login_args {
     const char *username, *password, *token;
 } login_args_t;
 
+void iggy_enc_login(iggy_writer_t *w, const iggy_client_t *c, const char *username,
+                    const char *password, const char *token)
+{
+    const char *name = c->conf ? c->conf->sdk_name : "c-sdk";
+    const char *version = c->conf ? c->conf->sdk_version : IGGY_VERSION_STR;
+    if (token)
+        iggy_enc_login_register_with_pat(w, IGGY_PROTOCOL_VERSION, name, version, token);
+    else
+        iggy_enc_login_register(w, IGGY_PROTOCOL_VERSION, name, version, username, password);
+}
+
 static void enc_login(iggy_writer_t *w, void *arg)
 {
     login_args_t *a = arg;
-    const char *name = a->c->conf ? a->c->conf->sdk_name : "c-sdk";
-    const char *version = a->c->conf ? a->c->conf->sdk_version : IGGY_VERSION_STR;
-    if (a->token)
-        iggy_enc_login_register_with_pat(w, IGGY_PROTOCOL_VERSION, name, version, a->token);
-    else
-        iggy_enc_login_register(w, IGGY_PROTOCOL_VERSION, name, version, a->username, a->password);
+    iggy_enc_login(w, a->c, a->username, a->password, a->token);
 }
 
 /* Log in with the stored credentials; IGGY_ERR__STATE when there are none. */
