@@ -17,24 +17,24 @@
 #define T0 1750000000000000ull /* created_at of the admin vectors */
 #define T_USER 1700000000000000ull
 
-static mock_state_t *st;
-static mock_conn_t croot, calice, cthird;
+static iggy_mock_state_t *st;
+static iggy_mock_conn_t croot, calice, cthird;
 static uint64_t g_now;
 
 /* ---------------------------------------------------------------- harness */
 
 typedef struct res {
-    mock_outcome_t o;
+    iggy_mock_outcome_t o;
     uint8_t *p;
     size_t len;
     uint8_t op; /* reply_operation after the handler */
 } res_t;
 
-static res_t call_raw(mock_conn_t *c, iggy_cmd_t cmd, const void *body, size_t len)
+static res_t call_raw(iggy_mock_conn_t *c, iggy_cmd_t cmd, const void *body, size_t len)
 {
     res_t r;
     iggy_writer_t w = test_writer();
-    mock_call_t call;
+    iggy_mock_call_t call;
     memset(&call, 0, sizeof call);
     call.st = st;
     call.conn = c;
@@ -43,8 +43,8 @@ static res_t call_raw(mock_conn_t *c, iggy_cmd_t cmd, const void *body, size_t l
     call.now_us = g_now++;
     call.reply_operation = iggy_cmds[cmd].operation;
     iggy_rd_init(&call.body, body, len, iggy_cmds[cmd].name);
-    ck_assert_ptr_nonnull(mock_state_handler(cmd));
-    r.o = mock_state_handler(cmd)(&call);
+    ck_assert_ptr_nonnull(iggy_mock_state_handler(cmd));
+    r.o = iggy_mock_state_handler(cmd)(&call);
     ck_assert_int_eq(iggy_wr_status(&w), IGGY_OK);
     r.len = w.len;
     r.p = malloc(w.len + 1);
@@ -56,7 +56,7 @@ static res_t call_raw(mock_conn_t *c, iggy_cmd_t cmd, const void *body, size_t l
     return r;
 }
 
-static res_t call_w(mock_conn_t *c, iggy_cmd_t cmd, iggy_writer_t *body)
+static res_t call_w(iggy_mock_conn_t *c, iggy_cmd_t cmd, iggy_writer_t *body)
 {
     res_t r;
     ck_assert_msg(iggy_wr_status(body) == IGGY_OK, "encoder failed: %s", iggy_last_error_detail());
@@ -65,12 +65,12 @@ static res_t call_w(mock_conn_t *c, iggy_cmd_t cmd, iggy_writer_t *body)
     return r;
 }
 
-static res_t call_empty(mock_conn_t *c, iggy_cmd_t cmd)
+static res_t call_empty(iggy_mock_conn_t *c, iggy_cmd_t cmd)
 {
     return call_raw(c, cmd, "", 0);
 }
 
-static void expect(res_t r, mock_channel_t ch, uint32_t code)
+static void expect(res_t r, iggy_mock_channel_t ch, uint32_t code)
 {
     ck_assert_msg(r.o.channel == ch && r.o.code == code, "want channel %d code %u, got %d %u",
                   (int)ch, code, (int)r.o.channel, r.o.code);
@@ -110,45 +110,45 @@ static void *decode(iggy_cmd_t cmd, res_t r)
     return out;
 }
 
-static res_t login_as(mock_conn_t *c, uint32_t version, const char *user, const char *pw)
+static res_t login_as(iggy_mock_conn_t *c, uint32_t version, const char *user, const char *pw)
 {
     iggy_writer_t b = test_writer();
     iggy_enc_login_register(&b, version, "c-sdk", "0.1.0", user, pw);
     return call_w(c, IGGY_CMD_LOGIN_REGISTER, &b);
 }
 
-static res_t login_pat(mock_conn_t *c, const char *token)
+static res_t login_pat(iggy_mock_conn_t *c, const char *token)
 {
     iggy_writer_t b = test_writer();
     iggy_enc_login_register_with_pat(&b, 0x2C00, "c-sdk", "0.1.0", token);
     return call_w(c, IGGY_CMD_LOGIN_REGISTER_WITH_PAT, &b);
 }
 
-static void login_root(mock_conn_t *c)
+static void login_root(iggy_mock_conn_t *c)
 {
     res_t r = login_as(c, 0x2C00, "iggy", "iggy");
     ck_assert_int_eq(r.o.channel, MOCK_OK);
     free(r.p);
 }
 
-static void conn_init(mock_conn_t *c, uint32_t id)
+static void conn_init(iggy_mock_conn_t *c, uint32_t id)
 {
     memset(c, 0, sizeof *c);
     c->conn_id = id;
     c->transport = 1;
     snprintf(c->address, sizeof c->address, "127.0.0.1:%u", 50000u + id - 1);
-    mock_state_conn_opened(st, c);
+    iggy_mock_state_conn_opened(st, c);
 }
 
-static res_t create_stream(mock_conn_t *c, const char *name)
+static res_t create_stream(iggy_mock_conn_t *c, const char *name)
 {
     iggy_writer_t b = test_writer();
     iggy_enc_create_stream(&b, name, NULL, 0);
     return call_w(c, IGGY_CMD_CREATE_STREAM, &b);
 }
 
-static res_t create_topic_opts(mock_conn_t *c, uint32_t stream, uint32_t parts, const char *name,
-                               const iggy_kv_t *opts, size_t n)
+static res_t create_topic_opts(iggy_mock_conn_t *c, uint32_t stream, uint32_t parts,
+                               const char *name, const iggy_kv_t *opts, size_t n)
 {
     iggy_writer_t b = test_writer();
     iggy_identifier_t s = iggy_id_num(stream);
@@ -156,12 +156,12 @@ static res_t create_topic_opts(mock_conn_t *c, uint32_t stream, uint32_t parts, 
     return call_w(c, IGGY_CMD_CREATE_TOPIC, &b);
 }
 
-static res_t create_topic(mock_conn_t *c, uint32_t stream, uint32_t parts, const char *name)
+static res_t create_topic(iggy_mock_conn_t *c, uint32_t stream, uint32_t parts, const char *name)
 {
     return create_topic_opts(c, stream, parts, name, NULL, 0);
 }
 
-static res_t topic_ref_cmd(mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream, uint32_t topic)
+static res_t topic_ref_cmd(iggy_mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream, uint32_t topic)
 {
     iggy_writer_t b = test_writer();
     iggy_identifier_t s = iggy_id_num(stream), t = iggy_id_num(topic);
@@ -169,7 +169,7 @@ static res_t topic_ref_cmd(mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream, uint
     return call_w(c, cmd, &b);
 }
 
-static res_t stream_ref_cmd(mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream)
+static res_t stream_ref_cmd(iggy_mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream)
 {
     iggy_writer_t b = test_writer();
     iggy_identifier_t s = iggy_id_num(stream);
@@ -177,7 +177,7 @@ static res_t stream_ref_cmd(mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream)
     return call_w(c, cmd, &b);
 }
 
-static res_t group_cmd(mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream, uint32_t topic,
+static res_t group_cmd(iggy_mock_conn_t *c, iggy_cmd_t cmd, uint32_t stream, uint32_t topic,
                        uint32_t group)
 {
     iggy_writer_t b = test_writer();
@@ -199,7 +199,7 @@ static iggy_kv_t kvs(const char *key, const char *value)
 }
 
 /* Send n messages ("m<i>") to an explicit partition; returns the base offset. */
-static uint64_t send_n(mock_conn_t *c, uint32_t stream, uint32_t topic, uint32_t partition,
+static uint64_t send_n(iggy_mock_conn_t *c, uint32_t stream, uint32_t topic, uint32_t partition,
                        size_t n)
 {
     iggy_send_message_t *m = calloc(n, sizeof *m);
@@ -227,7 +227,7 @@ static uint64_t send_n(mock_conn_t *c, uint32_t stream, uint32_t topic, uint32_t
     return base;
 }
 
-static res_t poll_req(mock_conn_t *c, const iggy_consumer_t *consumer, uint32_t stream,
+static res_t poll_req(iggy_mock_conn_t *c, const iggy_consumer_t *consumer, uint32_t stream,
                       uint32_t topic, const uint32_t *partition, iggy_polling_kind_t kind,
                       uint64_t value, uint32_t count, int auto_commit)
 {
@@ -238,7 +238,7 @@ static res_t poll_req(mock_conn_t *c, const iggy_consumer_t *consumer, uint32_t 
     return call_w(c, IGGY_CMD_POLL_MESSAGES, &b);
 }
 
-static iggy_polled_messages_t *poll_ok(mock_conn_t *c, const iggy_consumer_t *consumer,
+static iggy_polled_messages_t *poll_ok(iggy_mock_conn_t *c, const iggy_consumer_t *consumer,
                                        uint32_t partition, iggy_polling_kind_t kind, uint64_t value,
                                        uint32_t count, int auto_commit)
 {
@@ -257,7 +257,7 @@ static void assert_offsets(const iggy_polled_messages_t *pm, uint64_t first, siz
 
 static void setup(void)
 {
-    st = mock_state_new("iggy", "iggy");
+    st = iggy_mock_state_new("iggy", "iggy");
     ck_assert_ptr_nonnull(st);
     g_now = T0;
     conn_init(&croot, 1);
@@ -268,10 +268,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-    mock_state_conn_closed(st, &croot);
-    mock_state_conn_closed(st, &calice);
-    mock_state_conn_closed(st, &cthird);
-    mock_state_free(st);
+    iggy_mock_state_conn_closed(st, &croot);
+    iggy_mock_state_conn_closed(st, &calice);
+    iggy_mock_state_conn_closed(st, &cthird);
+    iggy_mock_state_free(st);
     st = NULL;
 }
 
@@ -519,7 +519,7 @@ START_TEST(users_crud_and_errors)
     id = iggy_id_name("alicia");
     iggy_enc_update_user(&b, &id, NULL, IGGY_USER_INACTIVE);
     free(ok(call_w(&croot, IGGY_CMD_UPDATE_USER, &b)).p);
-    mock_state_logged_out(st, &calice);
+    iggy_mock_state_logged_out(st, &calice);
     expect(login_as(&calice, 0x2C00, "alicia", "newpass"), MOCK_EVICT, 9);
 
     /* Deleted ids are reused (lowest free). */
@@ -553,7 +553,7 @@ START_TEST(inactive_user_pat_login)
     b = test_writer();
     iggy_enc_update_user(&b, &id, NULL, IGGY_USER_INACTIVE);
     free(ok(call_w(&croot, IGGY_CMD_UPDATE_USER, &b)).p);
-    mock_state_logged_out(st, &cthird);
+    iggy_mock_state_logged_out(st, &cthird);
     expect(login_pat(&cthird, token), MOCK_EVICT, 11);
 }
 END_TEST
@@ -1298,8 +1298,8 @@ START_TEST(consumer_groups)
         ck_assert_uint_eq(me->consumer_groups[0].group_id, 0);
         iggy_result_destroy(me);
     }
-    ck_assert(mock_state_conn_has_memberships(st, &calice));
-    ck_assert(!mock_state_conn_has_memberships(st, &croot));
+    ck_assert(iggy_mock_state_conn_has_memberships(st, &calice));
+    ck_assert(!iggy_mock_state_conn_has_memberships(st, &croot));
 
     /* Group polls: owned partition ok; not owned: RESYNC; no partition: zeros. */
     send_n(&croot, 0, 0, 1, 2);
@@ -1352,8 +1352,8 @@ START_TEST(consumer_groups)
     iggy_result_destroy(ga);
 
     /* Disconnect ends the membership. */
-    mock_state_conn_closed(st, &calice);
-    ck_assert(!mock_state_conn_has_memberships(st, &calice));
+    iggy_mock_state_conn_closed(st, &calice);
+    ck_assert(!iggy_mock_state_conn_has_memberships(st, &calice));
     expect_ok_empty(group_cmd(&calice, IGGY_CMD_SYNC_CONSUMER_GROUP, 0, 0, 0));
 
     v = vector_get("delete_consumer_group_body");
@@ -1400,8 +1400,8 @@ START_TEST(consumer_groups_vector_list)
     expect_vector(topic_ref_cmd(&croot, IGGY_CMD_GET_CONSUMER_GROUPS, 0, 0),
                   "get_consumer_groups_reply_body", 0);
     /* Logout drops memberships too. */
-    mock_state_logged_out(st, &cthird);
-    ck_assert(!mock_state_conn_has_memberships(st, &cthird));
+    iggy_mock_state_logged_out(st, &cthird);
+    ck_assert(!iggy_mock_state_conn_has_memberships(st, &cthird));
 }
 END_TEST
 
@@ -1465,7 +1465,7 @@ START_TEST(system_commands)
     }
     free(r.p);
     {
-        mock_cluster_t *c = mock_state_cluster(st);
+        iggy_mock_cluster_t *c = iggy_mock_state_cluster(st);
         c->nodes = 3;
         c->leader = 1;
         strcpy(c->ip[1], "10.0.0.2");
@@ -1561,9 +1561,9 @@ START_TEST(scoped_permissions)
 }
 END_TEST
 
-static Suite *mock_state_suite(void)
+static Suite *iggy_mock_state_suite(void)
 {
-    Suite *s = suite_create("mock_state");
+    Suite *s = suite_create("iggy_mock_state");
     TCase *tc = tcase_create("handlers");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
@@ -1589,5 +1589,5 @@ static Suite *mock_state_suite(void)
 
 int main(void)
 {
-    return test_run_suite(mock_state_suite());
+    return test_run_suite(iggy_mock_state_suite());
 }

@@ -2,8 +2,10 @@
  * @file mock.h
  * @brief EXPERIMENTAL: a built-in Iggy mock server for tests and demos, speaking binary
  *        protocol 0.11 over TCP or TLS with fault injection (like librdkafka's mock
- *        cluster). It is a test double, never a replacement for the real server. This
- *        header is outside the ABI promise and may change in any release.
+ *        cluster). It is a test double, never a replacement for the real server, and a
+ *        library of its own: link libiggy_mock.a together with the static libiggy.a (it
+ *        is not part of libiggy.so or libiggy.a). This header is outside the ABI promise
+ *        and may change in any release.
  */
 #ifndef IGGY_MOCK_H
 #define IGGY_MOCK_H

@@ -10,14 +10,14 @@
 
 /* Round-robin over the members in id order: partition k goes to member k % n. The real
  * server rebalances cooperatively with hand-offs; the final assignment is the same shape. */
-void mock_group_rebalance(mock_topic_t *t, mock_group_t *g)
+void iggy_mock_group_rebalance(iggy_mock_topic_t *t, iggy_mock_group_t *g)
 {
     size_t n = g->members_count;
     for (size_t i = 0; i < n; i++) {
-        mock_member_t *m = &g->members[i];
+        iggy_mock_member_t *m = &g->members[i];
         size_t want = t->partitions_count / n + (i < t->partitions_count % n ? 1 : 0);
-        mock_free(m->partitions);
-        m->partitions = want ? mock_alloc(want * sizeof(uint32_t)) : NULL;
+        iggy_mock_free(m->partitions);
+        m->partitions = want ? iggy_mock_alloc(want * sizeof(uint32_t)) : NULL;
         m->partitions_count = 0;
         /* On no memory the member owns nothing until the next rebalance. */
         for (size_t p = i; m->partitions && p < t->partitions_count; p += n)
@@ -26,29 +26,29 @@ void mock_group_rebalance(mock_topic_t *t, mock_group_t *g)
     g->generation++;
 }
 
-void mock_topic_rebalance_all(mock_topic_t *t)
+void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t)
 {
     for (size_t i = 0; i < t->groups_count; i++)
-        mock_group_rebalance(t, t->groups[i]);
+        iggy_mock_group_rebalance(t, t->groups[i]);
 }
 
-static void remove_member(mock_topic_t *t, mock_group_t *g, mock_member_t *m)
+static void remove_member(iggy_mock_topic_t *t, iggy_mock_group_t *g, iggy_mock_member_t *m)
 {
     size_t i = (size_t)(m - g->members);
-    mock_free(m->partitions);
+    iggy_mock_free(m->partitions);
     memmove(&g->members[i], &g->members[i + 1], (g->members_count - i - 1) * sizeof *m);
     g->members_count--;
-    mock_group_rebalance(t, g);
+    iggy_mock_group_rebalance(t, g);
 }
 
-void mock_drop_memberships(mock_state_t *st, uint32_t conn_id)
+void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id)
 {
     for (size_t s = 0; s < st->streams_cap; s++) {
-        mock_stream_t *stream = st->streams[s];
+        iggy_mock_stream_t *stream = st->streams[s];
         for (size_t ti = 0; stream && ti < stream->topics_cap; ti++) {
-            mock_topic_t *t = stream->topics[ti];
+            iggy_mock_topic_t *t = stream->topics[ti];
             for (size_t gi = 0; t && gi < t->groups_count; gi++) {
-                mock_member_t *m = mock_member_of(t->groups[gi], conn_id);
+                iggy_mock_member_t *m = iggy_mock_member_of(t->groups[gi], conn_id);
                 if (m)
                     remove_member(t, t->groups[gi], m);
             }
@@ -58,7 +58,7 @@ void mock_drop_memberships(mock_state_t *st, uint32_t conn_id)
 
 /* ---------------------------------------------------------------- offsets storage */
 
-mock_offset_t *mock_offset_find(mock_partition_t *p, uint8_t kind, uint32_t key)
+iggy_mock_offset_t *iggy_mock_offset_find(iggy_mock_partition_t *p, uint8_t kind, uint32_t key)
 {
     for (size_t i = 0; i < p->offsets_count; i++)
         if (p->offsets[i].kind == kind && p->offsets[i].key == key)
@@ -66,9 +66,9 @@ mock_offset_t *mock_offset_find(mock_partition_t *p, uint8_t kind, uint32_t key)
     return NULL;
 }
 
-bool mock_offset_store(mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset)
+bool iggy_mock_offset_store(iggy_mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset)
 {
-    mock_offset_t *o = mock_offset_find(p, kind, key), *arr;
+    iggy_mock_offset_t *o = iggy_mock_offset_find(p, kind, key), *arr;
     if (o) {
         o->offset = offset;
         return true;
@@ -84,7 +84,7 @@ bool mock_offset_store(mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t
     return true;
 }
 
-static void offset_remove(mock_partition_t *p, mock_offset_t *o)
+static void offset_remove(iggy_mock_partition_t *p, iggy_mock_offset_t *o)
 {
     size_t i = (size_t)(o - p->offsets);
     memmove(&p->offsets[i], &p->offsets[i + 1], (p->offsets_count - i - 1) * sizeof *o);
@@ -95,130 +95,130 @@ static void offset_remove(mock_partition_t *p, mock_offset_t *o)
 
 typedef struct gref {
     iggy_identifier_t sid, tid, gid;
-    mock_name_t sn, tn, gn;
+    iggy_mock_name_t sn, tn, gn;
 } gref_t;
 
 static bool rd_topic_ref(iggy_reader_t *r, gref_t *g)
 {
-    return mock_rd_id(r, &g->sid, &g->sn) && mock_rd_id(r, &g->tid, &g->tn);
+    return iggy_mock_rd_id(r, &g->sid, &g->sn) && iggy_mock_rd_id(r, &g->tid, &g->tn);
 }
 
 static bool rd_group_ref(iggy_reader_t *r, gref_t *g)
 {
-    return rd_topic_ref(r, g) && mock_rd_id(r, &g->gid, &g->gn) && iggy_rd_end(r) == IGGY_OK;
+    return rd_topic_ref(r, g) && iggy_mock_rd_id(r, &g->gid, &g->gn) && iggy_rd_end(r) == IGGY_OK;
 }
 
 /* Resolve stream and topic; committed ops reject, reads deny with a status. */
-static bool resolve_topic(mock_call_t *call, gref_t *g, bool committed, mock_stream_t **s,
-                          mock_topic_t **t, mock_outcome_t *o)
+static bool resolve_topic(iggy_mock_call_t *call, gref_t *g, bool committed, iggy_mock_stream_t **s,
+                          iggy_mock_topic_t **t, iggy_mock_outcome_t *o)
 {
-    *s = mock_stream_find(call->st, &g->sid, &g->sn);
-    *t = mock_topic_find(*s, &g->tid, &g->tn);
+    *s = iggy_mock_stream_find(call->st, &g->sid, &g->sn);
+    *t = iggy_mock_topic_find(*s, &g->tid, &g->tn);
     if (!*s || !*t) {
         uint32_t code = !*s ? E_STREAM_NOT_FOUND : E_TOPIC_NOT_FOUND;
-        *o = committed ? mock_reject(code) : mock_status(code);
+        *o = committed ? iggy_mock_reject(code) : iggy_mock_status(code);
         return false;
     }
     return true;
 }
 
-mock_outcome_t mock_h_get_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_consumer_group(iggy_mock_call_t *call)
 {
     gref_t g;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_group_ref(&call->body, &g))
-        return mock_status(E_INVALID_COMMAND);
+        return iggy_mock_status(E_INVALID_COMMAND);
     if (!resolve_topic(call, &g, false, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
-    grp = mock_group_find(t, &g.gid, &g.gn);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
+    grp = iggy_mock_group_find(t, &g.gid, &g.gn);
     if (grp)
-        mock_wr_group(call->out, t, grp, true);
-    return mock_ok(); /* empty body = no such group */
+        iggy_mock_wr_group(call->out, t, grp, true);
+    return iggy_mock_ok(); /* empty body = no such group */
 }
 
-mock_outcome_t mock_h_get_consumer_groups(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_consumer_groups(iggy_mock_call_t *call)
 {
     gref_t g;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_topic_ref(&call->body, &g) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
+        return iggy_mock_status(E_INVALID_COMMAND);
     if (!resolve_topic(call, &g, false, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < t->groups_count; i++)
-        mock_wr_group(call->out, t, t->groups[i], false);
-    return mock_ok();
+        iggy_mock_wr_group(call->out, t, t->groups[i], false);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_create_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_consumer_group(iggy_mock_call_t *call)
 {
     gref_t g;
-    mock_name_t name;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp, **arr;
+    iggy_mock_name_t name;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp, **arr;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!rd_topic_ref(&call->body, &g) || !mock_rd_name(&call->body, &name) ||
+    if (!rd_topic_ref(&call->body, &g) || !iggy_mock_rd_name(&call->body, &name) ||
         iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve_topic(call, &g, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     for (size_t i = 0; i < t->groups_count; i++)
-        if (mock_name_eq(&t->groups[i]->name, (const uint8_t *)name.s, name.len))
-            return mock_reject(E_GROUP_NAME_EXISTS);
-    grp = mock_calloc(1, sizeof *grp);
+        if (iggy_mock_name_eq(&t->groups[i]->name, (const uint8_t *)name.s, name.len))
+            return iggy_mock_reject(E_GROUP_NAME_EXISTS);
+    grp = iggy_mock_calloc(1, sizeof *grp);
     arr = grp ? iggy_mem_realloc(t->groups, (t->groups_count + 1) * sizeof *arr) : NULL;
     if (!arr) {
-        mock_free(grp);
-        return mock_reject(E_ERROR);
+        iggy_mock_free(grp);
+        return iggy_mock_reject(E_ERROR);
     }
     t->groups = arr;
     grp->id = t->next_group_id++; /* monotonic, never reused */
     grp->name = name;
     t->groups[t->groups_count++] = grp;
-    mock_wr_group(call->out, t, grp, true);
-    return mock_ok();
+    iggy_mock_wr_group(call->out, t, grp, true);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_consumer_group(iggy_mock_call_t *call)
 {
     gref_t g;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
     size_t idx;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_group_ref(&call->body, &g))
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve_topic(call, &g, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
-    grp = mock_group_find(t, &g.gid, &g.gn);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    grp = iggy_mock_group_find(t, &g.gid, &g.gn);
     if (!grp)
-        return mock_reject(E_GROUP_NOT_FOUND);
+        return iggy_mock_reject(E_GROUP_NOT_FOUND);
     for (size_t p = 0; p < t->partitions_count; p++) {
-        mock_offset_t *off = mock_offset_find(t->partitions[p], 2, grp->id);
+        iggy_mock_offset_t *off = iggy_mock_offset_find(t->partitions[p], 2, grp->id);
         if (off)
             offset_remove(t->partitions[p], off); /* the group's offsets are reclaimed */
     }
@@ -226,91 +226,91 @@ mock_outcome_t mock_h_delete_consumer_group(mock_call_t *call)
         ;
     memmove(&t->groups[idx], &t->groups[idx + 1], (t->groups_count - idx - 1) * sizeof grp);
     t->groups_count--;
-    mock_group_free(grp);
-    return mock_ok();
+    iggy_mock_group_free(grp);
+    return iggy_mock_ok();
 }
 
-static mock_outcome_t membership_op(mock_call_t *call, bool join)
+static iggy_mock_outcome_t membership_op(iggy_mock_call_t *call, bool join)
 {
     gref_t g;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp;
-    mock_member_t *m, *arr;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
+    iggy_mock_member_t *m, *arr;
     uint32_t id = 0;
     size_t pos;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_group_ref(&call->body, &g))
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve_topic(call, &g, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id) &&
-        !mock_call_allowed(call, PERM_POLL, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
-    grp = mock_group_find(t, &g.gid, &g.gn);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id) &&
+        !iggy_mock_call_allowed(call, PERM_POLL, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    grp = iggy_mock_group_find(t, &g.gid, &g.gn);
     if (!grp)
-        return mock_reject(E_GROUP_NOT_FOUND);
-    m = mock_member_of(grp, call->conn->conn_id);
+        return iggy_mock_reject(E_GROUP_NOT_FOUND);
+    m = iggy_mock_member_of(grp, call->conn->conn_id);
     if (!join) {
         if (!m)
-            return mock_reject(E_GROUP_MEMBER_NOT_FOUND);
+            return iggy_mock_reject(E_GROUP_MEMBER_NOT_FOUND);
         remove_member(t, grp, m);
-        return mock_ok();
+        return iggy_mock_ok();
     }
     if (m)
-        return mock_ok(); /* idempotent */
+        return iggy_mock_ok(); /* idempotent */
     /* Lowest free member id; members stay sorted by id. */
     for (pos = 0; pos < grp->members_count && grp->members[pos].id == id; pos++)
         id++;
     arr = iggy_mem_realloc(grp->members, (grp->members_count + 1) * sizeof *arr);
     if (!arr)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     grp->members = arr;
     memmove(&arr[pos + 1], &arr[pos], (grp->members_count - pos) * sizeof *arr);
     memset(&arr[pos], 0, sizeof *arr);
     arr[pos].id = id;
     arr[pos].conn_id = call->conn->conn_id;
     grp->members_count++;
-    mock_group_rebalance(t, grp);
-    return mock_ok();
+    iggy_mock_group_rebalance(t, grp);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_join_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_join_consumer_group(iggy_mock_call_t *call)
 {
     return membership_op(call, true);
 }
 
-mock_outcome_t mock_h_leave_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_leave_consumer_group(iggy_mock_call_t *call)
 {
     return membership_op(call, false);
 }
 
-mock_outcome_t mock_h_sync_consumer_group(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_sync_consumer_group(iggy_mock_call_t *call)
 {
     gref_t g;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp;
-    mock_member_t *m;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
+    iggy_mock_member_t *m;
 
     MOCK_REQUIRE_AUTH(call);
     /* Empty body for everything that is not "a member": undecodable, missing, not joined. */
     if (!rd_group_ref(&call->body, &g))
-        return mock_ok();
-    s = mock_stream_find(call->st, &g.sid, &g.sn);
-    t = mock_topic_find(s, &g.tid, &g.tn);
-    grp = mock_group_find(t, &g.gid, &g.gn);
-    m = grp ? mock_member_of(grp, call->conn->conn_id) : NULL;
+        return iggy_mock_ok();
+    s = iggy_mock_stream_find(call->st, &g.sid, &g.sn);
+    t = iggy_mock_topic_find(s, &g.tid, &g.tn);
+    grp = iggy_mock_group_find(t, &g.gid, &g.gn);
+    m = grp ? iggy_mock_member_of(grp, call->conn->conn_id) : NULL;
     if (!m)
-        return mock_ok();
+        return iggy_mock_ok();
     iggy_wr_u64(call->out, grp->generation);               /* generation */
     iggy_wr_u32(call->out, (uint32_t)m->partitions_count); /* partitions_count */
     for (size_t i = 0; i < m->partitions_count; i++)
         iggy_wr_u32(call->out, m->partitions[i]);
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- consumer offsets */
@@ -318,7 +318,7 @@ mock_outcome_t mock_h_sync_consumer_group(mock_call_t *call)
 typedef struct oreq {
     uint8_t kind;
     iggy_identifier_t cid;
-    mock_name_t cn;
+    iggy_mock_name_t cn;
     gref_t ref;
     uint8_t flag;
     uint32_t partition;
@@ -328,7 +328,7 @@ typedef struct oreq {
 static bool rd_offset_req(iggy_reader_t *r, oreq_t *q)
 {
     if (iggy_rd_u8(r, &q->kind) != IGGY_OK || (q->kind != 1 && q->kind != 2) ||
-        !mock_rd_id(r, &q->cid, &q->cn) || !rd_topic_ref(r, &q->ref) ||
+        !iggy_mock_rd_id(r, &q->cid, &q->cn) || !rd_topic_ref(r, &q->ref) ||
         iggy_rd_u8(r, &q->flag) != IGGY_OK || iggy_rd_u32(r, &q->partition) != IGGY_OK)
         return false;
     return true;
@@ -341,114 +341,114 @@ static bool rd_ack(iggy_reader_t *r)
 }
 
 /* The offset key: numeric consumer id, XXH32 of a named one, or the group's id. */
-static uint32_t consumer_key(const oreq_t *q, const mock_group_t *grp)
+static uint32_t consumer_key(const oreq_t *q, const iggy_mock_group_t *grp)
 {
     if (q->kind == 2)
         return grp->id;
     return q->cid.name ? XXH32(q->cn.s, q->cn.len, 0) : q->cid.numeric;
 }
 
-mock_outcome_t mock_h_get_consumer_offset(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_consumer_offset(iggy_mock_call_t *call)
 {
     oreq_t q;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp = NULL;
-    mock_partition_t *p;
-    mock_offset_t *off;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp = NULL;
+    iggy_mock_partition_t *p;
+    iggy_mock_offset_t *off;
     uint32_t pid;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_offset_req(&call->body, &q) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_ok(); /* undecodable: empty, like "nothing stored" */
-    s = mock_stream_find(call->st, &q.ref.sid, &q.ref.sn);
-    t = mock_topic_find(s, &q.ref.tid, &q.ref.tn);
+        return iggy_mock_ok(); /* undecodable: empty, like "nothing stored" */
+    s = iggy_mock_stream_find(call->st, &q.ref.sid, &q.ref.sn);
+    t = iggy_mock_topic_find(s, &q.ref.tid, &q.ref.tn);
     if (!t)
-        return mock_ok();
-    if (q.kind == 2 && !(grp = mock_group_find(t, &q.cid, &q.cn)))
-        return mock_ok();
+        return iggy_mock_ok();
+    if (q.kind == 2 && !(grp = iggy_mock_group_find(t, &q.cid, &q.cn)))
+        return iggy_mock_ok();
     pid = q.flag == 1 ? q.partition : 0; /* None reads partition 0 */
-    p = mock_partition_get(t, pid);
+    p = iggy_mock_partition_get(t, pid);
     if (!p)
-        return mock_status(E_PARTITION_NOT_FOUND);
-    if (!mock_call_allowed(call, PERM_POLL, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
-    off = mock_offset_find(p, q.kind, consumer_key(&q, grp));
+        return iggy_mock_status(E_PARTITION_NOT_FOUND);
+    if (!iggy_mock_call_allowed(call, PERM_POLL, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
+    off = iggy_mock_offset_find(p, q.kind, consumer_key(&q, grp));
     if (!off)
-        return mock_ok();
+        return iggy_mock_ok();
     iggy_wr_u32(call->out, pid);                                     /* 0  partition_id */
     iggy_wr_u64(call->out, p->next_offset ? p->next_offset - 1 : 0); /* 4  current_offset */
     iggy_wr_u64(call->out, off->offset);                             /* 12 stored_offset */
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* Route a store/delete: anything that does not resolve (partition None included, or a
  * group partition the caller does not own) is a bare status 20. */
-static bool route_offset_write(mock_call_t *call, const oreq_t *q, mock_partition_t **p,
-                               uint32_t *key, mock_outcome_t *o)
+static bool route_offset_write(iggy_mock_call_t *call, const oreq_t *q, iggy_mock_partition_t **p,
+                               uint32_t *key, iggy_mock_outcome_t *o)
 {
-    mock_stream_t *s = mock_stream_find(call->st, &q->ref.sid, &q->ref.sn);
-    mock_topic_t *t = mock_topic_find(s, &q->ref.tid, &q->ref.tn);
-    mock_group_t *grp = NULL;
+    iggy_mock_stream_t *s = iggy_mock_stream_find(call->st, &q->ref.sid, &q->ref.sn);
+    iggy_mock_topic_t *t = iggy_mock_topic_find(s, &q->ref.tid, &q->ref.tn);
+    iggy_mock_group_t *grp = NULL;
 
-    *o = mock_status(E_RESOURCE_NOT_FOUND);
-    if (!t || q->flag != 1 || !(*p = mock_partition_get(t, q->partition)))
+    *o = iggy_mock_status(E_RESOURCE_NOT_FOUND);
+    if (!t || q->flag != 1 || !(*p = iggy_mock_partition_get(t, q->partition)))
         return false;
     if (q->kind == 2) {
-        mock_member_t *m;
+        iggy_mock_member_t *m;
         bool owned = false;
-        grp = mock_group_find(t, &q->cid, &q->cn);
-        m = grp ? mock_member_of(grp, call->conn->conn_id) : NULL;
+        grp = iggy_mock_group_find(t, &q->cid, &q->cn);
+        m = grp ? iggy_mock_member_of(grp, call->conn->conn_id) : NULL;
         for (size_t i = 0; m && i < m->partitions_count; i++)
             owned |= m->partitions[i] == q->partition;
         if (!owned)
             return false;
     }
-    if (!mock_call_allowed(call, PERM_POLL, s->id, t->id)) {
-        *o = mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_POLL, s->id, t->id)) {
+        *o = iggy_mock_status(E_UNAUTHORIZED);
         return false;
     }
     *key = consumer_key(q, grp);
     return true;
 }
 
-mock_outcome_t mock_h_store_consumer_offset(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_store_consumer_offset(iggy_mock_call_t *call)
 {
     oreq_t q;
     uint64_t offset;
-    mock_partition_t *p;
+    iggy_mock_partition_t *p;
     uint32_t key;
-    mock_outcome_t o;
+    iggy_mock_outcome_t o;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_offset_req(&call->body, &q) || iggy_rd_u64(&call->body, &offset) != IGGY_OK ||
         !rd_ack(&call->body))
-        return mock_status(E_RESOURCE_NOT_FOUND); /* cannot be routed */
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND); /* cannot be routed */
     if (!route_offset_write(call, &q, &p, &key, &o))
         return o;
     if (p->next_offset == 0 || offset > p->next_offset - 1)
-        return mock_status(E_INVALID_OFFSET);
-    if (!mock_offset_store(p, q.kind, key, offset))
-        return mock_status(E_ERROR);
-    return mock_ok();
+        return iggy_mock_status(E_INVALID_OFFSET);
+    if (!iggy_mock_offset_store(p, q.kind, key, offset))
+        return iggy_mock_status(E_ERROR);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_consumer_offset(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_consumer_offset(iggy_mock_call_t *call)
 {
     oreq_t q;
-    mock_partition_t *p;
-    mock_offset_t *off;
+    iggy_mock_partition_t *p;
+    iggy_mock_offset_t *off;
     uint32_t key;
-    mock_outcome_t o;
+    iggy_mock_outcome_t o;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_offset_req(&call->body, &q) || !rd_ack(&call->body))
-        return mock_status(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
     if (!route_offset_write(call, &q, &p, &key, &o))
         return o;
-    off = mock_offset_find(p, q.kind, key);
+    off = iggy_mock_offset_find(p, q.kind, key);
     if (!off)
-        return mock_status(E_OFFSET_NOT_FOUND);
+        return iggy_mock_status(E_OFFSET_NOT_FOUND);
     offset_remove(p, off);
-    return mock_ok();
+    return iggy_mock_ok();
 }

@@ -52,12 +52,12 @@ static bool batch_admissible(const uint8_t *b, size_t len, uint32_t meta_count)
     return iggy_batch_verify(b, len) == IGGY_OK; /* tiling, frame reserved, checksums */
 }
 
-static bool append_record(mock_partition_t *p, const mock_topic_t *t, uint8_t *bytes, size_t len,
-                          uint32_t count, uint64_t ts)
+static bool append_record(iggy_mock_partition_t *p, const iggy_mock_topic_t *t, uint8_t *bytes,
+                          size_t len, uint32_t count, uint64_t ts)
 {
-    mock_record_t *rec;
-    if (!mock_reserve((void **)&p->records, &p->records_cap, p->records_count + 1,
-                      sizeof(mock_record_t)))
+    iggy_mock_record_t *rec;
+    if (!iggy_mock_reserve((void **)&p->records, &p->records_cap, p->records_count + 1,
+                           sizeof(iggy_mock_record_t)))
         return false;
     /* Roll to a new segment once the active one would pass segment_size. */
     if (p->segment_bytes > 0 && p->segment_bytes + len > t->segment_size) {
@@ -79,17 +79,17 @@ static bool append_record(mock_partition_t *p, const mock_topic_t *t, uint8_t *b
     return true;
 }
 
-mock_outcome_t mock_h_send_messages(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_send_messages(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body, meta;
     uint32_t meta_len, count, pid;
     const uint8_t *meta_bytes, *key = NULL, *batch;
     uint8_t pkind, plen;
     iggy_identifier_t sid, tid;
-    mock_name_t sn, tn;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_partition_t *p;
+    iggy_mock_name_t sn, tn;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_partition_t *p;
     uint8_t *copy;
     size_t blen;
     uint64_t ts;
@@ -97,40 +97,40 @@ mock_outcome_t mock_h_send_messages(mock_call_t *call)
 
     MOCK_REQUIRE_AUTH(call);
     if (iggy_rd_u32(r, &meta_len) != IGGY_OK)
-        return mock_status(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
     if (iggy_rd_bytes(r, meta_len, &meta_bytes) != IGGY_OK)
-        return mock_silence(); /* metadata_length past the body */
+        return iggy_mock_silence(); /* metadata_length past the body */
     iggy_rd_init(&meta, meta_bytes, meta_len, "send_messages metadata");
-    if (!mock_rd_id(&meta, &sid, &sn) || !mock_rd_id(&meta, &tid, &tn) ||
+    if (!iggy_mock_rd_id(&meta, &sid, &sn) || !iggy_mock_rd_id(&meta, &tid, &tn) ||
         iggy_rd_u8(&meta, &pkind) != IGGY_OK || iggy_rd_u8(&meta, &plen) != IGGY_OK ||
         iggy_rd_bytes(&meta, plen, &key) != IGGY_OK || iggy_rd_u32(&meta, &count) != IGGY_OK)
-        return mock_status(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
     if (iggy_rd_left(&meta))
-        return mock_silence(); /* metadata_length larger than the metadata */
+        return iggy_mock_silence(); /* metadata_length larger than the metadata */
     if (!((pkind == 1 && plen == 0) || (pkind == 2 && plen == 4) || (pkind == 3 && plen > 0)))
-        return mock_status(E_RESOURCE_NOT_FOUND);
-    s = mock_stream_find(call->st, &sid, &sn);
-    t = mock_topic_find(s, &tid, &tn);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
+    s = iggy_mock_stream_find(call->st, &sid, &sn);
+    t = iggy_mock_topic_find(s, &tid, &tn);
     if (!t || t->partitions_count == 0)
-        return mock_status(E_RESOURCE_NOT_FOUND); /* 20, never 1009/2010/3007 */
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND); /* 20, never 1009/2010/3007 */
     if (pkind == 1)
         pid = (uint32_t)(t->balanced_cursor % t->partitions_count);
     else if (pkind == 2)
         pid = iggy_le32(key);
     else
         pid = iggy_partition_for_key(key, plen, (uint32_t)t->partitions_count);
-    p = mock_partition_get(t, pid);
+    p = iggy_mock_partition_get(t, pid);
     if (!p)
-        return mock_status(E_RESOURCE_NOT_FOUND);
-    if (!mock_call_allowed(call, PERM_SEND, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
+    if (!iggy_mock_call_allowed(call, PERM_SEND, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
     blen = iggy_rd_left(r);
     if (iggy_rd_bytes(r, blen, &batch) != IGGY_OK || !batch_admissible(batch, blen, count))
-        return mock_silence();
+        return iggy_mock_silence();
 
-    copy = mock_alloc(blen);
+    copy = iggy_mock_alloc(blen);
     if (!copy)
-        return mock_silence(); /* like an overflowing partition queue */
+        return iggy_mock_silence(); /* like an overflowing partition queue */
     memcpy(copy, batch, blen);
     ts = call->now_us > p->last_timestamp ? call->now_us : p->last_timestamp + 1;
     iggy_put_le64(copy + BH_PARTITION_ID, pid);
@@ -140,8 +140,8 @@ mock_outcome_t mock_h_send_messages(mock_call_t *call)
     {
         uint64_t base = p->next_offset;
         if (!append_record(p, t, copy, blen, count, ts)) {
-            mock_free(copy);
-            return mock_silence();
+            iggy_mock_free(copy);
+            return iggy_mock_silence();
         }
         if (pkind == 1)
             t->balanced_cursor++;
@@ -151,23 +151,23 @@ mock_outcome_t mock_h_send_messages(mock_call_t *call)
         iggy_wr_u32(w, pid);   /* partition_id */
         iggy_wr_u64(w, base);  /* base_offset */
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- poll */
 
-static mock_outcome_t empty_poll(iggy_writer_t *w, uint32_t pid, uint64_t current)
+static iggy_mock_outcome_t empty_poll(iggy_writer_t *w, uint32_t pid, uint64_t current)
 {
     iggy_wr_u32(w, pid);     /* 0  partition_id */
     iggy_wr_u64(w, current); /* 4  current_offset */
     iggy_wr_u32(w, 0);       /* 12 messages_count */
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* Copy the frames of rec whose offsets fall in [from, to] as one record, rewriting
  * batch_length, message_count and the batch checksum; frames keep their deltas. */
-static uint32_t write_slice(iggy_writer_t *w, const mock_record_t *rec, uint64_t from, uint64_t to,
-                            uint64_t *last)
+static uint32_t write_slice(iggy_writer_t *w, const iggy_mock_record_t *rec, uint64_t from,
+                            uint64_t to, uint64_t *last)
 {
     size_t hoff = w->len, off = IGGY_BATCH_HEADER_SIZE;
     uint32_t n = 0;
@@ -192,45 +192,45 @@ static uint32_t write_slice(iggy_writer_t *w, const mock_record_t *rec, uint64_t
     return n;
 }
 
-mock_outcome_t mock_h_poll_messages(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_poll_messages(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     uint8_t ckind, flag, skind, auto_commit;
     iggy_identifier_t cid, sid, tid;
-    mock_name_t cn, sn, tn;
+    iggy_mock_name_t cn, sn, tn;
     uint32_t pid, count, key = 0;
     uint64_t value, commit, start, end, first, last = 0;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_group_t *grp = NULL;
-    mock_partition_t *p;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp = NULL;
+    iggy_mock_partition_t *p;
     iggy_writer_t *w = call->out;
     size_t count_off;
     uint32_t served = 0;
 
     MOCK_REQUIRE_AUTH(call);
     if (iggy_rd_u8(r, &ckind) != IGGY_OK || (ckind != 1 && ckind != 2) ||
-        !mock_rd_id(r, &cid, &cn) || !mock_rd_id(r, &sid, &sn) || !mock_rd_id(r, &tid, &tn) ||
-        iggy_rd_u8(r, &flag) != IGGY_OK || iggy_rd_u32(r, &pid) != IGGY_OK ||
-        iggy_rd_u8(r, &skind) != IGGY_OK || skind < 1 || skind > 5 ||
-        iggy_rd_u64(r, &value) != IGGY_OK || iggy_rd_u32(r, &count) != IGGY_OK ||
+        !iggy_mock_rd_id(r, &cid, &cn) || !iggy_mock_rd_id(r, &sid, &sn) ||
+        !iggy_mock_rd_id(r, &tid, &tn) || iggy_rd_u8(r, &flag) != IGGY_OK ||
+        iggy_rd_u32(r, &pid) != IGGY_OK || iggy_rd_u8(r, &skind) != IGGY_OK || skind < 1 ||
+        skind > 5 || iggy_rd_u64(r, &value) != IGGY_OK || iggy_rd_u32(r, &count) != IGGY_OK ||
         iggy_rd_u8(r, &auto_commit) != IGGY_OK || iggy_rd_end(r) != IGGY_OK)
         return empty_poll(w, 0, 0); /* undecodable: the 16-byte empty poll */
-    s = mock_stream_find(call->st, &sid, &sn);
+    s = iggy_mock_stream_find(call->st, &sid, &sn);
     if (!s)
-        return mock_status(E_STREAM_NOT_FOUND);
-    t = mock_topic_find(s, &tid, &tn);
+        return iggy_mock_status(E_STREAM_NOT_FOUND);
+    t = iggy_mock_topic_find(s, &tid, &tn);
     if (!t)
-        return mock_status(E_TOPIC_NOT_FOUND);
-    if (!mock_call_allowed(call, PERM_POLL, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
+        return iggy_mock_status(E_TOPIC_NOT_FOUND);
+    if (!iggy_mock_call_allowed(call, PERM_POLL, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
     if (ckind == 2) {
-        mock_member_t *m;
+        iggy_mock_member_t *m;
         bool owned = false;
-        grp = mock_group_find(t, &cid, &cn);
+        grp = iggy_mock_group_find(t, &cid, &cn);
         if (!grp || flag != 1)
             return empty_poll(w, 0, 0); /* groups need an explicit partition */
-        m = mock_member_of(grp, call->conn->conn_id);
+        m = iggy_mock_member_of(grp, call->conn->conn_id);
         for (size_t i = 0; m && i < m->partitions_count; i++)
             owned |= m->partitions[i] == pid;
         if (!owned)
@@ -241,9 +241,9 @@ mock_outcome_t mock_h_poll_messages(mock_call_t *call)
             pid = 0;
         key = cid.name ? XXH32(cn.s, cn.len, 0) : cid.numeric;
     }
-    p = mock_partition_get(t, pid);
+    p = iggy_mock_partition_get(t, pid);
     if (!p)
-        return mock_status(E_PARTITION_NOT_FOUND);
+        return iggy_mock_status(E_PARTITION_NOT_FOUND);
     if (p->next_offset == 0 || count == 0)
         return empty_poll(w, pid, p->next_offset ? p->next_offset - 1 : 0);
     commit = p->next_offset - 1;
@@ -269,7 +269,7 @@ mock_outcome_t mock_h_poll_messages(mock_call_t *call)
         start = commit >= (uint64_t)count - 1 ? commit - ((uint64_t)count - 1) : 0;
         break;
     default: { /* Next */
-        mock_offset_t *off = mock_offset_find(p, ckind, key);
+        iggy_mock_offset_t *off = iggy_mock_offset_find(p, ckind, key);
         start = off ? off->offset + 1 : 0;
         break;
     }
@@ -285,7 +285,7 @@ mock_outcome_t mock_h_poll_messages(mock_call_t *call)
     count_off = w->len;
     iggy_wr_u32(w, 0); /* 12 messages_count, patched below */
     for (size_t i = 0; i < p->records_count; i++) {
-        const mock_record_t *rec = &p->records[i];
+        const iggy_mock_record_t *rec = &p->records[i];
         uint64_t rlast = rec->base_offset + rec->count - 1;
         if (rlast < start || rec->base_offset > end)
             continue;
@@ -300,12 +300,12 @@ mock_outcome_t mock_h_poll_messages(mock_call_t *call)
     if (iggy_wr_status(w) == IGGY_OK)
         iggy_put_le32(w->data + count_off, served);
     if (auto_commit && served)
-        mock_offset_store(p, ckind, key, last); /* immediately, so Next continues after it */
-    return mock_ok();
+        iggy_mock_offset_store(p, ckind, key, last); /* immediately, so Next continues after it */
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_flush_unsaved_buffer(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_flush_unsaved_buffer(iggy_mock_call_t *call)
 {
     MOCK_REQUIRE_AUTH(call);
-    return mock_status(E_FEATURE_UNAVAILABLE); /* no on-demand flush in 0.9 (§5) */
+    return iggy_mock_status(E_FEATURE_UNAVAILABLE); /* no on-demand flush in 0.9 (§5) */
 }

@@ -58,7 +58,7 @@ typedef struct fault {
 typedef struct node node_t;
 
 typedef struct conn {
-    mock_conn_t mc; /* what the state sees */
+    iggy_mock_conn_t mc; /* what the state sees */
     struct iggy_mock_s *m;
     node_t *node;
     int fd;
@@ -95,7 +95,7 @@ struct node {
 struct iggy_mock_s {
     pthread_mutex_t admin; /* serialises set_down / set_up */
     pthread_mutex_t lock;  /* state, connections, faults, counters */
-    mock_state_t *st;
+    iggy_mock_state_t *st;
     iggy_pool_t *pool;
     SSL_CTX *tls;
     char host[64];
@@ -154,7 +154,7 @@ static void close_pipe(int p[2])
 
 static void update_cluster(iggy_mock_t *m)
 {
-    mock_cluster_t *c = mock_state_cluster(m->st);
+    iggy_mock_cluster_t *c = iggy_mock_state_cluster(m->st);
     c->nodes = m->nodes_n;
     c->leader = m->leader;
     for (uint32_t i = 0; i < m->nodes_n; i++) {
@@ -497,10 +497,10 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
                         reply_t *r)
 {
     iggy_mock_t *m = c->m;
-    mock_handler_t fn = mock_state_handler((iggy_cmd_t)(d - iggy_cmds));
+    iggy_mock_handler_t fn = iggy_mock_state_handler((iggy_cmd_t)(d - iggy_cmds));
     iggy_writer_t w;
-    mock_call_t call;
-    mock_outcome_t o;
+    iggy_mock_call_t call;
+    iggy_mock_outcome_t o;
     bool was_bound = c->mc.authenticated, ok;
     uint64_t op, commit;
 
@@ -521,7 +521,7 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
         c->mc.client_id = h->client; /* the login handler binds this id */
     o = fn(&call);
     if (o.channel == MOCK_OK && iggy_wr_status(&w) != IGGY_OK)
-        o = (mock_outcome_t){MOCK_STATUS, 1};
+        o = (iggy_mock_outcome_t){MOCK_STATUS, 1};
     if (o.channel == MOCK_OK || o.channel == MOCK_REJECT) {
         if (op_metadata(h->operation) || h->operation >= 160)
             m->commit++;
@@ -534,7 +534,7 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
         m->commit++;
     }
     if (h->operation == IGGY_OP_LOGOUT && o.channel == MOCK_OK && c->mc.authenticated) {
-        mock_state_logged_out(m->st, &c->mc);
+        iggy_mock_state_logged_out(m->st, &c->mc);
         c->mc.authenticated = false;
     }
     op = h->operation == IGGY_OP_REGISTER || h->operation == IGGY_OP_NON_REPLICATED ||
@@ -926,7 +926,7 @@ static void *conn_main(void *arg)
     c->fd = -1;
 
     pthread_mutex_lock(&m->lock);
-    mock_state_conn_closed(m->st, &c->mc);
+    iggy_mock_state_conn_closed(m->st, &c->mc);
     c->open = false;
     m->open_conns--;
     c->finished = true;
@@ -1001,11 +1001,11 @@ static void accept_one(node_t *n)
     }
     c->mc.conn_id = ++m->next_conn_id;
     c->last_rx_ms = iggy_now_ms();
-    mock_state_conn_opened(m->st, &c->mc);
+    iggy_mock_state_conn_opened(m->st, &c->mc);
     c->open = true;
     m->open_conns++;
     if (pthread_create(&c->th, NULL, conn_main, c) != 0) {
-        mock_state_conn_closed(m->st, &c->mc);
+        iggy_mock_state_conn_closed(m->st, &c->mc);
         m->open_conns--;
         pthread_mutex_unlock(&m->lock);
         conn_free(c);
@@ -1170,7 +1170,7 @@ static void *housekeeper_main(void *arg)
             }
             /* Heartbeat (§6): only silent connections holding a group membership. */
             if (c->open && !c->stop && !c->evict && now - c->last_rx_ms >= hb &&
-                mock_state_conn_has_memberships(m->st, &c->mc)) {
+                iggy_mock_state_conn_has_memberships(m->st, &c->mc)) {
                 c->evict = 13;
                 poke(c->wake[1]);
             }
@@ -1256,7 +1256,7 @@ iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out)
         m->nodes[i].lfd = -1;
         m->nodes[i].wake[0] = m->nodes[i].wake[1] = -1;
     }
-    m->st = mock_state_new(o.username ? o.username : "iggy", o.password ? o.password : "iggy");
+    m->st = iggy_mock_state_new(o.username ? o.username : "iggy", o.password ? o.password : "iggy");
     if (!m->st) {
         iggy_mock_destroy(m);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "mock: cannot create the state");
@@ -1312,7 +1312,7 @@ void iggy_mock_destroy(iggy_mock_t *m)
         iggy_mem_free(f);
     }
     if (m->st)
-        mock_state_free(m->st);
+        iggy_mock_state_free(m->st);
     if (m->pool)
         iggy_pool_destroy(m->pool);
     if (m->tls)

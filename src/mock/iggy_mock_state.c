@@ -8,22 +8,22 @@
 
 /* ---------------------------------------------------------------- allocation */
 
-void *mock_alloc(size_t n)
+void *iggy_mock_alloc(size_t n)
 {
     return iggy_mem_alloc(n ? n : 1);
 }
 
-void *mock_calloc(size_t n, size_t size)
+void *iggy_mock_calloc(size_t n, size_t size)
 {
     return iggy_mem_calloc(n ? n : 1, size ? size : 1);
 }
 
-void mock_free(void *p)
+void iggy_mock_free(void *p)
 {
     iggy_mem_free(p);
 }
 
-int mock_reserve(void **arr, size_t *cap, size_t need, size_t elem)
+int iggy_mock_reserve(void **arr, size_t *cap, size_t need, size_t elem)
 {
     size_t ncap;
     void *p;
@@ -49,17 +49,17 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-uint64_t mock_next_op(mock_state_t *st)
+uint64_t iggy_mock_next_op(iggy_mock_state_t *st)
 {
     return ++st->op;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
 
-mock_state_t *mock_state_new(const char *root_username, const char *root_password)
+iggy_mock_state_t *iggy_mock_state_new(const char *root_username, const char *root_password)
 {
-    mock_state_t *st = mock_calloc(1, sizeof *st);
-    mock_user_t *root;
+    iggy_mock_state_t *st = iggy_mock_calloc(1, sizeof *st);
+    iggy_mock_user_t *root;
     size_t ul = root_username ? strlen(root_username) : 0;
     size_t pl = root_password ? strlen(root_password) : 0;
 
@@ -67,16 +67,17 @@ mock_state_t *mock_state_new(const char *root_username, const char *root_passwor
         return NULL;
     if (ul == 0 || ul > 255 || pl > 255)
         goto fail;
-    root = mock_calloc(1, sizeof *root);
-    if (!root || !mock_reserve((void **)&st->users, &st->users_cap, 1, sizeof(mock_user_t *))) {
-        mock_free(root);
+    root = iggy_mock_calloc(1, sizeof *root);
+    if (!root ||
+        !iggy_mock_reserve((void **)&st->users, &st->users_cap, 1, sizeof(iggy_mock_user_t *))) {
+        iggy_mock_free(root);
         goto fail;
     }
     st->start_us = wall_us();
     root->id = 0;
     root->created_at = st->start_us;
     root->status = IGGY_USER_ACTIVE;
-    mock_name_set(&root->name, (const uint8_t *)root_username, ul);
+    iggy_mock_name_set(&root->name, (const uint8_t *)root_username, ul);
     root->password_len = (uint8_t)pl;
     memcpy(root->password, root_password, pl);
     /* The real server gives root every global permission (Permissions::root()). */
@@ -94,168 +95,168 @@ mock_state_t *mock_state_new(const char *root_username, const char *root_passwor
     st->cluster.tcp_port[0] = 8090;
     return st;
 fail:
-    mock_free(st);
+    iggy_mock_free(st);
     return NULL;
 }
 
-static void user_free(mock_user_t *u)
+static void user_free(iggy_mock_user_t *u)
 {
     if (!u)
         return;
-    mock_free(u->perms_block);
-    mock_free(u->pats);
-    mock_free(u);
+    iggy_mock_free(u->perms_block);
+    iggy_mock_free(u->pats);
+    iggy_mock_free(u);
 }
 
-static void stream_free(mock_stream_t *s)
+static void stream_free(iggy_mock_stream_t *s)
 {
     if (!s)
         return;
     for (size_t i = 0; i < s->topics_cap; i++)
-        mock_topic_free(s->topics[i]);
-    mock_free(s->topics);
-    mock_free(s);
+        iggy_mock_topic_free(s->topics[i]);
+    iggy_mock_free(s->topics);
+    iggy_mock_free(s);
 }
 
-void mock_state_free(mock_state_t *st)
+void iggy_mock_state_free(iggy_mock_state_t *st)
 {
     if (!st)
         return;
     for (size_t i = 0; i < st->users_cap; i++)
         user_free(st->users[i]);
-    mock_free(st->users);
+    iggy_mock_free(st->users);
     for (size_t i = 0; i < st->streams_cap; i++)
         stream_free(st->streams[i]);
-    mock_free(st->streams);
-    mock_free(st->conns);
-    mock_free(st);
+    iggy_mock_free(st->streams);
+    iggy_mock_free(st->conns);
+    iggy_mock_free(st);
 }
 
-mock_cluster_t *mock_state_cluster(mock_state_t *st)
+iggy_mock_cluster_t *iggy_mock_state_cluster(iggy_mock_state_t *st)
 {
     return &st->cluster;
 }
 
 /* ---------------------------------------------------------------- connections */
 
-void mock_state_conn_opened(mock_state_t *st, mock_conn_t *conn)
+void iggy_mock_state_conn_opened(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
 {
     for (size_t i = 0; i < st->conns_count; i++)
         if (st->conns[i] == conn)
             return;
     /* On no memory the connection just does not show up in GetClients. */
-    if (!mock_reserve((void **)&st->conns, &st->conns_cap, st->conns_count + 1,
-                      sizeof(mock_conn_t *)))
+    if (!iggy_mock_reserve((void **)&st->conns, &st->conns_cap, st->conns_count + 1,
+                           sizeof(iggy_mock_conn_t *)))
         return;
     st->conns[st->conns_count++] = conn;
 }
 
-void mock_state_conn_closed(mock_state_t *st, mock_conn_t *conn)
+void iggy_mock_state_conn_closed(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
 {
-    mock_drop_memberships(st, conn->conn_id);
+    iggy_mock_drop_memberships(st, conn->conn_id);
     for (size_t i = 0; i < st->conns_count; i++) {
         if (st->conns[i] == conn) {
             memmove(&st->conns[i], &st->conns[i + 1],
-                    (st->conns_count - i - 1) * sizeof(mock_conn_t *));
+                    (st->conns_count - i - 1) * sizeof(iggy_mock_conn_t *));
             st->conns_count--;
             break;
         }
     }
 }
 
-void mock_state_logged_out(mock_state_t *st, mock_conn_t *conn)
+void iggy_mock_state_logged_out(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
 {
-    mock_drop_memberships(st, conn->conn_id);
+    iggy_mock_drop_memberships(st, conn->conn_id);
     conn->authenticated = false;
     conn->user_id = 0;
 }
 
-bool mock_state_conn_has_memberships(mock_state_t *st, const mock_conn_t *conn)
+bool iggy_mock_state_conn_has_memberships(iggy_mock_state_t *st, const iggy_mock_conn_t *conn)
 {
     for (size_t s = 0; s < st->streams_cap; s++) {
-        mock_stream_t *stream = st->streams[s];
+        iggy_mock_stream_t *stream = st->streams[s];
         if (!stream)
             continue;
         for (size_t t = 0; t < stream->topics_cap; t++) {
-            mock_topic_t *topic = stream->topics[t];
+            iggy_mock_topic_t *topic = stream->topics[t];
             if (!topic)
                 continue;
             for (size_t g = 0; g < topic->groups_count; g++)
-                if (mock_member_of(topic->groups[g], conn->conn_id))
+                if (iggy_mock_member_of(topic->groups[g], conn->conn_id))
                     return true;
         }
     }
     return false;
 }
 
-bool mock_need_auth(const mock_call_t *call, mock_outcome_t *o)
+bool iggy_mock_need_auth(const iggy_mock_call_t *call, iggy_mock_outcome_t *o)
 {
     if (call->conn->authenticated)
         return false;
     /* Replicated ops on an unbound connection: Eviction(NoSession); reads: deny 40. */
     if (call->cmd && call->cmd->operation != 2)
-        *o = mock_evict(EVICT_NO_SESSION);
+        *o = iggy_mock_evict(EVICT_NO_SESSION);
     else
-        *o = mock_status(E_UNAUTHENTICATED);
+        *o = iggy_mock_status(E_UNAUTHENTICATED);
     return true;
 }
 
 /* ---------------------------------------------------------------- handler table */
 
-static const mock_handler_t handlers[IGGY_CMD__NUM] = {
-    [IGGY_CMD_PING] = mock_h_ping,
-    [IGGY_CMD_GET_STATS] = mock_h_get_stats,
-    [IGGY_CMD_GET_SNAPSHOT_FILE] = mock_h_get_snapshot_file,
-    [IGGY_CMD_GET_CLUSTER_METADATA] = mock_h_get_cluster_metadata,
-    [IGGY_CMD_DESCRIBE_OPTIONS] = mock_h_describe_options,
-    [IGGY_CMD_GET_ME] = mock_h_get_me,
-    [IGGY_CMD_GET_CLIENT] = mock_h_get_client,
-    [IGGY_CMD_GET_CLIENTS] = mock_h_get_clients,
-    [IGGY_CMD_GET_USER] = mock_h_get_user,
-    [IGGY_CMD_GET_USERS] = mock_h_get_users,
-    [IGGY_CMD_CREATE_USER] = mock_h_create_user,
-    [IGGY_CMD_DELETE_USER] = mock_h_delete_user,
-    [IGGY_CMD_UPDATE_USER] = mock_h_update_user,
-    [IGGY_CMD_UPDATE_PERMISSIONS] = mock_h_update_permissions,
-    [IGGY_CMD_CHANGE_PASSWORD] = mock_h_change_password,
-    [IGGY_CMD_LOGOUT_USER] = mock_h_logout,
-    [IGGY_CMD_LOGIN_REGISTER] = mock_h_login,
-    [IGGY_CMD_GET_PERSONAL_ACCESS_TOKENS] = mock_h_get_pats,
-    [IGGY_CMD_CREATE_PERSONAL_ACCESS_TOKEN] = mock_h_create_pat,
-    [IGGY_CMD_DELETE_PERSONAL_ACCESS_TOKEN] = mock_h_delete_pat,
+static const iggy_mock_handler_t handlers[IGGY_CMD__NUM] = {
+    [IGGY_CMD_PING] = iggy_mock_h_ping,
+    [IGGY_CMD_GET_STATS] = iggy_mock_h_get_stats,
+    [IGGY_CMD_GET_SNAPSHOT_FILE] = iggy_mock_h_get_snapshot_file,
+    [IGGY_CMD_GET_CLUSTER_METADATA] = iggy_mock_h_get_cluster_metadata,
+    [IGGY_CMD_DESCRIBE_OPTIONS] = iggy_mock_h_describe_options,
+    [IGGY_CMD_GET_ME] = iggy_mock_h_get_me,
+    [IGGY_CMD_GET_CLIENT] = iggy_mock_h_get_client,
+    [IGGY_CMD_GET_CLIENTS] = iggy_mock_h_get_clients,
+    [IGGY_CMD_GET_USER] = iggy_mock_h_get_user,
+    [IGGY_CMD_GET_USERS] = iggy_mock_h_get_users,
+    [IGGY_CMD_CREATE_USER] = iggy_mock_h_create_user,
+    [IGGY_CMD_DELETE_USER] = iggy_mock_h_delete_user,
+    [IGGY_CMD_UPDATE_USER] = iggy_mock_h_update_user,
+    [IGGY_CMD_UPDATE_PERMISSIONS] = iggy_mock_h_update_permissions,
+    [IGGY_CMD_CHANGE_PASSWORD] = iggy_mock_h_change_password,
+    [IGGY_CMD_LOGOUT_USER] = iggy_mock_h_logout,
+    [IGGY_CMD_LOGIN_REGISTER] = iggy_mock_h_login,
+    [IGGY_CMD_GET_PERSONAL_ACCESS_TOKENS] = iggy_mock_h_get_pats,
+    [IGGY_CMD_CREATE_PERSONAL_ACCESS_TOKEN] = iggy_mock_h_create_pat,
+    [IGGY_CMD_DELETE_PERSONAL_ACCESS_TOKEN] = iggy_mock_h_delete_pat,
     /* Register cannot tell 40 from 45: both run the same shape-driven login (§8.5). */
-    [IGGY_CMD_LOGIN_REGISTER_WITH_PAT] = mock_h_login,
-    [IGGY_CMD_POLL_MESSAGES] = mock_h_poll_messages,
-    [IGGY_CMD_SEND_MESSAGES] = mock_h_send_messages,
-    [IGGY_CMD_FLUSH_UNSAVED_BUFFER] = mock_h_flush_unsaved_buffer,
-    [IGGY_CMD_GET_CONSUMER_OFFSET] = mock_h_get_consumer_offset,
-    [IGGY_CMD_STORE_CONSUMER_OFFSET] = mock_h_store_consumer_offset,
-    [IGGY_CMD_DELETE_CONSUMER_OFFSET] = mock_h_delete_consumer_offset,
-    [IGGY_CMD_GET_STREAM] = mock_h_get_stream,
-    [IGGY_CMD_GET_STREAMS] = mock_h_get_streams,
-    [IGGY_CMD_CREATE_STREAM] = mock_h_create_stream,
-    [IGGY_CMD_DELETE_STREAM] = mock_h_delete_stream,
-    [IGGY_CMD_UPDATE_STREAM] = mock_h_update_stream,
-    [IGGY_CMD_PURGE_STREAM] = mock_h_purge_stream,
-    [IGGY_CMD_GET_TOPIC] = mock_h_get_topic,
-    [IGGY_CMD_GET_TOPICS] = mock_h_get_topics,
-    [IGGY_CMD_CREATE_TOPIC] = mock_h_create_topic,
-    [IGGY_CMD_DELETE_TOPIC] = mock_h_delete_topic,
-    [IGGY_CMD_UPDATE_TOPIC] = mock_h_update_topic,
-    [IGGY_CMD_PURGE_TOPIC] = mock_h_purge_topic,
-    [IGGY_CMD_CREATE_PARTITIONS] = mock_h_create_partitions,
-    [IGGY_CMD_DELETE_PARTITIONS] = mock_h_delete_partitions,
-    [IGGY_CMD_DELETE_SEGMENTS] = mock_h_delete_segments,
-    [IGGY_CMD_GET_CONSUMER_GROUP] = mock_h_get_consumer_group,
-    [IGGY_CMD_GET_CONSUMER_GROUPS] = mock_h_get_consumer_groups,
-    [IGGY_CMD_CREATE_CONSUMER_GROUP] = mock_h_create_consumer_group,
-    [IGGY_CMD_DELETE_CONSUMER_GROUP] = mock_h_delete_consumer_group,
-    [IGGY_CMD_JOIN_CONSUMER_GROUP] = mock_h_join_consumer_group,
-    [IGGY_CMD_LEAVE_CONSUMER_GROUP] = mock_h_leave_consumer_group,
-    [IGGY_CMD_SYNC_CONSUMER_GROUP] = mock_h_sync_consumer_group,
+    [IGGY_CMD_LOGIN_REGISTER_WITH_PAT] = iggy_mock_h_login,
+    [IGGY_CMD_POLL_MESSAGES] = iggy_mock_h_poll_messages,
+    [IGGY_CMD_SEND_MESSAGES] = iggy_mock_h_send_messages,
+    [IGGY_CMD_FLUSH_UNSAVED_BUFFER] = iggy_mock_h_flush_unsaved_buffer,
+    [IGGY_CMD_GET_CONSUMER_OFFSET] = iggy_mock_h_get_consumer_offset,
+    [IGGY_CMD_STORE_CONSUMER_OFFSET] = iggy_mock_h_store_consumer_offset,
+    [IGGY_CMD_DELETE_CONSUMER_OFFSET] = iggy_mock_h_delete_consumer_offset,
+    [IGGY_CMD_GET_STREAM] = iggy_mock_h_get_stream,
+    [IGGY_CMD_GET_STREAMS] = iggy_mock_h_get_streams,
+    [IGGY_CMD_CREATE_STREAM] = iggy_mock_h_create_stream,
+    [IGGY_CMD_DELETE_STREAM] = iggy_mock_h_delete_stream,
+    [IGGY_CMD_UPDATE_STREAM] = iggy_mock_h_update_stream,
+    [IGGY_CMD_PURGE_STREAM] = iggy_mock_h_purge_stream,
+    [IGGY_CMD_GET_TOPIC] = iggy_mock_h_get_topic,
+    [IGGY_CMD_GET_TOPICS] = iggy_mock_h_get_topics,
+    [IGGY_CMD_CREATE_TOPIC] = iggy_mock_h_create_topic,
+    [IGGY_CMD_DELETE_TOPIC] = iggy_mock_h_delete_topic,
+    [IGGY_CMD_UPDATE_TOPIC] = iggy_mock_h_update_topic,
+    [IGGY_CMD_PURGE_TOPIC] = iggy_mock_h_purge_topic,
+    [IGGY_CMD_CREATE_PARTITIONS] = iggy_mock_h_create_partitions,
+    [IGGY_CMD_DELETE_PARTITIONS] = iggy_mock_h_delete_partitions,
+    [IGGY_CMD_DELETE_SEGMENTS] = iggy_mock_h_delete_segments,
+    [IGGY_CMD_GET_CONSUMER_GROUP] = iggy_mock_h_get_consumer_group,
+    [IGGY_CMD_GET_CONSUMER_GROUPS] = iggy_mock_h_get_consumer_groups,
+    [IGGY_CMD_CREATE_CONSUMER_GROUP] = iggy_mock_h_create_consumer_group,
+    [IGGY_CMD_DELETE_CONSUMER_GROUP] = iggy_mock_h_delete_consumer_group,
+    [IGGY_CMD_JOIN_CONSUMER_GROUP] = iggy_mock_h_join_consumer_group,
+    [IGGY_CMD_LEAVE_CONSUMER_GROUP] = iggy_mock_h_leave_consumer_group,
+    [IGGY_CMD_SYNC_CONSUMER_GROUP] = iggy_mock_h_sync_consumer_group,
 };
 
-mock_handler_t mock_state_handler(iggy_cmd_t cmd)
+iggy_mock_handler_t iggy_mock_state_handler(iggy_cmd_t cmd)
 {
     if ((unsigned)cmd >= IGGY_CMD__NUM)
         return NULL;
@@ -264,7 +265,7 @@ mock_handler_t mock_state_handler(iggy_cmd_t cmd)
 
 /* ---------------------------------------------------------------- decoding helpers */
 
-bool mock_utf8_valid(const uint8_t *p, size_t n)
+bool iggy_mock_utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -303,36 +304,36 @@ bool mock_utf8_valid(const uint8_t *p, size_t n)
     return true;
 }
 
-void mock_name_set(mock_name_t *n, const uint8_t *p, size_t len)
+void iggy_mock_name_set(iggy_mock_name_t *n, const uint8_t *p, size_t len)
 {
     n->len = (uint8_t)len;
     memcpy(n->s, p, len);
     n->s[len] = '\0';
 }
 
-bool mock_name_eq(const mock_name_t *n, const uint8_t *p, size_t len)
+bool iggy_mock_name_eq(const iggy_mock_name_t *n, const uint8_t *p, size_t len)
 {
     return n->len == len && memcmp(n->s, p, len) == 0;
 }
 
-void mock_wr_name(iggy_writer_t *w, const mock_name_t *n)
+void iggy_mock_wr_name(iggy_writer_t *w, const iggy_mock_name_t *n)
 {
     iggy_wr_u8(w, n->len);
     iggy_wr_bytes(w, n->s, n->len);
 }
 
-bool mock_rd_name(iggy_reader_t *r, mock_name_t *out)
+bool iggy_mock_rd_name(iggy_reader_t *r, iggy_mock_name_t *out)
 {
     uint8_t n;
     const uint8_t *p;
     if (iggy_rd_u8(r, &n) != IGGY_OK || n == 0 || iggy_rd_bytes(r, n, &p) != IGGY_OK ||
-        !mock_utf8_valid(p, n))
+        !iggy_mock_utf8_valid(p, n))
         return false;
-    mock_name_set(out, p, n);
+    iggy_mock_name_set(out, p, n);
     return true;
 }
 
-bool mock_rd_id(iggy_reader_t *r, iggy_identifier_t *id, mock_name_t *name)
+bool iggy_mock_rd_id(iggy_reader_t *r, iggy_identifier_t *id, iggy_mock_name_t *name)
 {
     const uint8_t *p;
     size_t n;
@@ -341,9 +342,9 @@ bool mock_rd_id(iggy_reader_t *r, iggy_identifier_t *id, mock_name_t *name)
     name->len = 0;
     name->s[0] = '\0';
     if (p) {
-        if (!mock_utf8_valid(p, n))
+        if (!iggy_mock_utf8_valid(p, n))
             return false;
-        mock_name_set(name, p, n);
+        iggy_mock_name_set(name, p, n);
         id->name = name->s;
     }
     return true;
@@ -356,7 +357,7 @@ static bool rd_tlv(iggy_reader_t *r, uint8_t *kind, uint32_t *len, const uint8_t
            *len >= 1 && *len <= 255 && iggy_rd_bytes(r, *len, p) == IGGY_OK;
 }
 
-bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count)
+bool iggy_mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count)
 {
     size_t left = iggy_rd_left(r), n = 0, cap = 0;
     iggy_kv_t *arr = NULL;
@@ -369,7 +370,7 @@ bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count)
         iggy_kv_t e;
         uint32_t kl, vl;
         if (!rd_tlv(r, &e.key_kind, &kl, &e.key) || e.key_kind != IGGY_KV_STRING ||
-            !mock_utf8_valid(e.key, kl) || !rd_tlv(r, &e.value_kind, &vl, &e.value))
+            !iggy_mock_utf8_valid(e.key, kl) || !rd_tlv(r, &e.value_kind, &vl, &e.value))
             goto bad;
         e.key_len = kl;
         e.value_len = vl;
@@ -377,7 +378,7 @@ bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count)
             if (arr[i].key_len == kl && memcmp(arr[i].key, e.key, kl) == 0)
                 goto bad; /* duplicate keys are a decode error */
         if (n == IGGY_OPTIONS_MAX_ENTRIES ||
-            !mock_reserve((void **)&arr, &cap, n + 1, sizeof(iggy_kv_t)))
+            !iggy_mock_reserve((void **)&arr, &cap, n + 1, sizeof(iggy_kv_t)))
             goto bad;
         arr[n++] = e;
     }
@@ -385,62 +386,68 @@ bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count)
     *count = n;
     return true;
 bad:
-    mock_free(arr);
+    iggy_mock_free(arr);
     return false;
 }
 
 /* ---------------------------------------------------------------- lookups */
 
-mock_user_t *mock_user_by_id(mock_state_t *st, const iggy_identifier_t *id, const mock_name_t *n)
+iggy_mock_user_t *iggy_mock_user_by_id(iggy_mock_state_t *st, const iggy_identifier_t *id,
+                                       const iggy_mock_name_t *n)
 {
     if (!id->name)
         return id->numeric < st->users_cap ? st->users[id->numeric] : NULL;
     for (size_t i = 0; i < st->users_cap; i++)
-        if (st->users[i] && mock_name_eq(&st->users[i]->name, (const uint8_t *)n->s, n->len))
+        if (st->users[i] && iggy_mock_name_eq(&st->users[i]->name, (const uint8_t *)n->s, n->len))
             return st->users[i];
     return NULL;
 }
 
-mock_stream_t *mock_stream_find(mock_state_t *st, const iggy_identifier_t *id, const mock_name_t *n)
+iggy_mock_stream_t *iggy_mock_stream_find(iggy_mock_state_t *st, const iggy_identifier_t *id,
+                                          const iggy_mock_name_t *n)
 {
     if (!id->name)
         return id->numeric < st->streams_cap ? st->streams[id->numeric] : NULL;
     for (size_t i = 0; i < st->streams_cap; i++)
-        if (st->streams[i] && mock_name_eq(&st->streams[i]->name, (const uint8_t *)n->s, n->len))
+        if (st->streams[i] &&
+            iggy_mock_name_eq(&st->streams[i]->name, (const uint8_t *)n->s, n->len))
             return st->streams[i];
     return NULL;
 }
 
-mock_topic_t *mock_topic_find(mock_stream_t *s, const iggy_identifier_t *id, const mock_name_t *n)
+iggy_mock_topic_t *iggy_mock_topic_find(iggy_mock_stream_t *s, const iggy_identifier_t *id,
+                                        const iggy_mock_name_t *n)
 {
     if (!s)
         return NULL;
     if (!id->name)
         return id->numeric < s->topics_cap ? s->topics[id->numeric] : NULL;
     for (size_t i = 0; i < s->topics_cap; i++)
-        if (s->topics[i] && mock_name_eq(&s->topics[i]->name, (const uint8_t *)n->s, n->len))
+        if (s->topics[i] && iggy_mock_name_eq(&s->topics[i]->name, (const uint8_t *)n->s, n->len))
             return s->topics[i];
     return NULL;
 }
 
-mock_group_t *mock_group_find(mock_topic_t *t, const iggy_identifier_t *id, const mock_name_t *n)
+iggy_mock_group_t *iggy_mock_group_find(iggy_mock_topic_t *t, const iggy_identifier_t *id,
+                                        const iggy_mock_name_t *n)
 {
     if (!t)
         return NULL;
     for (size_t i = 0; i < t->groups_count; i++) {
-        mock_group_t *g = t->groups[i];
-        if (id->name ? mock_name_eq(&g->name, (const uint8_t *)n->s, n->len) : g->id == id->numeric)
+        iggy_mock_group_t *g = t->groups[i];
+        if (id->name ? iggy_mock_name_eq(&g->name, (const uint8_t *)n->s, n->len)
+                     : g->id == id->numeric)
             return g;
     }
     return NULL;
 }
 
-mock_partition_t *mock_partition_get(mock_topic_t *t, uint32_t id)
+iggy_mock_partition_t *iggy_mock_partition_get(iggy_mock_topic_t *t, uint32_t id)
 {
     return t && id < t->partitions_count ? t->partitions[id] : NULL;
 }
 
-mock_member_t *mock_member_of(mock_group_t *g, uint32_t conn_id)
+iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t conn_id)
 {
     for (size_t i = 0; i < g->members_count; i++)
         if (g->members[i].conn_id == conn_id)
@@ -450,7 +457,7 @@ mock_member_t *mock_member_of(mock_group_t *g, uint32_t conn_id)
 
 /* ---------------------------------------------------------------- permissions */
 
-static const iggy_stream_permissions_t *stream_perms(const mock_user_t *u, uint32_t stream_id)
+static const iggy_stream_permissions_t *stream_perms(const iggy_mock_user_t *u, uint32_t stream_id)
 {
     for (size_t i = 0; i < u->perms.streams_count; i++)
         if (u->perms.streams[i].stream_id == stream_id)
@@ -469,10 +476,10 @@ static const iggy_topic_permissions_t *topic_perms(const iggy_stream_permissions
 
 /* The permissioner of the real server: global flags first, then the stream's record,
  * then the topic's record. */
-bool mock_allowed(mock_state_t *st, uint32_t user_id, mock_perm_t perm, uint32_t stream_id,
-                  uint32_t topic_id)
+bool iggy_mock_allowed(iggy_mock_state_t *st, uint32_t user_id, iggy_mock_perm_t perm,
+                       uint32_t stream_id, uint32_t topic_id)
 {
-    const mock_user_t *u;
+    const iggy_mock_user_t *u;
     const iggy_global_permissions_t *g;
     const iggy_stream_permissions_t *s;
     const iggy_topic_permissions_t *t;
@@ -529,7 +536,7 @@ bool mock_allowed(mock_state_t *st, uint32_t user_id, mock_perm_t perm, uint32_t
 
 /* ---------------------------------------------------------------- shared encoders */
 
-uint64_t mock_topic_size(const mock_topic_t *t, uint64_t *messages)
+uint64_t iggy_mock_topic_size(const iggy_mock_topic_t *t, uint64_t *messages)
 {
     uint64_t size = 0, msgs = 0;
     for (size_t i = 0; i < t->partitions_count; i++) {
@@ -542,7 +549,7 @@ uint64_t mock_topic_size(const mock_topic_t *t, uint64_t *messages)
 }
 
 /* StreamResponse (admin.md §3.0). */
-void mock_wr_stream(iggy_writer_t *w, const mock_stream_t *s)
+void iggy_mock_wr_stream(iggy_writer_t *w, const iggy_mock_stream_t *s)
 {
     uint64_t size = 0, msgs = 0;
     uint32_t topics = 0;
@@ -551,26 +558,26 @@ void mock_wr_stream(iggy_writer_t *w, const mock_stream_t *s)
         if (!s->topics[i])
             continue;
         topics++;
-        size += mock_topic_size(s->topics[i], &m);
+        size += iggy_mock_topic_size(s->topics[i], &m);
         msgs += m;
     }
-    iggy_wr_u32(w, s->id);         /* 0  id */
-    iggy_wr_u64(w, s->created_at); /* 4  created_at µs */
-    iggy_wr_u32(w, topics);        /* 12 topics_count */
-    iggy_wr_u64(w, size);          /* 16 size_bytes */
-    iggy_wr_u64(w, msgs);          /* 24 messages_count */
-    mock_wr_name(w, &s->name);     /* 32 name_len, 33 name */
-    iggy_wr_u32(w, 0);             /* options_len: streams accept no keys */
+    iggy_wr_u32(w, s->id);          /* 0  id */
+    iggy_wr_u64(w, s->created_at);  /* 4  created_at µs */
+    iggy_wr_u32(w, topics);         /* 12 topics_count */
+    iggy_wr_u64(w, size);           /* 16 size_bytes */
+    iggy_wr_u64(w, msgs);           /* 24 messages_count */
+    iggy_mock_wr_name(w, &s->name); /* 32 name_len, 33 name */
+    iggy_wr_u32(w, 0);              /* options_len: streams accept no keys */
 }
 
-static void wr_opts(iggy_writer_t *w, const mock_opts_t *o)
+static void wr_opts(iggy_writer_t *w, const iggy_mock_topic_opts_t *o)
 {
     uint32_t len = 0;
     for (size_t i = 0; i < o->count; i++)
         len += 10u + o->items[i].key.len + o->items[i].len;
     iggy_wr_u32(w, len);
     for (size_t i = 0; i < o->count; i++) {
-        const mock_opt_t *e = &o->items[i];
+        const iggy_mock_opt_t *e = &o->items[i];
         iggy_wr_u8(w, IGGY_KV_STRING);
         iggy_wr_u32(w, e->key.len);
         iggy_wr_bytes(w, e->key.s, e->key.len);
@@ -581,9 +588,9 @@ static void wr_opts(iggy_writer_t *w, const mock_opts_t *o)
 }
 
 /* TopicHeader (admin.md §4.0). */
-void mock_wr_topic_header(iggy_writer_t *w, const mock_topic_t *t)
+void iggy_mock_wr_topic_header(iggy_writer_t *w, const iggy_mock_topic_t *t)
 {
-    uint64_t msgs, size = mock_topic_size(t, &msgs);
+    uint64_t msgs, size = iggy_mock_topic_size(t, &msgs);
     iggy_wr_u32(w, t->id);                         /* 0  id */
     iggy_wr_u64(w, t->created_at);                 /* 4  created_at */
     iggy_wr_u32(w, (uint32_t)t->partitions_count); /* 12 partitions_count */
@@ -592,13 +599,13 @@ void mock_wr_topic_header(iggy_writer_t *w, const mock_topic_t *t)
     iggy_wr_u64(w, t->max_topic_size);             /* 25 max_topic_size */
     iggy_wr_u64(w, size);                          /* 33 size_bytes */
     iggy_wr_u64(w, msgs);                          /* 41 messages_count */
-    mock_wr_name(w, &t->name);                     /* 49 name_len, 50 name */
+    iggy_mock_wr_name(w, &t->name);                /* 49 name_len, 50 name */
     wr_opts(w, &t->explicit_opts);                 /* explicit block, u32-prefixed */
     wr_opts(w, &t->derived_opts);                  /* derived block, u32-prefixed */
 }
 
 /* PartitionResponse, 40 bytes (admin.md §4.0b); fresh = the create reply's shape. */
-void mock_wr_partition(iggy_writer_t *w, const mock_partition_t *p, bool fresh)
+void iggy_mock_wr_partition(iggy_writer_t *w, const iggy_mock_partition_t *p, bool fresh)
 {
     uint32_t segments = fresh ? 0 : (p->segments - p->first_segment);
     if (!fresh && segments == 0)
@@ -612,16 +619,17 @@ void mock_wr_partition(iggy_writer_t *w, const mock_partition_t *p, bool fresh)
 }
 
 /* ConsumerGroupResponse (+ members) (admin.md §6.0). */
-void mock_wr_group(iggy_writer_t *w, const mock_topic_t *t, const mock_group_t *g, bool members)
+void iggy_mock_wr_group(iggy_writer_t *w, const iggy_mock_topic_t *t, const iggy_mock_group_t *g,
+                        bool members)
 {
     iggy_wr_u32(w, g->id);                         /* 0  id */
     iggy_wr_u32(w, (uint32_t)t->partitions_count); /* 4  topic's partitions_count */
     iggy_wr_u32(w, (uint32_t)g->members_count);    /* 8  members_count */
-    mock_wr_name(w, &g->name);                     /* 12 name_len, 13 name */
+    iggy_mock_wr_name(w, &g->name);                /* 12 name_len, 13 name */
     if (!members)
         return;
     for (size_t i = 0; i < g->members_count; i++) {
-        const mock_member_t *m = &g->members[i];
+        const iggy_mock_member_t *m = &g->members[i];
         iggy_wr_u32(w, m->id);
         iggy_wr_u32(w, (uint32_t)m->partitions_count);
         for (size_t j = 0; j < m->partitions_count; j++)
@@ -630,13 +638,13 @@ void mock_wr_group(iggy_writer_t *w, const mock_topic_t *t, const mock_group_t *
 }
 
 /* UserResponse, or UserDetailsResponse when details (framing-and-session.md §11.1). */
-void mock_wr_user(iggy_writer_t *w, const mock_user_t *u, bool details)
+void iggy_mock_wr_user(iggy_writer_t *w, const iggy_mock_user_t *u, bool details)
 {
-    iggy_wr_u32(w, u->id);         /* 0  id */
-    iggy_wr_u64(w, u->created_at); /* 4  created_at */
-    iggy_wr_u8(w, u->status);      /* 12 status */
-    mock_wr_name(w, &u->name);     /* 13 username_len, 14 username */
-    iggy_wr_u32(w, 0);             /* options_len: users have none */
+    iggy_wr_u32(w, u->id);          /* 0  id */
+    iggy_wr_u64(w, u->created_at);  /* 4  created_at */
+    iggy_wr_u8(w, u->status);       /* 12 status */
+    iggy_mock_wr_name(w, &u->name); /* 13 username_len, 14 username */
+    iggy_wr_u32(w, 0);              /* options_len: users have none */
     if (!details)
         return;
     if (!u->has_perms) {
@@ -648,27 +656,27 @@ void mock_wr_user(iggy_writer_t *w, const mock_user_t *u, bool details)
     iggy_enc_permissions(w, &u->perms);
 }
 
-bool mock_rd_no_options(iggy_reader_t *r, mock_outcome_t *o)
+bool iggy_mock_rd_no_options(iggy_reader_t *r, iggy_mock_outcome_t *o)
 {
     iggy_kv_t *e;
     size_t n;
-    if (!mock_rd_options(r, &e, &n)) {
-        *o = mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_rd_options(r, &e, &n)) {
+        *o = iggy_mock_status(E_INVALID_COMMAND);
         return false;
     }
-    mock_free(e);
+    iggy_mock_free(e);
     if (n) {
-        *o = mock_status(E_UNSUPPORTED_OPTION_KEY);
+        *o = iggy_mock_status(E_UNSUPPORTED_OPTION_KEY);
         return false;
     }
     return true;
 }
 
-bool mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id)
+bool iggy_mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id)
 {
     size_t i = 0;
     while (i < *cap && (*arr)[i])
         i++;
     *id = i;
-    return i < max && mock_reserve((void **)arr, cap, i + 1, sizeof(void *));
+    return i < max && iggy_mock_reserve((void **)arr, cap, i + 1, sizeof(void *));
 }

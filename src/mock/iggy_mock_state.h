@@ -14,10 +14,10 @@
 #include "codec/iggy_reader.h"
 #include "codec/iggy_writer.h"
 
-typedef struct mock_state mock_state_t;
+typedef struct iggy_mock_state iggy_mock_state_t;
 
 /* What the core knows about one client connection; handlers read and update it. */
-typedef struct mock_conn {
+typedef struct iggy_mock_conn {
     uint32_t conn_id;      /* transport id: GetMe's client_id; unique per server lifetime */
     uint8_t transport;     /* 1 = TCP (TLS included) */
     char address[64];      /* peer "ip:port" */
@@ -27,60 +27,60 @@ typedef struct mock_conn {
     uint64_t session;      /* session number handed out at login */
     uint64_t last_request; /* highest metadata request id applied (dedup watermark) */
     uint32_t node;         /* index of the node (cluster mode) the connection is on */
-} mock_conn_t;
+} iggy_mock_conn_t;
 
 /* How a handler answered. */
-typedef enum mock_channel {
+typedef enum iggy_mock_channel {
     MOCK_OK,      /* success: status 0; result section added for result-framed operations */
     MOCK_STATUS,  /* pre-commit deny: header status = code, empty body */
     MOCK_REJECT,  /* committed rejection: status 0, result section [1][0][code] */
     MOCK_EVICT,   /* eviction frame with reason = code; the core closes the connection */
     MOCK_SILENCE, /* no reply at all (the real server drops the frame) */
-} mock_channel_t;
+} iggy_mock_channel_t;
 
-typedef struct mock_outcome {
-    mock_channel_t channel;
+typedef struct iggy_mock_outcome {
+    iggy_mock_channel_t channel;
     uint32_t code; /* error code, or eviction reason for MOCK_EVICT */
-} mock_outcome_t;
+} iggy_mock_outcome_t;
 
 /* One request being handled. */
-typedef struct mock_call {
-    mock_state_t *st;
-    mock_conn_t *conn;
+typedef struct iggy_mock_call {
+    iggy_mock_state_t *st;
+    iggy_mock_conn_t *conn;
     const iggy_cmd_desc_t *cmd;
     iggy_reader_t body;      /* the request body */
     iggy_writer_t *out;      /* success payload (the core adds any result section) */
     uint64_t now_us;         /* wall clock, µs */
     uint8_t reply_operation; /* preset to the request operation; CreateTopic sets 64, etc. */
-} mock_call_t;
+} iggy_mock_call_t;
 
-typedef mock_outcome_t (*mock_handler_t)(mock_call_t *call);
+typedef iggy_mock_outcome_t (*iggy_mock_handler_t)(iggy_mock_call_t *call);
 
 /* Cluster view the core keeps current; GetClusterMetadata reports it. */
 #define MOCK_MAX_NODES 8
-typedef struct mock_cluster {
+typedef struct iggy_mock_cluster {
     uint32_t nodes;  /* 1 = single node: cluster "single-node", node "iggy-node" */
     uint32_t leader; /* index of the leader node */
     char ip[MOCK_MAX_NODES][64];
     uint16_t tcp_port[MOCK_MAX_NODES];
-} mock_cluster_t;
+} iggy_mock_cluster_t;
 
 /* Create the state with the root user (id 0) and its password. NULL on no memory. */
-mock_state_t *mock_state_new(const char *root_username, const char *root_password);
-void mock_state_free(mock_state_t *st);
+iggy_mock_state_t *iggy_mock_state_new(const char *root_username, const char *root_password);
+void iggy_mock_state_free(iggy_mock_state_t *st);
 
 /* The cluster view (owned by the state; the core writes it under the lock). */
-mock_cluster_t *mock_state_cluster(mock_state_t *st);
+iggy_mock_cluster_t *iggy_mock_state_cluster(iggy_mock_state_t *st);
 
 /* Handler for a command (every row of iggy_cmds[], login and logout included). */
-mock_handler_t mock_state_handler(iggy_cmd_t cmd);
+iggy_mock_handler_t iggy_mock_state_handler(iggy_cmd_t cmd);
 
 /* Connection lifecycle: a connection appears in GetClients while open; closing it
  * (disconnect, logout, eviction) drops its consumer-group memberships. */
-void mock_state_conn_opened(mock_state_t *st, mock_conn_t *conn);
-void mock_state_conn_closed(mock_state_t *st, mock_conn_t *conn);
-void mock_state_logged_out(mock_state_t *st, mock_conn_t *conn);
+void iggy_mock_state_conn_opened(iggy_mock_state_t *st, iggy_mock_conn_t *conn);
+void iggy_mock_state_conn_closed(iggy_mock_state_t *st, iggy_mock_conn_t *conn);
+void iggy_mock_state_logged_out(iggy_mock_state_t *st, iggy_mock_conn_t *conn);
 /* Whether the connection holds a consumer-group membership (heartbeat eviction applies). */
-bool mock_state_conn_has_memberships(mock_state_t *st, const mock_conn_t *conn);
+bool iggy_mock_state_conn_has_memberships(iggy_mock_state_t *st, const iggy_mock_conn_t *conn);
 
 #endif

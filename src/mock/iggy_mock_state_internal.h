@@ -71,63 +71,63 @@ enum {
 };
 
 /* A name as stored: 1..255 bytes, NUL-terminated for convenience. */
-typedef struct mock_name {
+typedef struct iggy_mock_name {
     uint8_t len;
     char s[256];
-} mock_name_t;
+} iggy_mock_name_t;
 
 /* One option entry of a topic's explicit or derived block. */
-typedef struct mock_opt {
-    mock_name_t key;
+typedef struct iggy_mock_opt {
+    iggy_mock_name_t key;
     uint8_t kind;
     uint8_t len;
     uint8_t value[255];
-} mock_opt_t;
+} iggy_mock_opt_t;
 
 /* An options map kept sorted byte-wise by key (the order the server emits). */
-typedef struct mock_opts {
+typedef struct iggy_mock_topic_opts {
     size_t count;
-    mock_opt_t *items;
-} mock_opts_t;
+    iggy_mock_opt_t *items;
+} iggy_mock_topic_opts_t;
 
-typedef struct mock_pat {
-    mock_name_t name;
+typedef struct iggy_mock_pat {
+    iggy_mock_name_t name;
     char token[MOCK_PAT_TOKEN_LEN + 1];
     uint64_t expiry_at; /* absolute µs, 0 = never */
-} mock_pat_t;
+} iggy_mock_pat_t;
 
-typedef struct mock_user {
+typedef struct iggy_mock_user {
     uint32_t id;
     uint64_t created_at;
     uint8_t status; /* echoed raw; 2 = inactive, anything else active */
-    mock_name_t name;
+    iggy_mock_name_t name;
     uint8_t password_len;
     char password[256];
     bool has_perms;
     iggy_permissions_t perms; /* arrays live in perms_block */
     void *perms_block;
     size_t pats_count;
-    mock_pat_t *pats;
-} mock_user_t;
+    iggy_mock_pat_t *pats;
+} iggy_mock_user_t;
 
 /* One stored batch record, stamped (partition_id, base_offset, base_timestamp, checksum). */
-typedef struct mock_record {
+typedef struct iggy_mock_record {
     uint8_t *bytes;
     size_t len;
     uint64_t base_offset;
     uint64_t base_timestamp;
     uint32_t count;
     uint32_t segment; /* index of the segment the record landed in */
-} mock_record_t;
+} iggy_mock_record_t;
 
 /* A consumer offset: kind 1 = consumer (numeric or XXH32 of the name), 2 = group id. */
-typedef struct mock_offset {
+typedef struct iggy_mock_offset {
     uint8_t kind;
     uint32_t key;
     uint64_t offset;
-} mock_offset_t;
+} iggy_mock_offset_t;
 
-typedef struct mock_partition {
+typedef struct iggy_mock_partition {
     uint32_t id;
     uint64_t created_at;
     uint64_t next_offset;    /* offset the next message gets (= messages ever appended) */
@@ -139,140 +139,143 @@ typedef struct mock_partition {
     uint64_t segment_bytes; /* bytes in the newest segment */
     bool has_storage;       /* false until the first append: create reply shows 0 segments */
     size_t records_count, records_cap;
-    mock_record_t *records;
+    iggy_mock_record_t *records;
     size_t offsets_count;
-    mock_offset_t *offsets;
-} mock_partition_t;
+    iggy_mock_offset_t *offsets;
+} iggy_mock_partition_t;
 
-typedef struct mock_member {
+typedef struct iggy_mock_member {
     uint32_t id;
     uint32_t conn_id;
     size_t partitions_count;
     uint32_t *partitions;
-} mock_member_t;
+} iggy_mock_member_t;
 
-typedef struct mock_group {
+typedef struct iggy_mock_group {
     uint32_t id;
-    mock_name_t name;
+    iggy_mock_name_t name;
     uint64_t generation;
     size_t members_count;
-    mock_member_t *members; /* ascending member id */
-} mock_group_t;
+    iggy_mock_member_t *members; /* ascending member id */
+} iggy_mock_group_t;
 
-typedef struct mock_topic {
+typedef struct iggy_mock_topic {
     uint32_t id;
     uint64_t created_at;
-    mock_name_t name;
+    iggy_mock_name_t name;
     uint64_t message_expiry; /* resolved fixed field */
     uint8_t compression;     /* 1 none, 2 gzip */
     uint64_t max_topic_size;
     uint64_t segment_size;
-    mock_opts_t explicit_opts, derived_opts;
+    iggy_mock_topic_opts_t explicit_opts, derived_opts;
     size_t partitions_count;
-    mock_partition_t **partitions; /* index = partition id (0..n-1) */
+    iggy_mock_partition_t **partitions; /* index = partition id (0..n-1) */
     uint64_t balanced_cursor;
     uint32_t next_group_id;
     size_t groups_count;
-    mock_group_t **groups; /* ascending id */
-} mock_topic_t;
+    iggy_mock_group_t **groups; /* ascending id */
+} iggy_mock_topic_t;
 
-typedef struct mock_stream {
+typedef struct iggy_mock_stream {
     uint32_t id;
     uint64_t created_at;
-    mock_name_t name;
+    iggy_mock_name_t name;
     size_t topics_cap;
-    mock_topic_t **topics; /* index = topic id, NULL = free */
-} mock_stream_t;
+    iggy_mock_topic_t **topics; /* index = topic id, NULL = free */
+} iggy_mock_stream_t;
 
-struct mock_state {
+struct iggy_mock_state {
     size_t users_cap;
-    mock_user_t **users; /* index = user id, NULL = free */
+    iggy_mock_user_t **users; /* index = user id, NULL = free */
     size_t streams_cap;
-    mock_stream_t **streams; /* index = stream id, NULL = free */
+    iggy_mock_stream_t **streams; /* index = stream id, NULL = free */
     size_t conns_count, conns_cap;
-    mock_conn_t **conns; /* open connections in open order */
-    uint64_t op;         /* metadata commit counter: sessions are taken from it */
+    iggy_mock_conn_t **conns; /* open connections in open order */
+    uint64_t op;              /* metadata commit counter: sessions are taken from it */
     uint64_t start_us;
-    mock_cluster_t cluster;
+    iggy_mock_cluster_t cluster;
 };
 
 /* ---- outcomes */
-static inline mock_outcome_t mock_ok(void)
+static inline iggy_mock_outcome_t iggy_mock_ok(void)
 {
-    mock_outcome_t o = {MOCK_OK, 0};
+    iggy_mock_outcome_t o = {MOCK_OK, 0};
     return o;
 }
-static inline mock_outcome_t mock_status(uint32_t code)
+static inline iggy_mock_outcome_t iggy_mock_status(uint32_t code)
 {
-    mock_outcome_t o = {MOCK_STATUS, code};
+    iggy_mock_outcome_t o = {MOCK_STATUS, code};
     return o;
 }
-static inline mock_outcome_t mock_reject(uint32_t code)
+static inline iggy_mock_outcome_t iggy_mock_reject(uint32_t code)
 {
-    mock_outcome_t o = {MOCK_REJECT, code};
+    iggy_mock_outcome_t o = {MOCK_REJECT, code};
     return o;
 }
-static inline mock_outcome_t mock_evict(uint32_t reason)
+static inline iggy_mock_outcome_t iggy_mock_evict(uint32_t reason)
 {
-    mock_outcome_t o = {MOCK_EVICT, reason};
+    iggy_mock_outcome_t o = {MOCK_EVICT, reason};
     return o;
 }
-static inline mock_outcome_t mock_silence(void)
+static inline iggy_mock_outcome_t iggy_mock_silence(void)
 {
-    mock_outcome_t o = {MOCK_SILENCE, 0};
+    iggy_mock_outcome_t o = {MOCK_SILENCE, 0};
     return o;
 }
 
 /* Not logged in: reads get status 40, replicated operations NoSession (§5). Returns true
  * (and sets *o) when the call must stop. */
-bool mock_need_auth(const mock_call_t *call, mock_outcome_t *o);
+bool iggy_mock_need_auth(const iggy_mock_call_t *call, iggy_mock_outcome_t *o);
 #define MOCK_REQUIRE_AUTH(call)                                                                    \
     do {                                                                                           \
-        mock_outcome_t auth_o_;                                                                    \
-        if (mock_need_auth((call), &auth_o_))                                                      \
+        iggy_mock_outcome_t auth_o_;                                                               \
+        if (iggy_mock_need_auth((call), &auth_o_))                                                 \
             return auth_o_;                                                                        \
     } while (0)
 
 /* ---- allocation (through the library allocator) */
-void *mock_alloc(size_t n);
-void *mock_calloc(size_t n, size_t size);
-void mock_free(void *p);
+void *iggy_mock_alloc(size_t n);
+void *iggy_mock_calloc(size_t n, size_t size);
+void iggy_mock_free(void *p);
 /* Grow *arr (element size elem) so that index `need - 1` fits; 0 on no memory. */
-int mock_reserve(void **arr, size_t *cap, size_t need, size_t elem);
+int iggy_mock_reserve(void **arr, size_t *cap, size_t need, size_t elem);
 
 /* ---- decoding helpers over request bodies */
-bool mock_utf8_valid(const uint8_t *p, size_t n);
+bool iggy_mock_utf8_valid(const uint8_t *p, size_t n);
 /* WireName [len u8][1..255 UTF-8 bytes]. */
-bool mock_rd_name(iggy_reader_t *r, mock_name_t *out);
+bool iggy_mock_rd_name(iggy_reader_t *r, iggy_mock_name_t *out);
 /* Identifier; the name (if any) is copied into *name (len 0 for numeric). */
-bool mock_rd_id(iggy_reader_t *r, iggy_identifier_t *id, mock_name_t *name);
-void mock_name_set(mock_name_t *n, const uint8_t *p, size_t len);
-bool mock_name_eq(const mock_name_t *n, const uint8_t *p, size_t len);
-void mock_wr_name(iggy_writer_t *w, const mock_name_t *n);
+bool iggy_mock_rd_id(iggy_reader_t *r, iggy_identifier_t *id, iggy_mock_name_t *name);
+void iggy_mock_name_set(iggy_mock_name_t *n, const uint8_t *p, size_t len);
+bool iggy_mock_name_eq(const iggy_mock_name_t *n, const uint8_t *p, size_t len);
+void iggy_mock_wr_name(iggy_writer_t *w, const iggy_mock_name_t *n);
 
 /* A request options block: structurally valid (status 3 otherwise). Entries point into the
- * request bytes; *entries is allocated with mock_alloc (free with mock_free). */
-bool mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count);
+ * request bytes; *entries is allocated with iggy_mock_alloc (free with iggy_mock_free). */
+bool iggy_mock_rd_options(iggy_reader_t *r, iggy_kv_t **entries, size_t *count);
 
 /* Streams and users accept no option keys: false with *o = status 3 when the block is
  * malformed, 4041 for any key. */
-bool mock_rd_no_options(iggy_reader_t *r, mock_outcome_t *o);
+bool iggy_mock_rd_no_options(iggy_reader_t *r, iggy_mock_outcome_t *o);
 
 /* The lowest free slot of a pointer array (ids are reused lowest first), grown to hold it;
  * false when it would reach max or memory runs out (*id says which). */
-bool mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id);
+bool iggy_mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id);
 
 /* ---- lookups */
-mock_user_t *mock_user_by_id(mock_state_t *st, const iggy_identifier_t *id, const mock_name_t *n);
-mock_stream_t *mock_stream_find(mock_state_t *st, const iggy_identifier_t *id,
-                                const mock_name_t *n);
-mock_topic_t *mock_topic_find(mock_stream_t *s, const iggy_identifier_t *id, const mock_name_t *n);
-mock_group_t *mock_group_find(mock_topic_t *t, const iggy_identifier_t *id, const mock_name_t *n);
-mock_partition_t *mock_partition_get(mock_topic_t *t, uint32_t id);
-mock_member_t *mock_member_of(mock_group_t *g, uint32_t conn_id);
+iggy_mock_user_t *iggy_mock_user_by_id(iggy_mock_state_t *st, const iggy_identifier_t *id,
+                                       const iggy_mock_name_t *n);
+iggy_mock_stream_t *iggy_mock_stream_find(iggy_mock_state_t *st, const iggy_identifier_t *id,
+                                          const iggy_mock_name_t *n);
+iggy_mock_topic_t *iggy_mock_topic_find(iggy_mock_stream_t *s, const iggy_identifier_t *id,
+                                        const iggy_mock_name_t *n);
+iggy_mock_group_t *iggy_mock_group_find(iggy_mock_topic_t *t, const iggy_identifier_t *id,
+                                        const iggy_mock_name_t *n);
+iggy_mock_partition_t *iggy_mock_partition_get(iggy_mock_topic_t *t, uint32_t id);
+iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t conn_id);
 
 /* ---- permissions (root, user 0, has everything) */
-typedef enum mock_perm {
+typedef enum iggy_mock_perm {
     PERM_READ_SERVERS,
     PERM_READ_USERS,
     PERM_MANAGE_USERS,
@@ -286,102 +289,103 @@ typedef enum mock_perm {
     PERM_MANAGE_TOPIC,
     PERM_POLL,
     PERM_SEND,
-} mock_perm_t;
-bool mock_allowed(mock_state_t *st, uint32_t user_id, mock_perm_t perm, uint32_t stream_id,
-                  uint32_t topic_id);
-static inline bool mock_call_allowed(mock_call_t *call, mock_perm_t perm, uint32_t stream_id,
-                                     uint32_t topic_id)
+} iggy_mock_perm_t;
+bool iggy_mock_allowed(iggy_mock_state_t *st, uint32_t user_id, iggy_mock_perm_t perm,
+                       uint32_t stream_id, uint32_t topic_id);
+static inline bool iggy_mock_call_allowed(iggy_mock_call_t *call, iggy_mock_perm_t perm,
+                                          uint32_t stream_id, uint32_t topic_id)
 {
-    return mock_allowed(call->st, call->conn->user_id, perm, stream_id, topic_id);
+    return iggy_mock_allowed(call->st, call->conn->user_id, perm, stream_id, topic_id);
 }
 
 /* ---- shared state operations */
-uint64_t mock_next_op(mock_state_t *st);
-void mock_partition_free(mock_partition_t *p);
-void mock_partition_wipe(mock_partition_t *p);
-mock_partition_t *mock_partition_new(uint32_t id, uint64_t now_us);
-void mock_topic_free(mock_topic_t *t);
-void mock_group_free(mock_group_t *g);
+uint64_t iggy_mock_next_op(iggy_mock_state_t *st);
+void iggy_mock_partition_free(iggy_mock_partition_t *p);
+void iggy_mock_partition_wipe(iggy_mock_partition_t *p);
+iggy_mock_partition_t *iggy_mock_partition_new(uint32_t id, uint64_t now_us);
+void iggy_mock_topic_free(iggy_mock_topic_t *t);
+void iggy_mock_group_free(iggy_mock_group_t *g);
 /* Reassign the topic's partitions round-robin across the group's members; bumps the
  * generation. */
-void mock_group_rebalance(mock_topic_t *t, mock_group_t *g);
-void mock_topic_rebalance_all(mock_topic_t *t);
+void iggy_mock_group_rebalance(iggy_mock_topic_t *t, iggy_mock_group_t *g);
+void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t);
 /* Drop every membership a connection holds (rebalancing the groups it left). */
-void mock_drop_memberships(mock_state_t *st, uint32_t conn_id);
-mock_offset_t *mock_offset_find(mock_partition_t *p, uint8_t kind, uint32_t key);
-bool mock_offset_store(mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset);
+void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id);
+iggy_mock_offset_t *iggy_mock_offset_find(iggy_mock_partition_t *p, uint8_t kind, uint32_t key);
+bool iggy_mock_offset_store(iggy_mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset);
 
 /* ---- encoders shared by handlers */
-void mock_wr_stream(iggy_writer_t *w, const mock_stream_t *s);
-void mock_wr_topic_header(iggy_writer_t *w, const mock_topic_t *t);
-void mock_wr_partition(iggy_writer_t *w, const mock_partition_t *p, bool fresh);
-void mock_wr_group(iggy_writer_t *w, const mock_topic_t *t, const mock_group_t *g, bool members);
-void mock_wr_user(iggy_writer_t *w, const mock_user_t *u, bool details);
-uint64_t mock_topic_size(const mock_topic_t *t, uint64_t *messages);
+void iggy_mock_wr_stream(iggy_writer_t *w, const iggy_mock_stream_t *s);
+void iggy_mock_wr_topic_header(iggy_writer_t *w, const iggy_mock_topic_t *t);
+void iggy_mock_wr_partition(iggy_writer_t *w, const iggy_mock_partition_t *p, bool fresh);
+void iggy_mock_wr_group(iggy_writer_t *w, const iggy_mock_topic_t *t, const iggy_mock_group_t *g,
+                        bool members);
+void iggy_mock_wr_user(iggy_writer_t *w, const iggy_mock_user_t *u, bool details);
+uint64_t iggy_mock_topic_size(const iggy_mock_topic_t *t, uint64_t *messages);
 
 /* ---- topic option catalog (iggy_mock_streams.c) */
-typedef struct mock_catalog_entry {
+typedef struct iggy_mock_catalog_entry {
     const char *key;
     uint8_t kind; /* canonical kind */
     uint8_t default_len;
     uint8_t default_value[8];
     const char *description;
-} mock_catalog_entry_t;
-extern const mock_catalog_entry_t mock_topic_catalog[8];
+} iggy_mock_catalog_entry_t;
+extern const iggy_mock_catalog_entry_t iggy_mock_topic_catalog[8];
 
 /* ---- handlers, one per command (iggy_mock_*.c) */
-mock_outcome_t mock_h_ping(mock_call_t *call);
-mock_outcome_t mock_h_get_stats(mock_call_t *call);
-mock_outcome_t mock_h_get_snapshot_file(mock_call_t *call);
-mock_outcome_t mock_h_get_cluster_metadata(mock_call_t *call);
-mock_outcome_t mock_h_describe_options(mock_call_t *call);
-mock_outcome_t mock_h_get_me(mock_call_t *call);
-mock_outcome_t mock_h_get_client(mock_call_t *call);
-mock_outcome_t mock_h_get_clients(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_ping(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_stats(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_snapshot_file(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_cluster_metadata(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_describe_options(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_me(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_client(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_clients(iggy_mock_call_t *call);
 
-mock_outcome_t mock_h_get_user(mock_call_t *call);
-mock_outcome_t mock_h_get_users(mock_call_t *call);
-mock_outcome_t mock_h_create_user(mock_call_t *call);
-mock_outcome_t mock_h_delete_user(mock_call_t *call);
-mock_outcome_t mock_h_update_user(mock_call_t *call);
-mock_outcome_t mock_h_update_permissions(mock_call_t *call);
-mock_outcome_t mock_h_change_password(mock_call_t *call);
-mock_outcome_t mock_h_logout(mock_call_t *call);
-mock_outcome_t mock_h_login(mock_call_t *call);
-mock_outcome_t mock_h_get_pats(mock_call_t *call);
-mock_outcome_t mock_h_create_pat(mock_call_t *call);
-mock_outcome_t mock_h_delete_pat(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_user(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_users(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_user(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_user(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_update_user(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_update_permissions(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_change_password(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_logout(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_login(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_pats(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_pat(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_pat(iggy_mock_call_t *call);
 
-mock_outcome_t mock_h_poll_messages(mock_call_t *call);
-mock_outcome_t mock_h_send_messages(mock_call_t *call);
-mock_outcome_t mock_h_flush_unsaved_buffer(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_poll_messages(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_send_messages(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_flush_unsaved_buffer(iggy_mock_call_t *call);
 
-mock_outcome_t mock_h_get_consumer_offset(mock_call_t *call);
-mock_outcome_t mock_h_store_consumer_offset(mock_call_t *call);
-mock_outcome_t mock_h_delete_consumer_offset(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_consumer_offset(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_store_consumer_offset(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_consumer_offset(iggy_mock_call_t *call);
 
-mock_outcome_t mock_h_get_stream(mock_call_t *call);
-mock_outcome_t mock_h_get_streams(mock_call_t *call);
-mock_outcome_t mock_h_create_stream(mock_call_t *call);
-mock_outcome_t mock_h_delete_stream(mock_call_t *call);
-mock_outcome_t mock_h_update_stream(mock_call_t *call);
-mock_outcome_t mock_h_purge_stream(mock_call_t *call);
-mock_outcome_t mock_h_get_topic(mock_call_t *call);
-mock_outcome_t mock_h_get_topics(mock_call_t *call);
-mock_outcome_t mock_h_create_topic(mock_call_t *call);
-mock_outcome_t mock_h_delete_topic(mock_call_t *call);
-mock_outcome_t mock_h_update_topic(mock_call_t *call);
-mock_outcome_t mock_h_purge_topic(mock_call_t *call);
-mock_outcome_t mock_h_create_partitions(mock_call_t *call);
-mock_outcome_t mock_h_delete_partitions(mock_call_t *call);
-mock_outcome_t mock_h_delete_segments(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_stream(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_streams(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_stream(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_stream(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_update_stream(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_purge_stream(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_topic(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_topics(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_topic(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_topic(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_update_topic(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_purge_topic(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_partitions(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_partitions(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_segments(iggy_mock_call_t *call);
 
-mock_outcome_t mock_h_get_consumer_group(mock_call_t *call);
-mock_outcome_t mock_h_get_consumer_groups(mock_call_t *call);
-mock_outcome_t mock_h_create_consumer_group(mock_call_t *call);
-mock_outcome_t mock_h_delete_consumer_group(mock_call_t *call);
-mock_outcome_t mock_h_join_consumer_group(mock_call_t *call);
-mock_outcome_t mock_h_leave_consumer_group(mock_call_t *call);
-mock_outcome_t mock_h_sync_consumer_group(mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_consumer_group(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_get_consumer_groups(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_create_consumer_group(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_delete_consumer_group(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_join_consumer_group(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_leave_consumer_group(iggy_mock_call_t *call);
+iggy_mock_outcome_t iggy_mock_h_sync_consumer_group(iggy_mock_call_t *call);
 
 #endif

@@ -12,7 +12,7 @@
 /* ---------------------------------------------------------------- option catalog */
 
 /* Sorted byte-wise by key: the order the derived block is emitted in. */
-const mock_catalog_entry_t mock_topic_catalog[8] = {
+const iggy_mock_catalog_entry_t iggy_mock_topic_catalog[8] = {
     {"compression_algorithm",
      IGGY_KV_STRING,
      4,
@@ -61,8 +61,8 @@ enum {
 static int catalog_index(const uint8_t *key, size_t len)
 {
     for (int i = 0; i < 8; i++)
-        if (strlen(mock_topic_catalog[i].key) == len &&
-            memcmp(mock_topic_catalog[i].key, key, len) == 0)
+        if (strlen(iggy_mock_topic_catalog[i].key) == len &&
+            memcmp(iggy_mock_topic_catalog[i].key, key, len) == 0)
             return i;
     return -1;
 }
@@ -255,21 +255,22 @@ static uint32_t parse_option(int idx, uint8_t kind, const uint8_t *p, size_t n, 
 
 /* ---- options maps */
 
-static void opt_fill(mock_opt_t *o, const char *key, uint8_t kind, const uint8_t *v, size_t n)
+static void opt_fill(iggy_mock_opt_t *o, const char *key, uint8_t kind, const uint8_t *v, size_t n)
 {
-    mock_name_set(&o->key, (const uint8_t *)key, strlen(key));
+    iggy_mock_name_set(&o->key, (const uint8_t *)key, strlen(key));
     o->kind = kind;
     o->len = (uint8_t)n;
     memcpy(o->value, v, n);
 }
 
 /* Insert or replace keeping byte-wise key order. */
-static bool opts_set(mock_opts_t *m, const char *key, uint8_t kind, const uint8_t *v, size_t n)
+static bool opts_set(iggy_mock_topic_opts_t *m, const char *key, uint8_t kind, const uint8_t *v,
+                     size_t n)
 {
     size_t kl = strlen(key), i;
-    mock_opt_t *items;
+    iggy_mock_opt_t *items;
     for (i = 0; i < m->count; i++) {
-        mock_opt_t *e = &m->items[i];
+        iggy_mock_opt_t *e = &m->items[i];
         size_t min = e->key.len < kl ? e->key.len : kl;
         int c = memcmp(e->key.s, key, min);
         if (c == 0 && e->key.len == kl) {
@@ -289,11 +290,11 @@ static bool opts_set(mock_opts_t *m, const char *key, uint8_t kind, const uint8_
     return true;
 }
 
-static void opts_remove(mock_opts_t *m, const char *key)
+static void opts_remove(iggy_mock_topic_opts_t *m, const char *key)
 {
     size_t kl = strlen(key);
     for (size_t i = 0; i < m->count; i++) {
-        if (mock_name_eq(&m->items[i].key, (const uint8_t *)key, kl)) {
+        if (iggy_mock_name_eq(&m->items[i].key, (const uint8_t *)key, kl)) {
             memmove(&m->items[i], &m->items[i + 1], (m->count - i - 1) * sizeof *m->items);
             m->count--;
             return;
@@ -302,10 +303,10 @@ static void opts_remove(mock_opts_t *m, const char *key)
 }
 
 /* Canonical re-encoding of a parsed value (string forms become their typed kind). */
-static bool opts_set_canonical(mock_opts_t *m, int idx, uint64_t v)
+static bool opts_set_canonical(iggy_mock_topic_opts_t *m, int idx, uint64_t v)
 {
     uint8_t b[8];
-    const char *key = mock_topic_catalog[idx].key;
+    const char *key = iggy_mock_topic_catalog[idx].key;
     switch (idx) {
     case OPT_COMPRESSION:
         return opts_set(m, key, IGGY_KV_STRING,
@@ -325,9 +326,9 @@ static bool opts_set_canonical(mock_opts_t *m, int idx, uint64_t v)
 
 /* ---------------------------------------------------------------- object lifetimes */
 
-mock_partition_t *mock_partition_new(uint32_t id, uint64_t now_us)
+iggy_mock_partition_t *iggy_mock_partition_new(uint32_t id, uint64_t now_us)
 {
-    mock_partition_t *p = mock_calloc(1, sizeof *p);
+    iggy_mock_partition_t *p = iggy_mock_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->id = id;
@@ -336,12 +337,12 @@ mock_partition_t *mock_partition_new(uint32_t id, uint64_t now_us)
     return p;
 }
 
-void mock_partition_wipe(mock_partition_t *p)
+void iggy_mock_partition_wipe(iggy_mock_partition_t *p)
 {
     for (size_t i = 0; i < p->records_count; i++)
-        mock_free(p->records[i].bytes);
-    mock_free(p->records);
-    mock_free(p->offsets);
+        iggy_mock_free(p->records[i].bytes);
+    iggy_mock_free(p->records);
+    iggy_mock_free(p->offsets);
     p->records = NULL;
     p->records_count = p->records_cap = 0;
     p->offsets = NULL;
@@ -355,52 +356,52 @@ void mock_partition_wipe(mock_partition_t *p)
     /* last_timestamp stays: broker timestamps remain monotonic across a purge */
 }
 
-void mock_partition_free(mock_partition_t *p)
+void iggy_mock_partition_free(iggy_mock_partition_t *p)
 {
     if (!p)
         return;
-    mock_partition_wipe(p);
-    mock_free(p);
+    iggy_mock_partition_wipe(p);
+    iggy_mock_free(p);
 }
 
-void mock_group_free(mock_group_t *g)
+void iggy_mock_group_free(iggy_mock_group_t *g)
 {
     if (!g)
         return;
     for (size_t i = 0; i < g->members_count; i++)
-        mock_free(g->members[i].partitions);
-    mock_free(g->members);
-    mock_free(g);
+        iggy_mock_free(g->members[i].partitions);
+    iggy_mock_free(g->members);
+    iggy_mock_free(g);
 }
 
-void mock_topic_free(mock_topic_t *t)
+void iggy_mock_topic_free(iggy_mock_topic_t *t)
 {
     if (!t)
         return;
     for (size_t i = 0; i < t->partitions_count; i++)
-        mock_partition_free(t->partitions[i]);
-    mock_free(t->partitions);
+        iggy_mock_partition_free(t->partitions[i]);
+    iggy_mock_free(t->partitions);
     for (size_t i = 0; i < t->groups_count; i++)
-        mock_group_free(t->groups[i]);
-    mock_free(t->groups);
-    mock_free(t->explicit_opts.items);
-    mock_free(t->derived_opts.items);
-    mock_free(t);
+        iggy_mock_group_free(t->groups[i]);
+    iggy_mock_free(t->groups);
+    iggy_mock_free(t->explicit_opts.items);
+    iggy_mock_free(t->derived_opts.items);
+    iggy_mock_free(t);
 }
 
 /* Append partitions up to total `n`; false on no memory (nothing half-added survives). */
-static bool add_partitions(mock_topic_t *t, size_t n, uint64_t now_us)
+static bool add_partitions(iggy_mock_topic_t *t, size_t n, uint64_t now_us)
 {
     size_t old = t->partitions_count;
-    mock_partition_t **arr = iggy_mem_realloc(t->partitions, (n ? n : 1) * sizeof *arr);
+    iggy_mock_partition_t **arr = iggy_mem_realloc(t->partitions, (n ? n : 1) * sizeof *arr);
     if (!arr)
         return false;
     t->partitions = arr;
     for (size_t i = old; i < n; i++) {
-        arr[i] = mock_partition_new((uint32_t)i, now_us);
+        arr[i] = iggy_mock_partition_new((uint32_t)i, now_us);
         if (!arr[i]) {
             for (size_t j = old; j < i; j++)
-                mock_partition_free(arr[j]);
+                iggy_mock_partition_free(arr[j]);
             return false;
         }
     }
@@ -412,54 +413,55 @@ static bool add_partitions(mock_topic_t *t, size_t n, uint64_t now_us)
 
 typedef struct ref {
     iggy_identifier_t sid, tid;
-    mock_name_t sn, tn;
+    iggy_mock_name_t sn, tn;
 } ref_t;
 
 static bool rd_stream_ref(iggy_reader_t *r, ref_t *ref)
 {
-    return mock_rd_id(r, &ref->sid, &ref->sn);
+    return iggy_mock_rd_id(r, &ref->sid, &ref->sn);
 }
 
 static bool rd_topic_ref(iggy_reader_t *r, ref_t *ref)
 {
-    return mock_rd_id(r, &ref->sid, &ref->sn) && mock_rd_id(r, &ref->tid, &ref->tn);
+    return iggy_mock_rd_id(r, &ref->sid, &ref->sn) && iggy_mock_rd_id(r, &ref->tid, &ref->tn);
 }
 
 /* Resolve a committed op's stream/topic: reject 1009/2010. */
-static bool resolve(mock_call_t *call, ref_t *ref, bool need_topic, mock_stream_t **s,
-                    mock_topic_t **t, mock_outcome_t *o)
+static bool resolve(iggy_mock_call_t *call, ref_t *ref, bool need_topic, iggy_mock_stream_t **s,
+                    iggy_mock_topic_t **t, iggy_mock_outcome_t *o)
 {
-    *s = mock_stream_find(call->st, &ref->sid, &ref->sn);
+    *s = iggy_mock_stream_find(call->st, &ref->sid, &ref->sn);
     if (!*s) {
-        *o = mock_reject(E_STREAM_NOT_FOUND);
+        *o = iggy_mock_reject(E_STREAM_NOT_FOUND);
         return false;
     }
     if (!need_topic)
         return true;
-    *t = mock_topic_find(*s, &ref->tid, &ref->tn);
+    *t = iggy_mock_topic_find(*s, &ref->tid, &ref->tn);
     if (!*t) {
-        *o = mock_reject(E_TOPIC_NOT_FOUND);
+        *o = iggy_mock_reject(E_TOPIC_NOT_FOUND);
         return false;
     }
     return true;
 }
 
-static bool stream_name_taken(mock_state_t *st, const mock_name_t *n, const mock_stream_t *except)
+static bool stream_name_taken(iggy_mock_state_t *st, const iggy_mock_name_t *n,
+                              const iggy_mock_stream_t *except)
 {
     for (size_t i = 0; i < st->streams_cap; i++) {
-        mock_stream_t *s = st->streams[i];
-        if (s && s != except && mock_name_eq(&s->name, (const uint8_t *)n->s, n->len))
+        iggy_mock_stream_t *s = st->streams[i];
+        if (s && s != except && iggy_mock_name_eq(&s->name, (const uint8_t *)n->s, n->len))
             return true;
     }
     return false;
 }
 
-static bool topic_name_taken(const mock_stream_t *s, const mock_name_t *n,
-                             const mock_topic_t *except)
+static bool topic_name_taken(const iggy_mock_stream_t *s, const iggy_mock_name_t *n,
+                             const iggy_mock_topic_t *except)
 {
     for (size_t i = 0; i < s->topics_cap; i++) {
-        mock_topic_t *t = s->topics[i];
-        if (t && t != except && mock_name_eq(&t->name, (const uint8_t *)n->s, n->len))
+        iggy_mock_topic_t *t = s->topics[i];
+        if (t && t != except && iggy_mock_name_eq(&t->name, (const uint8_t *)n->s, n->len))
             return true;
     }
     return false;
@@ -467,180 +469,181 @@ static bool topic_name_taken(const mock_stream_t *s, const mock_name_t *n,
 
 /* ---------------------------------------------------------------- streams */
 
-mock_outcome_t mock_h_get_stream(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_stream(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_stream_t *s;
+    iggy_mock_stream_t *s;
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    s = mock_stream_find(call->st, &ref.sid, &ref.sn);
+        return iggy_mock_status(E_INVALID_COMMAND);
+    s = iggy_mock_stream_find(call->st, &ref.sid, &ref.sn);
     if (!s)
-        return mock_ok(); /* empty body = not found, reported before permissions */
-    if (!mock_call_allowed(call, PERM_READ_STREAM, s->id, 0))
-        return mock_status(E_UNAUTHORIZED);
-    mock_wr_stream(call->out, s);
+        return iggy_mock_ok(); /* empty body = not found, reported before permissions */
+    if (!iggy_mock_call_allowed(call, PERM_READ_STREAM, s->id, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
+    iggy_mock_wr_stream(call->out, s);
     for (size_t i = 0; i < s->topics_cap; i++)
         if (s->topics[i])
-            mock_wr_topic_header(call->out, s->topics[i]);
-    return mock_ok();
+            iggy_mock_wr_topic_header(call->out, s->topics[i]);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_get_streams(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_streams(iggy_mock_call_t *call)
 {
     MOCK_REQUIRE_AUTH(call);
     if (iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_call_allowed(call, PERM_READ_STREAMS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_call_allowed(call, PERM_READ_STREAMS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < call->st->streams_cap; i++)
         if (call->st->streams[i])
-            mock_wr_stream(call->out, call->st->streams[i]);
-    return mock_ok();
+            iggy_mock_wr_stream(call->out, call->st->streams[i]);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_create_stream(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_stream(iggy_mock_call_t *call)
 {
-    mock_state_t *st = call->st;
-    mock_name_t name;
-    mock_outcome_t o;
-    mock_stream_t *s;
+    iggy_mock_state_t *st = call->st;
+    iggy_mock_name_t name;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
     size_t id;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_name(&call->body, &name))
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_rd_no_options(&call->body, &o))
+    if (!iggy_mock_rd_name(&call->body, &name))
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_rd_no_options(&call->body, &o))
         return o;
-    mock_next_op(st);
-    if (!mock_call_allowed(call, PERM_CREATE_STREAM, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    iggy_mock_next_op(st);
+    if (!iggy_mock_call_allowed(call, PERM_CREATE_STREAM, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (stream_name_taken(st, &name, NULL))
-        return mock_reject(E_STREAM_NAME_EXISTS);
-    if (!mock_lowest_free_slot((void ***)&st->streams, &st->streams_cap, MOCK_MAX_STREAMS, &id))
-        return mock_reject(id >= MOCK_MAX_STREAMS ? E_TOO_MANY_STREAMS : E_ERROR);
-    s = mock_calloc(1, sizeof *s);
+        return iggy_mock_reject(E_STREAM_NAME_EXISTS);
+    if (!iggy_mock_lowest_free_slot((void ***)&st->streams, &st->streams_cap, MOCK_MAX_STREAMS,
+                                    &id))
+        return iggy_mock_reject(id >= MOCK_MAX_STREAMS ? E_TOO_MANY_STREAMS : E_ERROR);
+    s = iggy_mock_calloc(1, sizeof *s);
     if (!s)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     s->id = (uint32_t)id;
     s->created_at = call->now_us;
     s->name = name;
     st->streams[id] = s;
-    mock_wr_stream(call->out, s);
-    return mock_ok();
+    iggy_mock_wr_stream(call->out, s);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_update_stream(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_update_stream(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_name_t name;
-    mock_outcome_t o;
-    mock_stream_t *s;
+    iggy_mock_name_t name;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!rd_stream_ref(&call->body, &ref) || !mock_rd_name(&call->body, &name))
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_rd_no_options(&call->body, &o))
+    if (!rd_stream_ref(&call->body, &ref) || !iggy_mock_rd_name(&call->body, &name))
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_rd_no_options(&call->body, &o))
         return o;
-    mock_next_op(call->st);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, false, &s, NULL, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (stream_name_taken(call->st, &name, s))
-        return mock_reject(E_STREAM_NAME_EXISTS);
+        return iggy_mock_reject(E_STREAM_NAME_EXISTS);
     s->name = name;
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_stream(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_stream(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_outcome_t o;
-    mock_stream_t *s;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, false, &s, NULL, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     call->st->streams[s->id] = NULL; /* the id is reused by the next create */
     for (size_t i = 0; i < s->topics_cap; i++)
-        mock_topic_free(s->topics[i]);
-    mock_free(s->topics);
-    mock_free(s);
-    return mock_ok();
+        iggy_mock_topic_free(s->topics[i]);
+    iggy_mock_free(s->topics);
+    iggy_mock_free(s);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_purge_stream(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_purge_stream(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_outcome_t o;
-    mock_stream_t *s;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, false, &s, NULL, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_STREAM, s->id, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     for (size_t i = 0; i < s->topics_cap; i++) {
-        mock_topic_t *t = s->topics[i];
+        iggy_mock_topic_t *t = s->topics[i];
         for (size_t p = 0; t && p < t->partitions_count; p++)
-            mock_partition_wipe(t->partitions[p]);
+            iggy_mock_partition_wipe(t->partitions[p]);
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- topics */
 
-mock_outcome_t mock_h_get_topic(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_topic(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
     MOCK_REQUIRE_AUTH(call);
     if (!rd_topic_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    s = mock_stream_find(call->st, &ref.sid, &ref.sn);
-    t = mock_topic_find(s, &ref.tid, &ref.tn);
+        return iggy_mock_status(E_INVALID_COMMAND);
+    s = iggy_mock_stream_find(call->st, &ref.sid, &ref.sn);
+    t = iggy_mock_topic_find(s, &ref.tid, &ref.tn);
     if (!t)
-        return mock_ok(); /* missing stream or topic: empty body */
-    if (!mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
-        return mock_status(E_UNAUTHORIZED);
-    mock_wr_topic_header(call->out, t);
+        return iggy_mock_ok(); /* missing stream or topic: empty body */
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPIC, s->id, t->id))
+        return iggy_mock_status(E_UNAUTHORIZED);
+    iggy_mock_wr_topic_header(call->out, t);
     for (size_t i = 0; i < t->partitions_count; i++)
-        mock_wr_partition(call->out, t->partitions[i], false);
-    return mock_ok();
+        iggy_mock_wr_partition(call->out, t->partitions[i], false);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_get_topics(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_topics(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_stream_t *s;
+    iggy_mock_stream_t *s;
     uint32_t n = 0;
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    s = mock_stream_find(call->st, &ref.sid, &ref.sn);
+        return iggy_mock_status(E_INVALID_COMMAND);
+    s = iggy_mock_stream_find(call->st, &ref.sid, &ref.sn);
     if (!s) {
         iggy_wr_u32(call->out, 0); /* a missing stream is count 0, never an error */
-        return mock_ok();
+        return iggy_mock_ok();
     }
-    if (!mock_call_allowed(call, PERM_READ_TOPICS, s->id, 0))
-        return mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_TOPICS, s->id, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < s->topics_cap; i++)
         n += s->topics[i] != NULL;
     iggy_wr_u32(call->out, n); /* count prefix: get_topics only */
     for (size_t i = 0; i < s->topics_cap; i++)
         if (s->topics[i])
-            mock_wr_topic_header(call->out, s->topics[i]);
-    return mock_ok();
+            iggy_mock_wr_topic_header(call->out, s->topics[i]);
+    return iggy_mock_ok();
 }
 
 /* Parsed create_topic options: per catalog entry, present/value/sentinel. */
@@ -674,51 +677,51 @@ static bool explicit_set(const topic_opts_t *o, int idx)
     return o->present[idx] && !o->sentinel[idx];
 }
 
-mock_outcome_t mock_h_create_topic(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_topic(iggy_mock_call_t *call)
 {
-    mock_state_t *st = call->st;
+    iggy_mock_state_t *st = call->st;
     iggy_reader_t *r = &call->body;
     ref_t ref;
     uint32_t partitions, err;
-    mock_name_t name;
+    iggy_mock_name_t name;
     iggy_kv_t *entries;
     size_t n, id;
     topic_opts_t o;
     uint64_t segment_size;
-    mock_outcome_t out;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t out;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_stream_ref(r, &ref) || iggy_rd_u32(r, &partitions) != IGGY_OK ||
-        !mock_rd_name(r, &name) || !mock_rd_options(r, &entries, &n))
-        return mock_status(E_INVALID_COMMAND);
+        !iggy_mock_rd_name(r, &name) || !iggy_mock_rd_options(r, &entries, &n))
+        return iggy_mock_status(E_INVALID_COMMAND);
     err = parse_topic_options(entries, n, 0xFFu, &o);
-    mock_free(entries);
+    iggy_mock_free(entries);
     if (err)
-        return mock_status(err);
+        return iggy_mock_status(err);
     segment_size = explicit_set(&o, OPT_SEGMENT_SIZE) ? o.value[OPT_SEGMENT_SIZE] : GIB;
     if (explicit_set(&o, OPT_PREALLOCATE) && o.value[OPT_PREALLOCATE] &&
         segment_size * partitions > 64 * GIB) /* <= 2^30 * 2^32: no overflow */
-        return mock_status(E_INVALID_OPTION_VALUE);
+        return iggy_mock_status(E_INVALID_OPTION_VALUE);
     if (partitions > MOCK_MAX_PARTITIONS_PER_REQUEST)
-        return mock_status(E_TOO_MANY_PARTITIONS);
+        return iggy_mock_status(E_TOO_MANY_PARTITIONS);
     if (explicit_set(&o, OPT_MAX_SIZE) && o.value[OPT_MAX_SIZE] < segment_size)
-        return mock_status(E_INVALID_TOPIC_SIZE);
+        return iggy_mock_status(E_INVALID_TOPIC_SIZE);
 
-    mock_next_op(st);
+    iggy_mock_next_op(st);
     call->reply_operation = 64; /* CreateTopicWithAssignments */
     if (!resolve(call, &ref, false, &s, NULL, &out))
         return out;
-    if (!mock_call_allowed(call, PERM_CREATE_TOPIC, s->id, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_CREATE_TOPIC, s->id, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (topic_name_taken(s, &name, NULL))
-        return mock_reject(E_TOPIC_NAME_EXISTS);
-    if (!mock_lowest_free_slot((void ***)&s->topics, &s->topics_cap, MOCK_MAX_TOPICS, &id))
-        return mock_reject(id >= MOCK_MAX_TOPICS ? E_TOO_MANY_TOPICS : E_ERROR);
-    t = mock_calloc(1, sizeof *t);
+        return iggy_mock_reject(E_TOPIC_NAME_EXISTS);
+    if (!iggy_mock_lowest_free_slot((void ***)&s->topics, &s->topics_cap, MOCK_MAX_TOPICS, &id))
+        return iggy_mock_reject(id >= MOCK_MAX_TOPICS ? E_TOO_MANY_TOPICS : E_ERROR);
+    t = iggy_mock_calloc(1, sizeof *t);
     if (!t)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     t->id = (uint32_t)id;
     t->created_at = call->now_us;
     t->name = name;
@@ -728,72 +731,73 @@ mock_outcome_t mock_h_create_topic(mock_call_t *call)
     t->max_topic_size = explicit_set(&o, OPT_MAX_SIZE) ? o.value[OPT_MAX_SIZE] : UINT64_MAX;
     t->segment_size = segment_size;
     for (int i = 0; i < 8; i++) {
-        const mock_catalog_entry_t *c = &mock_topic_catalog[i];
+        const iggy_mock_catalog_entry_t *c = &iggy_mock_topic_catalog[i];
         bool ok = explicit_set(&o, i) ? opts_set_canonical(&t->explicit_opts, i, o.value[i])
                                       : opts_set(&t->derived_opts, c->key, c->kind,
                                                  c->default_value, c->default_len);
         if (!ok) {
-            mock_topic_free(t);
-            return mock_reject(E_ERROR);
+            iggy_mock_topic_free(t);
+            return iggy_mock_reject(E_ERROR);
         }
     }
     if (!add_partitions(t, partitions, call->now_us)) {
-        mock_topic_free(t);
-        return mock_reject(E_ERROR);
+        iggy_mock_topic_free(t);
+        return iggy_mock_reject(E_ERROR);
     }
     s->topics[id] = t;
-    mock_wr_topic_header(call->out, t);
+    iggy_mock_wr_topic_header(call->out, t);
     for (size_t i = 0; i < t->partitions_count; i++)
-        mock_wr_partition(call->out, t->partitions[i], true);
-    return mock_ok();
+        iggy_mock_wr_partition(call->out, t->partitions[i], true);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_update_topic(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_update_topic(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     ref_t ref;
-    mock_name_t name;
+    iggy_mock_name_t name;
     iggy_kv_t *entries;
     size_t n;
     topic_opts_t o;
     uint32_t err;
-    mock_outcome_t out;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t out;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
     const unsigned allowed = (1u << OPT_COMPRESSION) | (1u << OPT_EXPIRY) | (1u << OPT_MAX_SIZE);
 
     MOCK_REQUIRE_AUTH(call);
-    if (!rd_topic_ref(r, &ref) || !mock_rd_name(r, &name) || !mock_rd_options(r, &entries, &n))
-        return mock_status(E_INVALID_COMMAND);
+    if (!rd_topic_ref(r, &ref) || !iggy_mock_rd_name(r, &name) ||
+        !iggy_mock_rd_options(r, &entries, &n))
+        return iggy_mock_status(E_INVALID_COMMAND);
     err = parse_topic_options(entries, n, allowed, &o);
     if (err) {
-        mock_free(entries);
-        return mock_status(err);
+        iggy_mock_free(entries);
+        return iggy_mock_status(err);
     }
-    s = mock_stream_find(call->st, &ref.sid, &ref.sn);
-    t = mock_topic_find(s, &ref.tid, &ref.tn);
+    s = iggy_mock_stream_find(call->st, &ref.sid, &ref.sn);
+    t = iggy_mock_topic_find(s, &ref.tid, &ref.tn);
     if (t && explicit_set(&o, OPT_MAX_SIZE) && o.value[OPT_MAX_SIZE] < t->segment_size) {
-        mock_free(entries);
-        return mock_status(E_INVALID_TOPIC_SIZE);
+        iggy_mock_free(entries);
+        return iggy_mock_status(E_INVALID_TOPIC_SIZE);
     }
-    mock_next_op(call->st);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, true, &s, &t, &out)) {
-        mock_free(entries);
+        iggy_mock_free(entries);
         return out;
     }
-    if (!mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id)) {
-        mock_free(entries);
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id)) {
+        iggy_mock_free(entries);
+        return iggy_mock_reject(E_UNAUTHORIZED);
     }
     if (topic_name_taken(s, &name, t)) {
-        mock_free(entries);
-        return mock_reject(E_TOPIC_NAME_EXISTS);
+        iggy_mock_free(entries);
+        return iggy_mock_reject(E_TOPIC_NAME_EXISTS);
     }
     t->name = name;
     /* A patch that stores the client's bytes verbatim; 0 leaves the fixed field as is. */
     for (size_t i = 0; i < n; i++) {
         int idx = catalog_index(entries[i].key, entries[i].key_len);
-        const char *key = mock_topic_catalog[idx].key;
+        const char *key = iggy_mock_topic_catalog[idx].key;
         if (!opts_set(&t->explicit_opts, key, entries[i].value_kind, entries[i].value,
                       entries[i].value_len))
             break;
@@ -805,139 +809,139 @@ mock_outcome_t mock_h_update_topic(mock_call_t *call)
         else if (idx == OPT_MAX_SIZE && o.value[idx])
             t->max_topic_size = o.value[idx];
     }
-    mock_free(entries);
-    return mock_ok();
+    iggy_mock_free(entries);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_topic(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_topic(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_topic_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     s->topics[t->id] = NULL; /* the id is reused; groups and offsets go with the topic */
-    mock_topic_free(t);
-    return mock_ok();
+    iggy_mock_topic_free(t);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_purge_topic(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_purge_topic(iggy_mock_call_t *call)
 {
     ref_t ref;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_topic_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     if (!resolve(call, &ref, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     for (size_t p = 0; p < t->partitions_count; p++)
-        mock_partition_wipe(t->partitions[p]);
-    return mock_ok();
+        iggy_mock_partition_wipe(t->partitions[p]);
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- partitions, segments */
 
-static mock_outcome_t partitions_op(mock_call_t *call, bool create)
+static iggy_mock_outcome_t partitions_op(iggy_mock_call_t *call, bool create)
 {
     ref_t ref;
     uint32_t count;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
 
     MOCK_REQUIRE_AUTH(call);
     if (!rd_topic_ref(&call->body, &ref) || iggy_rd_u32(&call->body, &count) != IGGY_OK ||
         iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
+        return iggy_mock_status(E_INVALID_COMMAND);
     if (count == 0 || count > MOCK_MAX_PARTITIONS_PER_REQUEST)
-        return mock_status(E_TOO_MANY_PARTITIONS);
-    mock_next_op(call->st);
+        return iggy_mock_status(E_TOO_MANY_PARTITIONS);
+    iggy_mock_next_op(call->st);
     if (create)
         call->reply_operation = 65; /* CreatePartitionsWithAssignments */
     if (!resolve(call, &ref, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (create) {
         if (t->partitions_count + count > MOCK_MAX_PARTITION_ID)
-            return mock_reject(E_PARTITION_ID_EXHAUSTED);
+            return iggy_mock_reject(E_PARTITION_ID_EXHAUSTED);
         if (!add_partitions(t, t->partitions_count + count, call->now_us))
-            return mock_reject(E_ERROR);
+            return iggy_mock_reject(E_ERROR);
     } else {
         if (count > t->partitions_count)
-            return mock_reject(E_INVALID_PARTITIONS_COUNT);
+            return iggy_mock_reject(E_INVALID_PARTITIONS_COUNT);
         for (size_t i = t->partitions_count - count; i < t->partitions_count; i++)
-            mock_partition_free(t->partitions[i]);
+            iggy_mock_partition_free(t->partitions[i]);
         t->partitions_count -= count; /* the highest ids go */
     }
-    mock_topic_rebalance_all(t);
-    return mock_ok();
+    iggy_mock_topic_rebalance_all(t);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_create_partitions(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_partitions(iggy_mock_call_t *call)
 {
     return partitions_op(call, true);
 }
 
-mock_outcome_t mock_h_delete_partitions(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_partitions(iggy_mock_call_t *call)
 {
     return partitions_op(call, false);
 }
 
-mock_outcome_t mock_h_delete_segments(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_segments(iggy_mock_call_t *call)
 {
     ref_t ref;
     uint32_t partition_id, count, retained, drop;
-    mock_outcome_t o;
-    mock_stream_t *s;
-    mock_topic_t *t;
-    mock_partition_t *p;
+    iggy_mock_outcome_t o;
+    iggy_mock_stream_t *s;
+    iggy_mock_topic_t *t;
+    iggy_mock_partition_t *p;
     size_t keep = 0;
 
     MOCK_REQUIRE_AUTH(call);
     /* An undecodable body is acked with an empty, unframed 138 reply. */
     if (!rd_topic_ref(&call->body, &ref) || iggy_rd_u32(&call->body, &partition_id) != IGGY_OK ||
         iggy_rd_u32(&call->body, &count) != IGGY_OK || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_ok();
-    mock_next_op(call->st);
+        return iggy_mock_ok();
+    iggy_mock_next_op(call->st);
     call->reply_operation = 68; /* TruncatePartition */
     if (!resolve(call, &ref, true, &s, &t, &o))
         return o;
-    if (!mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return mock_reject(E_UNAUTHORIZED);
-    p = mock_partition_get(t, partition_id);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    p = iggy_mock_partition_get(t, partition_id);
     if (!p)
-        return mock_reject(E_PARTITION_NOT_FOUND);
+        return iggy_mock_reject(E_PARTITION_NOT_FOUND);
     /* Only sealed segments go: the newest (active) one always stays. */
     retained = p->segments - p->first_segment;
     drop = count < retained - 1 ? count : retained - 1;
     if (drop == 0)
-        return mock_ok(); /* nothing to delete is a success */
+        return iggy_mock_ok(); /* nothing to delete is a success */
     for (size_t i = 0; i < p->records_count; i++) {
-        mock_record_t *rec = &p->records[i];
+        iggy_mock_record_t *rec = &p->records[i];
         if (rec->segment < p->first_segment + drop) {
             p->size_bytes -= rec->len;
             p->messages_count -= rec->count;
-            mock_free(rec->bytes);
+            iggy_mock_free(rec->bytes);
         } else {
             p->records[keep++] = *rec;
         }
     }
     p->records_count = keep;
     p->first_segment += drop;
-    return mock_ok();
+    return iggy_mock_ok();
 }

@@ -7,10 +7,10 @@
 
 #include "mock/iggy_mock_state_internal.h"
 
-mock_outcome_t mock_h_ping(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_ping(iggy_mock_call_t *call)
 {
     (void)call;
-    return mock_ok(); /* header-only reply; allowed before login */
+    return iggy_mock_ok(); /* header-only reply; allowed before login */
 }
 
 /* ---------------------------------------------------------------- GetStats */
@@ -29,30 +29,30 @@ static void wr_f32(iggy_writer_t *w, float f)
     iggy_wr_u32(w, u);
 }
 
-mock_outcome_t mock_h_get_stats(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_stats(iggy_mock_call_t *call)
 {
-    mock_state_t *st = call->st;
+    iggy_mock_state_t *st = call->st;
     uint32_t streams = 0, topics = 0, partitions = 0, segments = 0, groups = 0;
     uint64_t msgs = 0, size = 0;
     struct utsname un;
     char host[256] = "localhost";
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t s = 0; s < st->streams_cap; s++) {
-        mock_stream_t *stream = st->streams[s];
+        iggy_mock_stream_t *stream = st->streams[s];
         if (!stream)
             continue;
         streams++;
         for (size_t t = 0; t < stream->topics_cap; t++) {
-            mock_topic_t *topic = stream->topics[t];
+            iggy_mock_topic_t *topic = stream->topics[t];
             if (!topic)
                 continue;
             topics++;
             groups += (uint32_t)topic->groups_count;
             for (size_t p = 0; p < topic->partitions_count; p++) {
-                mock_partition_t *part = topic->partitions[p];
+                iggy_mock_partition_t *part = topic->partitions[p];
                 uint32_t segs = part->segments - part->first_segment;
                 partitions++;
                 segments += segs ? segs : 1;
@@ -99,7 +99,7 @@ mock_outcome_t mock_h_get_stats(mock_call_t *call)
     iggy_wr_u32(w, 1);                         /* threads_count */
     iggy_wr_u64(w, 0);                         /* free_disk_space */
     iggy_wr_u64(w, 0);                         /* total_disk_space */
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- GetSnapshotFile */
@@ -117,9 +117,9 @@ static uint32_t crc32_ieee(const uint8_t *p, size_t n)
 
 /* A tiny stored (uncompressed) ZIP with one text file, whatever compression was asked:
  * enough for clients that save or list the archive. */
-mock_outcome_t mock_h_get_snapshot_file(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_snapshot_file(iggy_mock_call_t *call)
 {
-    static const char fname[] = "mock_snapshot.txt";
+    static const char fname[] = "iggy_mock_snapshot.txt";
     char text[160];
     uint8_t compression, types_count;
     const uint8_t *types;
@@ -131,12 +131,12 @@ mock_outcome_t mock_h_get_snapshot_file(mock_call_t *call)
         iggy_rd_u8(&call->body, &types_count) != IGGY_OK ||
         iggy_rd_bytes(&call->body, types_count, &types) != IGGY_OK ||
         iggy_rd_end(&call->body) != IGGY_OK || compression < 1 || compression > 6)
-        return mock_status(E_INVALID_COMMAND);
+        return iggy_mock_status(E_INVALID_COMMAND);
     for (size_t i = 0; i < types_count; i++)
         if (!((types[i] >= 1 && types[i] <= 6) || types[i] == 100))
-            return mock_status(E_INVALID_COMMAND);
-    if (!mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+            return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     tlen = (uint32_t)snprintf(text, sizeof text, "iggy mock server %s snapshot, %u type(s)\n",
                               MOCK_SERVER_VERSION, (unsigned)types_count);
     crc = crc32_ieee((const uint8_t *)text, tlen);
@@ -185,7 +185,7 @@ mock_outcome_t mock_h_get_snapshot_file(mock_call_t *call)
     iggy_wr_u32(w, cd_len);
     iggy_wr_u32(w, cd_off);
     iggy_wr_u16(w, 0);
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- GetClusterMetadata */
@@ -203,9 +203,9 @@ static void wr_node(iggy_writer_t *w, const char *name, const char *ip, uint16_t
     iggy_wr_u8(w, 0); /* Healthy */
 }
 
-mock_outcome_t mock_h_get_cluster_metadata(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_cluster_metadata(iggy_mock_call_t *call)
 {
-    const mock_cluster_t *c = &call->st->cluster;
+    const iggy_mock_cluster_t *c = &call->st->cluster;
     iggy_writer_t *w = call->out;
     uint32_t n = c->nodes ? c->nodes : 1;
 
@@ -216,7 +216,7 @@ mock_outcome_t mock_h_get_cluster_metadata(mock_call_t *call)
         wr_str32(w, "single-node");
         iggy_wr_u32(w, 1);
         wr_node(w, "iggy-node", c->ip[0], c->tcp_port[0], IGGY_NODE_LEADER);
-        return mock_ok();
+        return iggy_mock_ok();
     }
     wr_str32(w, "iggy-cluster");
     iggy_wr_u32(w, n);
@@ -226,12 +226,12 @@ mock_outcome_t mock_h_get_cluster_metadata(mock_call_t *call)
         wr_node(w, name, c->ip[i], c->tcp_port[i],
                 i == c->leader ? IGGY_NODE_LEADER : IGGY_NODE_FOLLOWER);
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- DescribeOptions */
 
-mock_outcome_t mock_h_describe_options(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_describe_options(iggy_mock_call_t *call)
 {
     /* The catalog's DescribeOptions order (§10.5), not the sorted block order. */
     static const unsigned order[8] = {0, 3, 2, 6, 1, 4, 7, 5};
@@ -241,14 +241,14 @@ mock_outcome_t mock_h_describe_options(mock_call_t *call)
     MOCK_REQUIRE_AUTH(call);
     if (iggy_rd_u8(&call->body, &scope) != IGGY_OK || iggy_rd_end(&call->body) != IGGY_OK ||
         scope < 1 || scope > 3)
-        return mock_status(E_INVALID_COMMAND);
+        return iggy_mock_status(E_INVALID_COMMAND);
     if (scope != 1) {
         iggy_wr_u32(w, 0); /* streams and users have no keys */
-        return mock_ok();
+        return iggy_mock_ok();
     }
     iggy_wr_u32(w, 8);
     for (size_t i = 0; i < 8; i++) {
-        const mock_catalog_entry_t *e = &mock_topic_catalog[order[i]];
+        const iggy_mock_catalog_entry_t *e = &iggy_mock_topic_catalog[order[i]];
         size_t kl = strlen(e->key);
         iggy_wr_u8(w, (uint8_t)kl);
         iggy_wr_bytes(w, e->key, kl);
@@ -257,25 +257,25 @@ mock_outcome_t mock_h_describe_options(mock_call_t *call)
         iggy_wr_bytes(w, e->default_value, e->default_len);
         wr_str32(w, e->description);
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- clients */
 
 /* Visit every (stream, topic, group) the connection is a member of, in id order. */
-static uint32_t memberships(mock_state_t *st, uint32_t conn_id, iggy_writer_t *w)
+static uint32_t memberships(iggy_mock_state_t *st, uint32_t conn_id, iggy_writer_t *w)
 {
     uint32_t n = 0;
     for (size_t s = 0; s < st->streams_cap; s++) {
-        mock_stream_t *stream = st->streams[s];
+        iggy_mock_stream_t *stream = st->streams[s];
         if (!stream)
             continue;
         for (size_t t = 0; t < stream->topics_cap; t++) {
-            mock_topic_t *topic = stream->topics[t];
+            iggy_mock_topic_t *topic = stream->topics[t];
             if (!topic)
                 continue;
             for (size_t g = 0; g < topic->groups_count; g++) {
-                if (!mock_member_of(topic->groups[g], conn_id))
+                if (!iggy_mock_member_of(topic->groups[g], conn_id))
                     continue;
                 n++;
                 if (w) {
@@ -290,7 +290,8 @@ static uint32_t memberships(mock_state_t *st, uint32_t conn_id, iggy_writer_t *w
 }
 
 /* ClientResponse, plus the membership list for ClientDetailsResponse (§10.6). */
-static void wr_client(mock_state_t *st, iggy_writer_t *w, const mock_conn_t *c, bool details)
+static void wr_client(iggy_mock_state_t *st, iggy_writer_t *w, const iggy_mock_conn_t *c,
+                      bool details)
 {
     size_t al = strnlen(c->address, sizeof c->address);
     iggy_wr_u32(w, c->conn_id);                                     /* client_id */
@@ -303,36 +304,36 @@ static void wr_client(mock_state_t *st, iggy_writer_t *w, const mock_conn_t *c, 
         memberships(st, c->conn_id, w);
 }
 
-mock_outcome_t mock_h_get_me(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_me(iggy_mock_call_t *call)
 {
     MOCK_REQUIRE_AUTH(call);
     wr_client(call->st, call->out, call->conn, true);
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_get_client(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_client(iggy_mock_call_t *call)
 {
     uint32_t id;
     MOCK_REQUIRE_AUTH(call);
     if (iggy_rd_u32(&call->body, &id) != IGGY_OK || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < call->st->conns_count; i++) {
         if (call->st->conns[i]->conn_id == id) {
             wr_client(call->st, call->out, call->st->conns[i], true);
             break;
         }
     }
-    return mock_ok(); /* empty body = no such client */
+    return iggy_mock_ok(); /* empty body = no such client */
 }
 
-mock_outcome_t mock_h_get_clients(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_clients(iggy_mock_call_t *call)
 {
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_SERVERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < call->st->conns_count; i++)
         wr_client(call->st, call->out, call->st->conns[i], false);
-    return mock_ok();
+    return iggy_mock_ok();
 }

@@ -9,17 +9,17 @@
 
 /* ---------------------------------------------------------------- login */
 
-static bool user_active(const mock_user_t *u)
+static bool user_active(const iggy_mock_user_t *u)
 {
     return u->status != IGGY_USER_INACTIVE; /* unknown status bytes count as Active */
 }
 
 /* Password shape: [username u8 1..255][password u8 0..255][context u32 + bytes], exactly. */
-static bool parse_password_shape(iggy_reader_t r, mock_name_t *user, const uint8_t **pw,
+static bool parse_password_shape(iggy_reader_t r, iggy_mock_name_t *user, const uint8_t **pw,
                                  uint8_t *pw_len)
 {
     uint32_t ctx;
-    return mock_rd_name(&r, user) && iggy_rd_u8(&r, pw_len) == IGGY_OK &&
+    return iggy_mock_rd_name(&r, user) && iggy_rd_u8(&r, pw_len) == IGGY_OK &&
            iggy_rd_bytes(&r, *pw_len, pw) == IGGY_OK && iggy_rd_u32(&r, &ctx) == IGGY_OK &&
            iggy_rd_skip(&r, ctx) == IGGY_OK && iggy_rd_end(&r) == IGGY_OK;
 }
@@ -33,26 +33,26 @@ static bool parse_pat_shape(iggy_reader_t r, const uint8_t **tok, uint8_t *tok_l
            iggy_rd_skip(&r, ctx) == IGGY_OK && iggy_rd_end(&r) == IGGY_OK;
 }
 
-static mock_user_t *check_password(mock_state_t *st, const mock_name_t *name, const uint8_t *pw,
-                                   uint8_t pw_len)
+static iggy_mock_user_t *check_password(iggy_mock_state_t *st, const iggy_mock_name_t *name,
+                                        const uint8_t *pw, uint8_t pw_len)
 {
     iggy_identifier_t id = {name->s, 0};
-    mock_user_t *u;
+    iggy_mock_user_t *u;
     if (name->len < 3 || name->len > 50 || pw_len < 3 || pw_len > 100)
         return NULL;
-    u = mock_user_by_id(st, &id, name);
+    u = iggy_mock_user_by_id(st, &id, name);
     if (!u || u->password_len != pw_len || memcmp(u->password, pw, pw_len) != 0 || !user_active(u))
         return NULL;
     return u;
 }
 
-static mock_user_t *find_token(mock_state_t *st, const uint8_t *tok, uint8_t len, uint64_t now,
-                               mock_pat_t **pat)
+static iggy_mock_user_t *find_token(iggy_mock_state_t *st, const uint8_t *tok, uint8_t len,
+                                    uint64_t now, iggy_mock_pat_t **pat)
 {
     for (size_t i = 0; i < st->users_cap; i++) {
-        mock_user_t *u = st->users[i];
+        iggy_mock_user_t *u = st->users[i];
         for (size_t j = 0; u && j < u->pats_count; j++) {
-            mock_pat_t *p = &u->pats[j];
+            iggy_mock_pat_t *p = &u->pats[j];
             if (strlen(p->token) == len && memcmp(p->token, tok, len) == 0) {
                 if (p->expiry_at && now >= p->expiry_at)
                     return NULL; /* expired: same eviction as unknown */
@@ -65,23 +65,23 @@ static mock_user_t *find_token(mock_state_t *st, const uint8_t *tok, uint8_t len
 }
 
 /* Register (codes 40 and 45): the processing order of §8.5. */
-mock_outcome_t mock_h_login(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_login(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     uint32_t version;
-    mock_name_t sdk_name, sdk_version, user_name;
+    iggy_mock_name_t sdk_name, sdk_version, user_name;
     const uint8_t *pw, *tok;
     uint8_t pw_len, tok_len;
     bool password_shape, pat_shape;
-    mock_user_t *u = NULL;
-    mock_conn_t *c = call->conn;
+    iggy_mock_user_t *u = NULL;
+    iggy_mock_conn_t *c = call->conn;
     iggy_writer_t *w = call->out;
 
-    if (iggy_rd_u32(r, &version) != IGGY_OK || !mock_rd_name(r, &sdk_name) ||
-        !mock_rd_name(r, &sdk_version))
-        return mock_evict(EVICT_MALFORMED_LOGIN);
+    if (iggy_rd_u32(r, &version) != IGGY_OK || !iggy_mock_rd_name(r, &sdk_name) ||
+        !iggy_mock_rd_name(r, &sdk_version))
+        return iggy_mock_evict(EVICT_MALFORMED_LOGIN);
     if (version < MOCK_PROTOCOL_VERSION || (version >> 10) > (MOCK_PROTOCOL_VERSION >> 10))
-        return mock_evict(EVICT_INCOMPATIBLE_PROTOCOL); /* the core writes the window */
+        return iggy_mock_evict(EVICT_INCOMPATIBLE_PROTOCOL); /* the core writes the window */
 
     password_shape = parse_password_shape(*r, &user_name, &pw, &pw_len);
     if (password_shape)
@@ -89,44 +89,45 @@ mock_outcome_t mock_h_login(mock_call_t *call)
     if (!u) {
         pat_shape = parse_pat_shape(*r, &tok, &tok_len);
         if (pat_shape) {
-            mock_pat_t *pat = NULL;
+            iggy_mock_pat_t *pat = NULL;
             u = find_token(call->st, tok, tok_len, call->now_us, &pat);
             if (!u)
-                return mock_evict(EVICT_INVALID_TOKEN);
+                return iggy_mock_evict(EVICT_INVALID_TOKEN);
             if (!user_active(u))
-                return mock_evict(EVICT_USER_INACTIVE);
+                return iggy_mock_evict(EVICT_USER_INACTIVE);
         } else {
-            return mock_evict(password_shape ? EVICT_INVALID_CREDENTIALS : EVICT_MALFORMED_LOGIN);
+            return iggy_mock_evict(password_shape ? EVICT_INVALID_CREDENTIALS
+                                                  : EVICT_MALFORMED_LOGIN);
         }
     }
     /* An already bound connection keeps its identity and session. */
     if (!c->authenticated) {
         c->authenticated = true;
         c->user_id = u->id;
-        c->session = mock_next_op(call->st);
+        c->session = iggy_mock_next_op(call->st);
     }
     iggy_wr_u32(w, c->user_id);                                            /* 0  user_id */
     iggy_wr_u64(w, c->session);                                            /* 4  session */
     iggy_wr_u32(w, MOCK_PROTOCOL_VERSION);                                 /* 12 protocol */
     iggy_wr_u8(w, (uint8_t)(sizeof MOCK_SERVER_VERSION - 1));              /* 16 version_len */
     iggy_wr_bytes(w, MOCK_SERVER_VERSION, sizeof MOCK_SERVER_VERSION - 1); /* 17 version */
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_logout(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_logout(iggy_mock_call_t *call)
 {
     /* An unbound connection gets an empty ok reply (§8.7). */
     if (call->conn->authenticated) {
-        mock_next_op(call->st);
-        mock_state_logged_out(call->st, call->conn);
+        iggy_mock_next_op(call->st);
+        iggy_mock_state_logged_out(call->st, call->conn);
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- permissions blocks */
 
 /* Decode a permissions block of exactly len bytes into u (two-pass arena). */
-static bool set_perms(mock_user_t *u, const uint8_t *p, size_t len)
+static bool set_perms(iggy_mock_user_t *u, const uint8_t *p, size_t len)
 {
     iggy_reader_t r;
     iggy_arena_t a = {NULL, 0, 0};
@@ -136,7 +137,7 @@ static bool set_perms(mock_user_t *u, const uint8_t *p, size_t len)
     iggy_rd_init(&r, p, len, "permissions");
     if (iggy_dec_permissions(&r, &a, len, &tmp) != IGGY_OK)
         return false;
-    block = mock_alloc(a.used + 16);
+    block = iggy_mock_alloc(a.used + 16);
     if (!block)
         return false;
     a.base = block;
@@ -144,19 +145,19 @@ static bool set_perms(mock_user_t *u, const uint8_t *p, size_t len)
     a.used = 0;
     iggy_rd_init(&r, p, len, "permissions");
     if (iggy_dec_permissions(&r, &a, len, &tmp) != IGGY_OK) {
-        mock_free(block);
+        iggy_mock_free(block);
         return false;
     }
-    mock_free(u->perms_block);
+    iggy_mock_free(u->perms_block);
     u->perms_block = block;
     u->perms = tmp;
     u->has_perms = true;
     return true;
 }
 
-static void clear_perms(mock_user_t *u)
+static void clear_perms(iggy_mock_user_t *u)
 {
-    mock_free(u->perms_block);
+    iggy_mock_free(u->perms_block);
     u->perms_block = NULL;
     memset(&u->perms, 0, sizeof u->perms);
     u->has_perms = false;
@@ -176,89 +177,91 @@ static bool rd_optional_perms(iggy_reader_t *r, bool *has, const uint8_t **p, ui
     if (iggy_rd_u32(r, len) != IGGY_OK || iggy_rd_bytes(r, *len, p) != IGGY_OK)
         return false;
     {
-        mock_user_t probe;
+        iggy_mock_user_t probe;
         memset(&probe, 0, sizeof probe);
         if (!set_perms(&probe, *p, *len))
             return false;
-        mock_free(probe.perms_block);
+        iggy_mock_free(probe.perms_block);
     }
     return true;
 }
 
 /* ---------------------------------------------------------------- users */
 
-static bool name_taken(mock_state_t *st, const mock_name_t *n, const mock_user_t *except)
+static bool name_taken(iggy_mock_state_t *st, const iggy_mock_name_t *n,
+                       const iggy_mock_user_t *except)
 {
     for (size_t i = 0; i < st->users_cap; i++) {
-        mock_user_t *u = st->users[i];
-        if (u && u != except && mock_name_eq(&u->name, (const uint8_t *)n->s, n->len))
+        iggy_mock_user_t *u = st->users[i];
+        if (u && u != except && iggy_mock_name_eq(&u->name, (const uint8_t *)n->s, n->len))
             return true;
     }
     return false;
 }
 
-mock_outcome_t mock_h_get_user(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_user(iggy_mock_call_t *call)
 {
     iggy_identifier_t id;
-    mock_name_t n;
-    mock_user_t *u;
+    iggy_mock_name_t n;
+    iggy_mock_user_t *u;
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_id(&call->body, &id, &n) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_status(E_INVALID_COMMAND);
-    u = mock_user_by_id(call->st, &id, &n);
+    if (!iggy_mock_rd_id(&call->body, &id, &n) || iggy_rd_end(&call->body) != IGGY_OK)
+        return iggy_mock_status(E_INVALID_COMMAND);
+    u = iggy_mock_user_by_id(call->st, &id, &n);
     /* Reading yourself is always allowed. */
-    if (!(u && u->id == call->conn->user_id) && !mock_call_allowed(call, PERM_READ_USERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+    if (!(u && u->id == call->conn->user_id) &&
+        !iggy_mock_call_allowed(call, PERM_READ_USERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     if (u)
-        mock_wr_user(call->out, u, true);
-    return mock_ok();
+        iggy_mock_wr_user(call->out, u, true);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_get_users(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_users(iggy_mock_call_t *call)
 {
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_call_allowed(call, PERM_READ_USERS, 0, 0))
-        return mock_status(E_UNAUTHORIZED);
+    if (!iggy_mock_call_allowed(call, PERM_READ_USERS, 0, 0))
+        return iggy_mock_status(E_UNAUTHORIZED);
     for (size_t i = 0; i < call->st->users_cap; i++)
         if (call->st->users[i])
-            mock_wr_user(call->out, call->st->users[i], false);
-    return mock_ok();
+            iggy_mock_wr_user(call->out, call->st->users[i], false);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_create_user(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_user(iggy_mock_call_t *call)
 {
-    mock_state_t *st = call->st;
+    iggy_mock_state_t *st = call->st;
     iggy_reader_t *r = &call->body;
-    mock_name_t name;
+    iggy_mock_name_t name;
     uint8_t pw_len, status;
     const uint8_t *pw, *perms;
     uint32_t perms_len;
     bool has_perms;
-    mock_outcome_t o;
-    mock_user_t *u;
+    iggy_mock_outcome_t o;
+    iggy_mock_user_t *u;
     size_t id;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_name(r, &name) || iggy_rd_u8(r, &pw_len) != IGGY_OK ||
+    if (!iggy_mock_rd_name(r, &name) || iggy_rd_u8(r, &pw_len) != IGGY_OK ||
         iggy_rd_bytes(r, pw_len, &pw) != IGGY_OK || iggy_rd_u8(r, &status) != IGGY_OK ||
         !rd_optional_perms(r, &has_perms, &perms, &perms_len))
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_rd_no_options(r, &o))
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_rd_no_options(r, &o))
         return o;
-    mock_next_op(st);
-    if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    iggy_mock_next_op(st);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (name.len < 3 || name.len > 50)
-        return mock_reject(E_INVALID_USERNAME);
+        return iggy_mock_reject(E_INVALID_USERNAME);
     if (name_taken(st, &name, NULL))
-        return mock_reject(E_USER_ALREADY_EXISTS);
+        return iggy_mock_reject(E_USER_ALREADY_EXISTS);
     for (id = 0; id < st->users_cap && st->users[id]; id++)
         ;
-    if (!mock_reserve((void **)&st->users, &st->users_cap, id + 1, sizeof(mock_user_t *)))
-        return mock_reject(E_ERROR);
-    u = mock_calloc(1, sizeof *u);
+    if (!iggy_mock_reserve((void **)&st->users, &st->users_cap, id + 1, sizeof(iggy_mock_user_t *)))
+        return iggy_mock_reject(E_ERROR);
+    u = iggy_mock_calloc(1, sizeof *u);
     if (!u)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     u->id = (uint32_t)id;
     u->created_at = call->now_us;
     u->status = status; /* echoed raw; unknown values behave as Active */
@@ -266,178 +269,180 @@ mock_outcome_t mock_h_create_user(mock_call_t *call)
     u->password_len = pw_len;
     memcpy(u->password, pw, pw_len);
     if (has_perms && !set_perms(u, perms, perms_len)) {
-        mock_free(u);
-        return mock_reject(E_ERROR);
+        iggy_mock_free(u);
+        return iggy_mock_reject(E_ERROR);
     }
     st->users[id] = u;
-    mock_wr_user(call->out, u, true);
-    return mock_ok();
+    iggy_mock_wr_user(call->out, u, true);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_user(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_user(iggy_mock_call_t *call)
 {
     iggy_identifier_t id;
-    mock_name_t n;
-    mock_user_t *u;
+    iggy_mock_name_t n;
+    iggy_mock_user_t *u;
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_id(&call->body, &id, &n) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
-    if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
-    u = mock_user_by_id(call->st, &id, &n);
+    if (!iggy_mock_rd_id(&call->body, &id, &n) || iggy_rd_end(&call->body) != IGGY_OK)
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    u = iggy_mock_user_by_id(call->st, &id, &n);
     if (!u)
-        return mock_reject(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_reject(E_RESOURCE_NOT_FOUND);
     if (u->id == 0)
-        return mock_reject(E_CANNOT_DELETE_USER);
+        return iggy_mock_reject(E_CANNOT_DELETE_USER);
     call->st->users[u->id] = NULL;
-    mock_free(u->perms_block);
-    mock_free(u->pats);
-    mock_free(u);
-    return mock_ok();
+    iggy_mock_free(u->perms_block);
+    iggy_mock_free(u->pats);
+    iggy_mock_free(u);
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_update_user(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_update_user(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     iggy_identifier_t id;
-    mock_name_t n, new_name;
+    iggy_mock_name_t n, new_name;
     uint8_t has_name, has_status, status = 0;
-    mock_outcome_t o;
-    mock_user_t *u;
+    iggy_mock_outcome_t o;
+    iggy_mock_user_t *u;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_id(r, &id, &n) || iggy_rd_u8(r, &has_name) != IGGY_OK || has_name > 1 ||
-        (has_name && !mock_rd_name(r, &new_name)) || iggy_rd_u8(r, &has_status) != IGGY_OK ||
+    if (!iggy_mock_rd_id(r, &id, &n) || iggy_rd_u8(r, &has_name) != IGGY_OK || has_name > 1 ||
+        (has_name && !iggy_mock_rd_name(r, &new_name)) || iggy_rd_u8(r, &has_status) != IGGY_OK ||
         has_status > 1 || (has_status && iggy_rd_u8(r, &status) != IGGY_OK))
-        return mock_status(E_INVALID_COMMAND);
-    if (!mock_rd_no_options(r, &o))
+        return iggy_mock_status(E_INVALID_COMMAND);
+    if (!iggy_mock_rd_no_options(r, &o))
         return o;
-    mock_next_op(call->st);
-    if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
-    u = mock_user_by_id(call->st, &id, &n);
+    iggy_mock_next_op(call->st);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    u = iggy_mock_user_by_id(call->st, &id, &n);
     if (!u)
-        return mock_reject(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_reject(E_RESOURCE_NOT_FOUND);
     if (has_name) {
         if (new_name.len < 3 || new_name.len > 50)
-            return mock_reject(E_INVALID_USERNAME);
+            return iggy_mock_reject(E_INVALID_USERNAME);
         if (name_taken(call->st, &new_name, u))
-            return mock_reject(E_USER_ALREADY_EXISTS);
+            return iggy_mock_reject(E_USER_ALREADY_EXISTS);
         u->name = new_name;
     }
     if (has_status)
         u->status = status;
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_update_permissions(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_update_permissions(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     iggy_identifier_t id;
-    mock_name_t n;
+    iggy_mock_name_t n;
     bool has;
     const uint8_t *p;
     uint32_t len;
-    mock_user_t *u;
+    iggy_mock_user_t *u;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_id(r, &id, &n) || !rd_optional_perms(r, &has, &p, &len) ||
+    if (!iggy_mock_rd_id(r, &id, &n) || !rd_optional_perms(r, &has, &p, &len) ||
         iggy_rd_end(r) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
-    if (!mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
-    u = mock_user_by_id(call->st, &id, &n);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
+    u = iggy_mock_user_by_id(call->st, &id, &n);
     if (!u)
-        return mock_reject(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_reject(E_RESOURCE_NOT_FOUND);
     if (u->id == 0)
-        return mock_reject(E_CANNOT_CHANGE_PERMISSIONS);
+        return iggy_mock_reject(E_CANNOT_CHANGE_PERMISSIONS);
     if (has) {
         if (!set_perms(u, p, len))
-            return mock_reject(E_ERROR);
+            return iggy_mock_reject(E_ERROR);
     } else {
         clear_perms(u);
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_change_password(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_change_password(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
     iggy_identifier_t id;
-    mock_name_t n;
+    iggy_mock_name_t n;
     uint8_t cur_len, new_len;
     const uint8_t *cur, *np;
-    mock_user_t *u;
+    iggy_mock_user_t *u;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_id(r, &id, &n) || iggy_rd_u8(r, &cur_len) != IGGY_OK ||
+    if (!iggy_mock_rd_id(r, &id, &n) || iggy_rd_u8(r, &cur_len) != IGGY_OK ||
         iggy_rd_bytes(r, cur_len, &cur) != IGGY_OK || iggy_rd_u8(r, &new_len) != IGGY_OK ||
         iggy_rd_bytes(r, new_len, &np) != IGGY_OK || iggy_rd_end(r) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
-    u = mock_user_by_id(call->st, &id, &n);
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
+    u = iggy_mock_user_by_id(call->st, &id, &n);
     /* Changing your own password is always allowed. */
-    if (!(u && u->id == call->conn->user_id) && !mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
-        return mock_reject(E_UNAUTHORIZED);
+    if (!(u && u->id == call->conn->user_id) &&
+        !iggy_mock_call_allowed(call, PERM_MANAGE_USERS, 0, 0))
+        return iggy_mock_reject(E_UNAUTHORIZED);
     if (!u)
-        return mock_reject(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_reject(E_RESOURCE_NOT_FOUND);
     if (u->password_len != cur_len || memcmp(u->password, cur, cur_len) != 0)
-        return mock_reject(E_INVALID_CREDENTIALS);
+        return iggy_mock_reject(E_INVALID_CREDENTIALS);
     u->password_len = new_len;
     memcpy(u->password, np, new_len);
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
 /* ---------------------------------------------------------------- personal access tokens */
 
-static mock_user_t *caller(mock_call_t *call)
+static iggy_mock_user_t *caller(iggy_mock_call_t *call)
 {
     uint32_t id = call->conn->user_id;
     return id < call->st->users_cap ? call->st->users[id] : NULL;
 }
 
-mock_outcome_t mock_h_get_pats(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_get_pats(iggy_mock_call_t *call)
 {
-    mock_user_t *u;
+    iggy_mock_user_t *u;
     MOCK_REQUIRE_AUTH(call);
     u = caller(call);
     for (size_t i = 0; u && i < u->pats_count; i++) {
-        mock_wr_name(call->out, &u->pats[i].name);    /* [name_len u8][name] */
-        iggy_wr_u64(call->out, u->pats[i].expiry_at); /* absolute µs, 0 = never */
+        iggy_mock_wr_name(call->out, &u->pats[i].name); /* [name_len u8][name] */
+        iggy_wr_u64(call->out, u->pats[i].expiry_at);   /* absolute µs, 0 = never */
     }
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_create_pat(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_create_pat(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
-    mock_name_t name;
+    iggy_mock_name_t name;
     uint64_t expiry;
     uint8_t raw[50];
     unsigned char b64[MOCK_PAT_TOKEN_LEN + 1];
-    mock_user_t *u;
-    mock_pat_t *p;
+    iggy_mock_user_t *u;
+    iggy_mock_pat_t *p;
 
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_name(r, &name) || iggy_rd_u64(r, &expiry) != IGGY_OK || iggy_rd_end(r) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
+    if (!iggy_mock_rd_name(r, &name) || iggy_rd_u64(r, &expiry) != IGGY_OK ||
+        iggy_rd_end(r) != IGGY_OK)
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
     u = caller(call);
     if (!u)
-        return mock_status(E_RESOURCE_NOT_FOUND);
+        return iggy_mock_status(E_RESOURCE_NOT_FOUND);
     if (u->pats_count >= MOCK_MAX_PATS_PER_USER)
-        return mock_status(E_PAT_LIMIT); /* checked before consensus */
-    mock_next_op(call->st);
+        return iggy_mock_status(E_PAT_LIMIT); /* checked before consensus */
+    iggy_mock_next_op(call->st);
     for (size_t i = 0; i < u->pats_count; i++)
-        if (mock_name_eq(&u->pats[i].name, (const uint8_t *)name.s, name.len))
-            return mock_reject(E_PAT_ALREADY_EXISTS);
+        if (iggy_mock_name_eq(&u->pats[i].name, (const uint8_t *)name.s, name.len))
+            return iggy_mock_reject(E_PAT_ALREADY_EXISTS);
     if (RAND_bytes(raw, sizeof raw) != 1 ||
         EVP_EncodeBlock(b64, raw, (int)sizeof raw) != (int)MOCK_PAT_TOKEN_LEN)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     p = iggy_mem_realloc(u->pats, (u->pats_count + 1) * sizeof *p);
     if (!p)
-        return mock_reject(E_ERROR);
+        return iggy_mock_reject(E_ERROR);
     u->pats = p;
     p = &u->pats[u->pats_count++];
     memset(p, 0, sizeof *p);
@@ -448,24 +453,25 @@ mock_outcome_t mock_h_create_pat(mock_call_t *call)
     p->expiry_at = (expiry == 0 || expiry > UINT64_MAX - call->now_us) ? 0 : call->now_us + expiry;
     iggy_wr_u8(call->out, (uint8_t)MOCK_PAT_TOKEN_LEN); /* [token_len u8][token] */
     iggy_wr_bytes(call->out, p->token, MOCK_PAT_TOKEN_LEN);
-    return mock_ok();
+    return iggy_mock_ok();
 }
 
-mock_outcome_t mock_h_delete_pat(mock_call_t *call)
+iggy_mock_outcome_t iggy_mock_h_delete_pat(iggy_mock_call_t *call)
 {
-    mock_name_t name;
-    mock_user_t *u;
+    iggy_mock_name_t name;
+    iggy_mock_user_t *u;
     MOCK_REQUIRE_AUTH(call);
-    if (!mock_rd_name(&call->body, &name) || iggy_rd_end(&call->body) != IGGY_OK)
-        return mock_evict(EVICT_INVALID_REQUEST_BODY);
-    mock_next_op(call->st);
+    if (!iggy_mock_rd_name(&call->body, &name) || iggy_rd_end(&call->body) != IGGY_OK)
+        return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
+    iggy_mock_next_op(call->st);
     u = caller(call);
     for (size_t i = 0; u && i < u->pats_count; i++) {
-        if (mock_name_eq(&u->pats[i].name, (const uint8_t *)name.s, name.len)) {
-            memmove(&u->pats[i], &u->pats[i + 1], (u->pats_count - i - 1) * sizeof(mock_pat_t));
+        if (iggy_mock_name_eq(&u->pats[i].name, (const uint8_t *)name.s, name.len)) {
+            memmove(&u->pats[i], &u->pats[i + 1],
+                    (u->pats_count - i - 1) * sizeof(iggy_mock_pat_t));
             u->pats_count--;
-            return mock_ok();
+            return iggy_mock_ok();
         }
     }
-    return mock_reject(E_RESOURCE_NOT_FOUND);
+    return iggy_mock_reject(E_RESOURCE_NOT_FOUND);
 }
