@@ -9,7 +9,7 @@
 #include <iggy/version.h>
 
 #include "client/iggy_client_internal.h"
-#include "client/iggy_transport_mem.h"
+#include "test_transport_mem.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_frame.h"
 #include "codec_helpers.h"

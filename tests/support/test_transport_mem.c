@@ -1,4 +1,4 @@
-#include "client/iggy_transport_mem.h"
+#include "test_transport_mem.h"
 
 #include <string.h>
 

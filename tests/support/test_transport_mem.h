@@ -1,6 +1,6 @@
 /* In-memory transport for tests: replays recorded reply frames and records requests. */
-#ifndef IGGY_TRANSPORT_MEM_H
-#define IGGY_TRANSPORT_MEM_H
+#ifndef IGGY_TEST_TRANSPORT_MEM_H
+#define IGGY_TEST_TRANSPORT_MEM_H
 
 #include "net/iggy_transport.h"
 
