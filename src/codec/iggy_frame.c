@@ -9,24 +9,6 @@
 #include "iggy_error_internal.h"
 
 /* Header offsets (framing-and-session.md §1). */
-#define OFF_SIZE 48
-#define OFF_COMMAND 60
-#define OFF_REQ_CLIENT 128
-#define OFF_REQ_CHECKSUM 144
-#define OFF_REQ_REQUEST 168
-#define OFF_REQ_OPERATION 176
-#define OFF_REQ_SESSION 184
-#define OFF_REQ_CODE 196
-#define OFF_REP_CLIENT 160
-#define OFF_REP_OP 176
-#define OFF_REP_COMMIT 184
-#define OFF_REP_REQUEST 200
-#define OFF_REP_OPERATION 208
-#define OFF_REP_STATUS 216
-#define OFF_EVI_CLIENT 128
-#define OFF_EVI_PROTO_MAX 144
-#define OFF_EVI_PROTO_MIN 148
-#define OFF_EVI_REASON 255
 
 static void put_u128(uint8_t *p, const iggy_u128_t *v)
 {
@@ -43,15 +25,15 @@ static iggy_u128_t get_u128(const uint8_t *p)
 void iggy_frame_encode_request(uint8_t out[IGGY_HEADER_SIZE], const iggy_request_header_t *h)
 {
     memset(out, 0, IGGY_HEADER_SIZE);
-    iggy_put_le32(out + OFF_SIZE, IGGY_HEADER_SIZE + h->body_len);
-    out[OFF_COMMAND] = IGGY_FRAME_REQUEST;
-    put_u128(out + OFF_REQ_CLIENT, &h->client);
-    iggy_put_le64(out + OFF_REQ_CHECKSUM, h->request_checksum);
-    iggy_put_le64(out + OFF_REQ_REQUEST, h->request);
-    out[OFF_REQ_OPERATION] = h->operation;
-    iggy_put_le64(out + OFF_REQ_SESSION, h->session);
+    iggy_put_le32(out + IGGY_FRAME_OFF_SIZE, IGGY_HEADER_SIZE + h->body_len);
+    out[IGGY_FRAME_OFF_COMMAND] = IGGY_FRAME_REQUEST;
+    put_u128(out + IGGY_FRAME_OFF_REQ_CLIENT, &h->client);
+    iggy_put_le64(out + IGGY_FRAME_OFF_REQ_CHECKSUM, h->request_checksum);
+    iggy_put_le64(out + IGGY_FRAME_OFF_REQ_REQUEST, h->request);
+    out[IGGY_FRAME_OFF_REQ_OPERATION] = h->operation;
+    iggy_put_le64(out + IGGY_FRAME_OFF_REQ_SESSION, h->session);
     if (h->operation == IGGY_OP_NON_REPLICATED)
-        iggy_put_le32(out + OFF_REQ_CODE, h->code);
+        iggy_put_le32(out + IGGY_FRAME_OFF_REQ_CODE, h->code);
 }
 
 void iggy_frame_encode_reply(uint8_t out[IGGY_HEADER_SIZE], const iggy_u128_t *client,
@@ -59,26 +41,26 @@ void iggy_frame_encode_reply(uint8_t out[IGGY_HEADER_SIZE], const iggy_u128_t *c
                              uint32_t body_len, uint64_t op, uint64_t commit)
 {
     memset(out, 0, IGGY_HEADER_SIZE);
-    iggy_put_le32(out + OFF_SIZE, IGGY_HEADER_SIZE + body_len);
-    out[OFF_COMMAND] = IGGY_FRAME_REPLY;
-    put_u128(out + OFF_REP_CLIENT, client);
-    iggy_put_le64(out + OFF_REP_OP, op);
-    iggy_put_le64(out + OFF_REP_COMMIT, commit);
-    iggy_put_le64(out + OFF_REP_REQUEST, request);
-    out[OFF_REP_OPERATION] = operation;
-    iggy_put_le32(out + OFF_REP_STATUS, status);
+    iggy_put_le32(out + IGGY_FRAME_OFF_SIZE, IGGY_HEADER_SIZE + body_len);
+    out[IGGY_FRAME_OFF_COMMAND] = IGGY_FRAME_REPLY;
+    put_u128(out + IGGY_FRAME_OFF_REP_CLIENT, client);
+    iggy_put_le64(out + IGGY_FRAME_OFF_REP_OP, op);
+    iggy_put_le64(out + IGGY_FRAME_OFF_REP_COMMIT, commit);
+    iggy_put_le64(out + IGGY_FRAME_OFF_REP_REQUEST, request);
+    out[IGGY_FRAME_OFF_REP_OPERATION] = operation;
+    iggy_put_le32(out + IGGY_FRAME_OFF_REP_STATUS, status);
 }
 
 void iggy_frame_encode_eviction(uint8_t out[IGGY_HEADER_SIZE], const iggy_u128_t *client,
                                 uint8_t reason, uint32_t proto_max, uint32_t proto_min)
 {
     memset(out, 0, IGGY_HEADER_SIZE);
-    iggy_put_le32(out + OFF_SIZE, IGGY_HEADER_SIZE);
-    out[OFF_COMMAND] = IGGY_FRAME_EVICTION;
-    put_u128(out + OFF_EVI_CLIENT, client);
-    iggy_put_le32(out + OFF_EVI_PROTO_MAX, proto_max);
-    iggy_put_le32(out + OFF_EVI_PROTO_MIN, proto_min);
-    out[OFF_EVI_REASON] = reason;
+    iggy_put_le32(out + IGGY_FRAME_OFF_SIZE, IGGY_HEADER_SIZE);
+    out[IGGY_FRAME_OFF_COMMAND] = IGGY_FRAME_EVICTION;
+    put_u128(out + IGGY_FRAME_OFF_EVI_CLIENT, client);
+    iggy_put_le32(out + IGGY_FRAME_OFF_EVI_PROTO_MAX, proto_max);
+    iggy_put_le32(out + IGGY_FRAME_OFF_EVI_PROTO_MIN, proto_min);
+    out[IGGY_FRAME_OFF_EVI_REASON] = reason;
 }
 
 static iggy_err_t check_size(uint32_t size, size_t max_frame)
@@ -93,16 +75,16 @@ iggy_err_t iggy_frame_decode_reply(const uint8_t in[IGGY_HEADER_SIZE], size_t ma
                                    iggy_frame_header_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->size = iggy_le32(in + OFF_SIZE);
-    out->command = in[OFF_COMMAND];
+    out->size = iggy_le32(in + IGGY_FRAME_OFF_SIZE);
+    out->command = in[IGGY_FRAME_OFF_COMMAND];
     IGGY_TRY(check_size(out->size, max_frame));
     if (out->command == IGGY_FRAME_EVICTION) {
         if (out->size != IGGY_HEADER_SIZE)
             return iggy_fail(IGGY_ERR__BAD_MSG, "eviction frame: size %u, want 256", out->size);
-        out->client = get_u128(in + OFF_EVI_CLIENT);
-        out->server_protocol_max = iggy_le32(in + OFF_EVI_PROTO_MAX);
-        out->server_protocol_min = iggy_le32(in + OFF_EVI_PROTO_MIN);
-        out->reason = in[OFF_EVI_REASON];
+        out->client = get_u128(in + IGGY_FRAME_OFF_EVI_CLIENT);
+        out->server_protocol_max = iggy_le32(in + IGGY_FRAME_OFF_EVI_PROTO_MAX);
+        out->server_protocol_min = iggy_le32(in + IGGY_FRAME_OFF_EVI_PROTO_MIN);
+        out->reason = in[IGGY_FRAME_OFF_EVI_REASON];
         return IGGY_OK;
     }
     if (out->command != IGGY_FRAME_REPLY)
@@ -110,12 +92,12 @@ iggy_err_t iggy_frame_decode_reply(const uint8_t in[IGGY_HEADER_SIZE], size_t ma
                          "frame header: command %u is neither Reply (8) nor "
                          "Eviction (13)",
                          out->command);
-    out->client = get_u128(in + OFF_REP_CLIENT);
-    out->op = iggy_le64(in + OFF_REP_OP);
-    out->commit = iggy_le64(in + OFF_REP_COMMIT);
-    out->request = iggy_le64(in + OFF_REP_REQUEST);
-    out->operation = in[OFF_REP_OPERATION];
-    out->status = iggy_le32(in + OFF_REP_STATUS);
+    out->client = get_u128(in + IGGY_FRAME_OFF_REP_CLIENT);
+    out->op = iggy_le64(in + IGGY_FRAME_OFF_REP_OP);
+    out->commit = iggy_le64(in + IGGY_FRAME_OFF_REP_COMMIT);
+    out->request = iggy_le64(in + IGGY_FRAME_OFF_REP_REQUEST);
+    out->operation = in[IGGY_FRAME_OFF_REP_OPERATION];
+    out->status = iggy_le32(in + IGGY_FRAME_OFF_REP_STATUS);
     if (out->status != 0 && out->size != IGGY_HEADER_SIZE)
         return iggy_fail(IGGY_ERR__BAD_MSG, "reply header: status %u with a %u-byte body",
                          out->status, out->size - IGGY_HEADER_SIZE);
@@ -126,15 +108,16 @@ iggy_err_t iggy_frame_decode_request(const uint8_t in[IGGY_HEADER_SIZE], size_t 
                                      iggy_frame_header_t *out)
 {
     memset(out, 0, sizeof *out);
-    out->size = iggy_le32(in + OFF_SIZE);
-    out->command = in[OFF_COMMAND];
+    out->size = iggy_le32(in + IGGY_FRAME_OFF_SIZE);
+    out->command = in[IGGY_FRAME_OFF_COMMAND];
     IGGY_TRY(check_size(out->size, max_frame));
-    out->client = get_u128(in + OFF_REQ_CLIENT);
-    out->request_checksum = iggy_le64(in + OFF_REQ_CHECKSUM);
-    out->request = iggy_le64(in + OFF_REQ_REQUEST);
-    out->operation = in[OFF_REQ_OPERATION];
-    out->session = iggy_le64(in + OFF_REQ_SESSION);
-    out->code = out->operation == IGGY_OP_NON_REPLICATED ? iggy_le32(in + OFF_REQ_CODE) : 0;
+    out->client = get_u128(in + IGGY_FRAME_OFF_REQ_CLIENT);
+    out->request_checksum = iggy_le64(in + IGGY_FRAME_OFF_REQ_CHECKSUM);
+    out->request = iggy_le64(in + IGGY_FRAME_OFF_REQ_REQUEST);
+    out->operation = in[IGGY_FRAME_OFF_REQ_OPERATION];
+    out->session = iggy_le64(in + IGGY_FRAME_OFF_REQ_SESSION);
+    out->code =
+        out->operation == IGGY_OP_NON_REPLICATED ? iggy_le32(in + IGGY_FRAME_OFF_REQ_CODE) : 0;
     return IGGY_OK;
 }
 

@@ -10,6 +10,31 @@
 #include <iggy/types.h>
 
 #define IGGY_HEADER_SIZE 256u
+
+/* Header field offsets (framing-and-session.md §1): the one place the layout lives. Common
+ * prefix, then the request, reply and eviction views of bytes 128..255. */
+#define IGGY_FRAME_OFF_SIZE 48u
+#define IGGY_FRAME_OFF_REQ_RELEASE 56u /* the common prefix's release, checked on requests */
+#define IGGY_FRAME_OFF_COMMAND 60u
+#define IGGY_FRAME_OFF_EVI_CLIENT 128u
+#define IGGY_FRAME_OFF_EVI_PROTO_MAX 144u
+#define IGGY_FRAME_OFF_EVI_PROTO_MIN 148u
+#define IGGY_FRAME_OFF_EVI_REASON 255u
+#define IGGY_FRAME_OFF_REP_CHECKSUM 128u
+#define IGGY_FRAME_OFF_REP_CLIENT 160u
+#define IGGY_FRAME_OFF_REP_OP 176u
+#define IGGY_FRAME_OFF_REP_COMMIT 184u
+#define IGGY_FRAME_OFF_REP_TIMESTAMP 192u
+#define IGGY_FRAME_OFF_REP_REQUEST 200u
+#define IGGY_FRAME_OFF_REP_OPERATION 208u
+#define IGGY_FRAME_OFF_REP_STATUS 216u
+#define IGGY_FRAME_OFF_REQ_CLIENT 128u
+#define IGGY_FRAME_OFF_REQ_CHECKSUM 144u
+#define IGGY_FRAME_OFF_REQ_TIMESTAMP 160u
+#define IGGY_FRAME_OFF_REQ_REQUEST 168u
+#define IGGY_FRAME_OFF_REQ_OPERATION 176u
+#define IGGY_FRAME_OFF_REQ_SESSION 184u
+#define IGGY_FRAME_OFF_REQ_CODE 196u
 #define IGGY_MAX_FRAME_SIZE (64u * 1024u * 1024u) /* header included, both directions */
 
 /* Header `command` byte values a client meets. */

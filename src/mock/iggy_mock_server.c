@@ -43,11 +43,6 @@
 #define CODE_LOGOUT 39u
 
 /* Header offsets the frame codec does not expose (echoed verbatim into replies). */
-#define OFF_REQ_RELEASE 56
-#define OFF_REQ_CHECKSUM 144
-#define OFF_REQ_TIMESTAMP 160
-#define OFF_REP_CHECKSUM 128
-#define OFF_REP_TIMESTAMP 192
 
 typedef struct fault {
     uint32_t code, conn_id, param, count;
@@ -381,8 +376,8 @@ static void reply_header(reply_t *r, const uint8_t *req, const iggy_u128_t *clie
 {
     iggy_frame_encode_reply(r->buf, client, request, operation, status,
                             (uint32_t)(r->len - IGGY_HEADER_SIZE), op, commit);
-    memcpy(r->buf + OFF_REP_CHECKSUM, req + OFF_REQ_CHECKSUM, 16);
-    memcpy(r->buf + OFF_REP_TIMESTAMP, req + OFF_REQ_TIMESTAMP, 8);
+    memcpy(r->buf + IGGY_FRAME_OFF_REP_CHECKSUM, req + IGGY_FRAME_OFF_REQ_CHECKSUM, 16);
+    memcpy(r->buf + IGGY_FRAME_OFF_REP_TIMESTAMP, req + IGGY_FRAME_OFF_REQ_TIMESTAMP, 8);
 }
 
 static bool reply_status(reply_t *r, const uint8_t *req, const iggy_u128_t *client,
@@ -472,7 +467,7 @@ static bool header_valid(const uint8_t *raw, const iggy_frame_header_t *h)
 {
     if (h->client.lo == 0 && h->client.hi == 0)
         return false;
-    if (iggy_le32(raw + OFF_REQ_RELEASE) != 0)
+    if (iggy_le32(raw + IGGY_FRAME_OFF_REQ_RELEASE) != 0)
         return false;
     if (!op_declared(h->operation))
         return false;
@@ -485,7 +480,8 @@ static bool header_valid(const uint8_t *raw, const iggy_frame_header_t *h)
 
 static bool checksum_ok(const uint8_t *raw, const uint8_t *body, size_t len)
 {
-    uint64_t lo = iggy_le64(raw + OFF_REQ_CHECKSUM), hi = iggy_le64(raw + OFF_REQ_CHECKSUM + 8);
+    uint64_t lo = iggy_le64(raw + IGGY_FRAME_OFF_REQ_CHECKSUM),
+             hi = iggy_le64(raw + IGGY_FRAME_OFF_REQ_CHECKSUM + 8);
     if (lo == 0 && hi == 0)
         return true;
     return hi == 0 && lo == (uint64_t)XXH3_64bits(body, len);
@@ -608,7 +604,7 @@ static bool dedup_answer(conn_t *c, const uint8_t *raw, const iggy_frame_header_
 /* Remember an applied metadata reply (status 0: committed, success or rejection). */
 static void dedup_store(conn_t *c, const iggy_frame_header_t *h, const reply_t *r)
 {
-    if (!r->buf || r->evict || iggy_le32(r->buf + 216) != 0)
+    if (!r->buf || r->evict || iggy_le32(r->buf + IGGY_FRAME_OFF_REP_STATUS) != 0)
         return;
     if (r->len >= IGGY_HEADER_SIZE + 12 && iggy_le32(r->buf + IGGY_HEADER_SIZE) == 1 &&
         (iggy_le32(r->buf + IGGY_HEADER_SIZE + 8) == 57 ||
@@ -757,10 +753,10 @@ static next_t send_reply(conn_t *c, reply_t *r, const fault_t *f)
             return NEXT_CLOSE;
         }
         case IGGY_MOCK_FAULT_TRUNCATED:
-            iggy_put_le32(r->buf + 48, (uint32_t)r->len + 100);
+            iggy_put_le32(r->buf + IGGY_FRAME_OFF_SIZE, (uint32_t)r->len + 100);
             return conn_write(c, r->buf, r->len) == IO_OK ? NEXT_STALL : NEXT_CLOSE;
         case IGGY_MOCK_FAULT_OVERSIZED:
-            iggy_put_le32(r->buf + 48, IGGY_MAX_FRAME_SIZE + 1);
+            iggy_put_le32(r->buf + IGGY_FRAME_OFF_SIZE, IGGY_MAX_FRAME_SIZE + 1);
             return conn_write(c, r->buf, IGGY_HEADER_SIZE) == IO_OK ? NEXT_STALL : NEXT_CLOSE;
         default:
             break;
@@ -806,7 +802,7 @@ static next_t apply_pre_fault(conn_t *c, const fault_t *f, const uint8_t *raw,
             x ^= x << 5;
             junk[i] = (uint8_t)x;
         }
-        junk[60] = 0xEE; /* never a valid Reply or Eviction command byte */
+        junk[IGGY_FRAME_OFF_COMMAND] = 0xEE; /* never a valid Reply or Eviction command byte */
         return conn_write(c, junk, sizeof junk) == IO_OK ? NEXT_STALL : NEXT_CLOSE;
     }
     case IGGY_MOCK_FAULT_EVICT:
