@@ -285,6 +285,33 @@ START_TEST(a_refused_connection_is_the_named_cause)
 }
 END_TEST
 
+/* Backoff left by earlier failures never fails a call that has not tried yet: once the server
+ * is back, the next call connects even when the backoff outlasts its deadline. */
+START_TEST(a_server_that_is_back_is_used_at_once)
+{
+    static const char *const props[] = {"request.timeout.ms",
+                                        "600",
+                                        "reconnect.backoff.ms",
+                                        "3000",
+                                        "reconnect.backoff.max.ms",
+                                        "3000",
+                                        "reconnect.max.retries",
+                                        "-1",
+                                        NULL};
+    iggy_client_t *c;
+    if (!start("a_server_that_is_back_is_used_at_once"))
+        return;
+    c = client_with(props);
+    get_me_ok(c);
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    ck_assert_int_eq(get_me(c), IGGY_ERR__TRANSPORT); /* refused; the next try is 1.5-3 s away */
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    get_me_ok(c);
+    iggy_client_destroy(c);
+    finish();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- statuses */
 
 START_TEST(unknown_statuses_are_not_local_errors)
@@ -390,6 +417,7 @@ int main(void)
     tcase_add_test(tc, a_reply_to_an_earlier_request_is_rejected);
     tcase_add_test(tc, lost_replies_obey_the_reconnect_budget);
     tcase_add_test(tc, a_refused_connection_is_the_named_cause);
+    tcase_add_test(tc, a_server_that_is_back_is_used_at_once);
     tcase_add_test(tc, unknown_statuses_are_not_local_errors);
     tcase_add_test(tc, consumer_groups_survive_a_restart);
     suite_add_tcase(s, tc);

@@ -184,10 +184,18 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
             conn->call_opens > conf->reconnect_max_retries)
             return give_up(conn, "reconnect.max.retries reached");
         if (conn->next_attempt_ms > now) {
-            if (deadline_ms && conn->next_attempt_ms >= deadline_ms)
-                return give_up(conn, "request deadline reached while backing off");
-            iggy_client_sleep(c, conn->next_attempt_ms - now);
-            continue; /* re-check destruction */
+            int64_t wait = conn->next_attempt_ms - now;
+            if (deadline_ms && conn->next_attempt_ms >= deadline_ms) {
+                /* Backoff carried over from earlier calls must not fail a call that has not
+                 * tried yet: the server may be back. Its first attempt waits what it can. */
+                if (conn->call_opens > 0 || deadline_ms <= now)
+                    return give_up(conn, "request deadline reached while backing off");
+                wait = (deadline_ms - now) / 2;
+            }
+            iggy_client_sleep(c, wait);
+            if (iggy_client_destroying(c))
+                continue;
+            conn->next_attempt_ms = 0;
         }
         if (!h) {
             nth_seed(conf->bootstrap_servers, conn->seed_cursor, addr, sizeof addr);
