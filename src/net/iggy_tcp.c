@@ -214,25 +214,6 @@ iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_tim
     return err;
 }
 
-iggy_err_t iggy_fd_check_quiet(int fd, const char *peer)
-{
-    uint8_t b;
-    ssize_t r;
-    char eb[128];
-    do
-        r = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    if (r > 0)
-        return iggy_fail(IGGY_ERR__BAD_MSG,
-                         "%s: bytes waiting before a request was sent: the stream is out of step",
-                         peer);
-    if (r == 0)
-        return iggy_fail(IGGY_ERR__TRANSPORT, "%s: connection closed by peer while idle", peer);
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-        return IGGY_OK;
-    return iggy_fail(IGGY_ERR__TRANSPORT, "%s: %s", peer, iggy_strerror(errno, eb, sizeof eb));
-}
-
 /* ---- plain TCP transport ---- */
 
 typedef struct tcp_transport {
@@ -326,12 +307,28 @@ static iggy_err_t tcp_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_m
     return IGGY_OK;
 }
 
+/* Between requests nothing may wait to be read: bytes there mean the stream is out of step,
+ * end of file that the peer closed it. Never blocks. */
 static iggy_err_t tcp_check_quiet(void *ctx)
 {
     tcp_transport_t *t = ctx;
+    uint8_t b;
+    ssize_t r;
+    char eb[128];
     if (t->fd < 0)
         return tcp_closed(t, "check");
-    return iggy_fd_check_quiet(t->fd, t->peer);
+    do
+        r = recv(t->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r > 0)
+        return iggy_fail(IGGY_ERR__BAD_MSG,
+                         "%s: bytes waiting before a request was sent: the stream is out of step",
+                         t->peer);
+    if (r == 0)
+        return iggy_fail(IGGY_ERR__TRANSPORT, "%s: connection closed by peer while idle", t->peer);
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return IGGY_OK;
+    return iggy_fail(IGGY_ERR__TRANSPORT, "%s: %s", t->peer, iggy_strerror(errno, eb, sizeof eb));
 }
 
 static void tcp_close(void *ctx)

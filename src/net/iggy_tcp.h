@@ -27,10 +27,6 @@ iggy_err_t iggy_tcp_transport_new(int fd, iggy_transport_t *out);
  * what names the operation in the timeout detail. */
 iggy_err_t iggy_fd_wait(int fd, short events, int64_t deadline_ms, const char *what,
                         const char *peer);
-/* Whether a connection with no request in flight is quiet: IGGY_OK when nothing waits to be
- * read; IGGY_ERR__BAD_MSG when bytes are waiting (the stream is out of step);
- * IGGY_ERR__TRANSPORT when the peer closed or reset it. Never blocks. */
-iggy_err_t iggy_fd_check_quiet(int fd, const char *peer);
 /* "ip:port" or "[ip6]:port" for a socket's peer, "?" if unknown. */
 void iggy_fd_peer_name(int fd, char *buf, size_t cap);
 /* Thread-safe strerror. */

@@ -260,25 +260,17 @@ static iggy_err_t tls_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_m
     return IGGY_OK;
 }
 
+/* Between requests nothing may wait to be read. One non-blocking peek asks OpenSSL, which
+ * also digests records that carry no data (TLS 1.3 session tickets): data means the stream is
+ * out of step, WANT_READ that it is quiet, anything else that the connection is gone. */
 static iggy_err_t tls_check_quiet(void *ctx)
 {
     tls_transport_t *t = ctx;
-    struct pollfd p;
     uint8_t b;
     size_t n = 0;
     int rc;
     if (!t->ssl)
         return tls_closed(t, "check");
-    if (SSL_pending(t->ssl) > 0)
-        return iggy_fail(
-            IGGY_ERR__BAD_MSG,
-            "TLS %s: data waiting before a request was sent: the stream is out of step", t->peer);
-    p.fd = t->fd;
-    p.events = POLLIN;
-    p.revents = 0;
-    if (poll(&p, 1, 0) <= 0)
-        return IGGY_OK;
-    /* Readable may be records without data (TLS 1.3 session tickets): let OpenSSL say. */
     ERR_clear_error();
     t->sys_errno = 0;
     rc = SSL_peek_ex(t->ssl, &b, 1, &n);
