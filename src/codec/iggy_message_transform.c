@@ -59,13 +59,10 @@ static int find_codec(const uint8_t *block, size_t len, iggy_compression_codec_t
     return 0;
 }
 
-/* Copy bytes as received, parsing a well-formed header block. */
-static iggy_err_t fill_raw(iggy_arena_t *a, const uint8_t *payload, uint32_t plen,
-                           const uint8_t *headers, uint32_t hlen, iggy_message_t *m,
-                           const char *ctx)
+/* Copy the user-headers block as received, parsing it when it is a well-formed block. */
+static iggy_err_t fill_headers(iggy_arena_t *a, const uint8_t *headers, uint32_t hlen,
+                               iggy_message_t *m, const char *ctx)
 {
-    m->payload = iggy_arena_bytes(a, payload, plen);
-    m->payload_len = plen;
     m->raw_headers = NULL;
     m->raw_headers_len = 0;
     m->headers.count = 0;
@@ -81,6 +78,16 @@ static iggy_err_t fill_raw(iggy_arena_t *a, const uint8_t *payload, uint32_t ple
         return iggy_dec_kv_block(&hr, a, hlen, 0, &m->headers);
     }
     return IGGY_OK;
+}
+
+/* Copy payload and headers as received. */
+static iggy_err_t fill_raw(iggy_arena_t *a, const uint8_t *payload, uint32_t plen,
+                           const uint8_t *headers, uint32_t hlen, iggy_message_t *m,
+                           const char *ctx)
+{
+    m->payload = iggy_arena_bytes(a, payload, plen);
+    m->payload_len = plen;
+    return fill_headers(a, headers, hlen, m, ctx);
 }
 
 /* One compressed payload's outcome (the measure pass records, the fill pass replays). */
@@ -194,7 +201,6 @@ static iggy_err_t inflate_once(const iggy_poll_decode_opts_t *o, iggy_compressio
             cap = bound;
         err = out_reserve(st, st->used + cap);
         if (err == IGGY_OK) {
-            st->inflations++;
             err = iggy_decompress_bounded(o->comp, codec, payload, plen, out_at(st, st->used), cap,
                                           &need);
             if (err != IGGY_OK) {
@@ -211,7 +217,6 @@ static iggy_err_t inflate_once(const iggy_poll_decode_opts_t *o, iggy_compressio
         if (err == IGGY_OK)
             err = out_reserve(st, st->used + need);
         if (err == IGGY_OK) {
-            st->inflations++;
             err = iggy_decompress(o->comp, codec, payload, plen, out_at(st, st->used), need);
             if (err != IGGY_OK)
                 st->charged += need; /* a frame that lies about its size still cost that */
@@ -295,17 +300,7 @@ iggy_err_t iggy_message_fill(const iggy_poll_decode_opts_t *o, iggy_arena_t *a,
     }
     m->payload = iggy_arena_bytes(a, out_at(o->inflate, rec.off), rec.len);
     m->payload_len = (uint32_t)rec.len;
-
-    m->raw_headers = iggy_arena_bytes(a, headers, hlen);
-    m->raw_headers_len = hlen;
-    m->headers.count = 0;
-    m->headers.entries = NULL;
-    if (iggy_user_headers_valid(headers, hlen)) {
-        iggy_reader_t hr;
-        iggy_rd_init(&hr, headers, hlen, ctx);
-        return iggy_dec_kv_block(&hr, a, hlen, 0, &m->headers);
-    }
-    return IGGY_OK;
+    return fill_headers(a, headers, hlen, m, ctx);
 }
 
 /* ---------------------------------------------------------------- send side */

@@ -38,7 +38,6 @@ typedef struct iggy_inflate_state {
     size_t count, cursor;   /* records made (measure), replayed (fill) */
     size_t used;            /* bytes of out in use */
     size_t budget, charged; /* the reply's decompression budget and what it has spent */
-    uint64_t inflations;    /* payloads inflated so far (all replies): at most once each */
 } iggy_inflate_state_t;
 
 void iggy_inflate_state_free(iggy_inflate_state_t *st);
