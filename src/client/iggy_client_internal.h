@@ -17,7 +17,7 @@
 typedef struct iggy_session {
     iggy_u128_t client_id; /* fresh random non-zero id per login */
     uint64_t session;      /* from the login reply; 0 before login */
-    uint64_t counter;      /* next id a metadata op uses; 1 after login */
+    uint64_t counter;      /* next request id (every request but a login); 1 after login */
     bool logged_in;
     bool connected;
 } iggy_session_t;

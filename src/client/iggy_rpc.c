@@ -152,40 +152,39 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     return IGGY_OK;
 }
 
-/* The error a reply carries (status or committed result), without decoding a payload. */
+/* The outcome a reply carries, with its detail: the header status, or the committed result of
+ * a result-framed body; *off is where the payload starts. IGGY_ERR__BAD_MSG for a result
+ * section that does not fit its body. */
 static iggy_err_t reply_outcome(const iggy_cmd_desc_t *cmd, const iggy_frame_header_t *rh,
-                                const uint8_t *body)
+                                const uint8_t *body, size_t *off)
 {
-    size_t len = rh->size - IGGY_HEADER_SIZE, off;
-    if (rh->status != 0)
-        return iggy_err_from_wire(rh->status, cmd->name);
-    if (iggy_op_is_result_framed(rh->operation, len))
-        return iggy_result_section_strip(body, len, &off);
-    return IGGY_OK;
-}
-
-/* Decode a reply body: status, result section, empty-body meaning, then the vtable. */
-static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_header_t *rh,
-                               const uint8_t *body, void *decode_opts, void **out)
-{
-    size_t len = rh->size - IGGY_HEADER_SIZE, off = 0;
+    size_t len = rh->size - IGGY_HEADER_SIZE;
+    iggy_err_t err;
+    *off = 0;
     if (rh->status != 0) {
         char what[96];
         snprintf(what, sizeof what, "%s: server status", cmd->name);
         return iggy_err_from_wire(rh->status, what);
     }
-    if (iggy_op_is_result_framed(rh->operation, len)) {
-        iggy_err_t err = iggy_result_section_strip(body, len, &off);
-        if (err == IGGY_ERR__BAD_MSG)
-            return err;
-        if (err != IGGY_OK) {
-            char why[256];
-            snprintf(why, sizeof why, "%s", iggy_last_error_detail());
-            return iggy_fail(err, "%s: rejected by the server: %s", cmd->name, why);
-        }
-    } else if (rh->operation == IGGY_OP_REGISTER) {
-        return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
+    if (!iggy_op_is_result_framed(rh->operation, len))
+        return IGGY_OK;
+    err = iggy_result_section_strip(body, len, off);
+    if (err != IGGY_OK && err != IGGY_ERR__BAD_MSG) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", iggy_last_error_detail());
+        return iggy_fail(err, "%s: rejected by the server: %s", cmd->name, why);
     }
+    return err;
+}
+
+/* Decode the payload of a successful reply (from off): what an empty body means, then the
+ * command's vtable. */
+static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_header_t *rh,
+                               const uint8_t *body, size_t off, void *decode_opts, void **out)
+{
+    size_t len = rh->size - IGGY_HEADER_SIZE;
+    if (rh->operation == IGGY_OP_REGISTER && !iggy_op_is_result_framed(rh->operation, len))
+        return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
     if (len - off == 0 && (cmd->flags & IGGY_CMDF_EMPTY_NOT_FOUND))
         return iggy_fail(IGGY_ERR__NOT_FOUND, "%s: not found", cmd->name);
     if (!cmd->resp || !out)
@@ -212,12 +211,8 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
         IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
         break;
     case IGGY_COUNTER_NEXT:
-        if (!conn->sess.logged_in) /* the server would evict (NoSession) */
-            return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
-        h.request = conn->sess.counter++;
-        h.session = conn->sess.session;
-        break;
     case IGGY_COUNTER_CURRENT:
+        /* Only reads may go before login; anything else the server would evict (NoSession). */
         if (cmd->operation != IGGY_OP_NON_REPLICATED && !conn->sess.logged_in)
             return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
         h.request = conn->sess.counter++;
@@ -255,6 +250,7 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
     bool sent_here = false;
     iggy_frame_header_t rh;
     uint8_t *body = NULL;
+    size_t off;
     uint64_t request = 0;
     int64_t first_58 = 0;
     iggy_err_t err;
@@ -266,7 +262,7 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
         err = exchange(c, conn, cmd, w, request, deadline, &rh, &body, sent ? sent : &sent_here);
         if (err != IGGY_OK)
             return err;
-        err = reply_outcome(cmd, &rh, body);
+        err = reply_outcome(cmd, &rh, body, &off);
         if (err == IGGY_ERR_TRANSIENT_NOT_COMMITTED || err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
             /* 57: replay the identical bytes on this connection until the deadline; the
              * server applies it once. 58: never admitted; replay briefly, then let the
@@ -289,7 +285,8 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             iggy_client_sleep(c, TRANSIENT_PAUSE_MS);
             continue;
         }
-        err = decode_reply(cmd, &rh, body, decode_opts, out);
+        if (err == IGGY_OK)
+            err = decode_reply(cmd, &rh, body, off, decode_opts, out);
         iggy_pool_put(c->pool, body);
         if (err == IGGY_OK)
             update_session(c, conn, cmd, out);

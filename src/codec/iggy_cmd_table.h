@@ -66,11 +66,14 @@ typedef enum iggy_cmd {
 #define IGGY_CMDF_EMPTY_NOT_FOUND 0x02u /* status 0 + empty body = not found */
 #define IGGY_CMDF_SESSION 0x04u         /* login/logout: handled by the session layer */
 
-/* How the request id is chosen (framing-and-session.md §3). */
+/* Request-id classes (framing-and-session.md §3). The wire rule differs (the server
+ * deduplicates metadata writes on the id and only echoes it elsewhere); libiggy gives every
+ * non-login request the next id of the connection's sequence, so both take counter++, and the
+ * classes still decide who may go before login and which requests carry a checksum. */
 typedef enum iggy_counter_rule {
     IGGY_COUNTER_ZERO,    /* Register: request 0, session 0 */
-    IGGY_COUNTER_NEXT,    /* metadata writes and Logout: counter++ */
-    IGGY_COUNTER_CURRENT, /* reads and partition ops: current value */
+    IGGY_COUNTER_NEXT,    /* metadata writes and Logout: deduplicated on the id */
+    IGGY_COUNTER_CURRENT, /* reads and partition ops: the id is only echoed */
 } iggy_counter_rule_t;
 
 typedef struct iggy_cmd_desc {
