@@ -159,7 +159,8 @@ static iggy_err_t check_leader_once(iggy_client_t *c, iggy_conn_t *conn, int64_t
 
 /* Settle on the leader: follow at most leader.redirects.max redirects; wait out a
  * leaderless cluster briefly. A failing metadata call is not fatal (stay). */
-static iggy_err_t settle(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline, bool *moved_any)
+static iggy_err_t settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline,
+                                bool *moved_any)
 {
     int64_t max = c->conf ? c->conf->leader_redirects_max : 3;
     int64_t leaderless_until = iggy_now_ms() + LEADERLESS_WAIT_MS;
@@ -187,6 +188,14 @@ static iggy_err_t settle(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline, 
     }
 }
 
+/* Settle a new session: on the cluster leader, with the caller's consumer groups joined
+ * again (a new session has no memberships; re-joining is a no-op when none is stale). */
+static iggy_err_t settle(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline, bool *moved)
+{
+    IGGY_TRY(settle_leader(c, conn, deadline, moved));
+    return iggy_memberships_rejoin(c, conn, deadline);
+}
+
 iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
                                int64_t deadline)
 {
@@ -208,9 +217,6 @@ iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_c
     err = auto_login(c, conn, deadline);
     if (err == IGGY_OK)
         err = settle(c, conn, deadline, &moved);
-    /* A new session has no group memberships: restore them before the caller's call. */
-    if (err == IGGY_OK)
-        err = iggy_memberships_rejoin(c, conn, deadline);
     return err;
 }
 
@@ -218,15 +224,11 @@ iggy_err_t iggy_session_after_login(iggy_client_t *c, iggy_conn_t *conn, const i
                                     iggy_writer_t *w, int64_t deadline)
 {
     bool moved;
-    iggy_err_t err;
     (void)cmd;
     (void)w;
     if (c->fixed_transport || !has_credentials(c))
         return IGGY_OK;
-    err = settle(c, conn, deadline, &moved);
-    if (err == IGGY_OK)
-        err = iggy_memberships_rejoin(c, conn, deadline);
-    return err;
+    return settle(c, conn, deadline, &moved);
 }
 
 bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
@@ -235,8 +237,6 @@ bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t dea
     if (c->fixed_transport || !conn->sess.logged_in)
         return false;
     if (settle(c, conn, deadline, &moved) != IGGY_OK)
-        return false;
-    if (moved && iggy_memberships_rejoin(c, conn, deadline) != IGGY_OK)
         return false;
     return moved;
 }
