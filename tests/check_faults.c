@@ -55,19 +55,17 @@ static uint64_t connects(iggy_client_t *c)
     return n;
 }
 
-static void get_me_ok(iggy_client_t *c)
-{
-    iggy_client_info_t *me = NULL;
-    ck_assert_int_eq(iggy_get_me(c, &me), IGGY_OK);
-    iggy_result_destroy(me);
-}
-
 static iggy_err_t get_me(iggy_client_t *c)
 {
     iggy_client_info_t *me = NULL;
     iggy_err_t err = iggy_get_me(c, &me);
     iggy_result_destroy(me);
     return err;
+}
+
+static void get_me_ok(iggy_client_t *c)
+{
+    ck_assert_msg(get_me(c) == IGGY_OK, "GetMe: %s", iggy_last_error_detail());
 }
 
 static void assert_detail_has(const char *what)
@@ -260,6 +258,26 @@ START_TEST(lost_replies_obey_the_reconnect_budget)
 }
 END_TEST
 
+/* An outage: the node goes down, a call fails with the refused connection named (and each
+ * of `detail`), the node comes back and the next call succeeds. */
+static void outage(const char *what, const char *const *props, const char *const *detail)
+{
+    iggy_client_t *c;
+    if (!start(what))
+        return;
+    c = client_with(props);
+    get_me_ok(c);
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    ck_assert_int_eq(get_me(c), IGGY_ERR__TRANSPORT);
+    assert_detail_has("refused");
+    for (; *detail; detail++)
+        assert_detail_has(*detail);
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    get_me_ok(c);
+    iggy_client_destroy(c);
+    finish();
+}
+
 START_TEST(a_refused_connection_is_the_named_cause)
 {
     static const char *const props[] = {"request.timeout.ms",
@@ -269,24 +287,13 @@ START_TEST(a_refused_connection_is_the_named_cause)
                                         "reconnect.backoff.ms",
                                         "20",
                                         NULL};
-    iggy_client_t *c;
-    if (!start("a_refused_connection_is_the_named_cause"))
-        return;
-    c = client_with(props);
-    get_me_ok(c);
-    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
-    ck_assert_int_eq(get_me(c), IGGY_ERR__TRANSPORT);
-    assert_detail_has("refused");
-    assert_detail_has("reconnect.max.retries");
-    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
-    get_me_ok(c);
-    iggy_client_destroy(c);
-    finish();
+    static const char *const detail[] = {"reconnect.max.retries", NULL};
+    outage("a_refused_connection_is_the_named_cause", props, detail);
 }
 END_TEST
 
 /* Backoff left by earlier failures never fails a call that has not tried yet: once the server
- * is back, the next call connects even when the backoff outlasts its deadline. */
+ * is back, the next call connects even when the backoff (1.5-3 s here) outlasts its deadline. */
 START_TEST(a_server_that_is_back_is_used_at_once)
 {
     static const char *const props[] = {"request.timeout.ms",
@@ -298,17 +305,8 @@ START_TEST(a_server_that_is_back_is_used_at_once)
                                         "reconnect.max.retries",
                                         "-1",
                                         NULL};
-    iggy_client_t *c;
-    if (!start("a_server_that_is_back_is_used_at_once"))
-        return;
-    c = client_with(props);
-    get_me_ok(c);
-    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
-    ck_assert_int_eq(get_me(c), IGGY_ERR__TRANSPORT); /* refused; the next try is 1.5-3 s away */
-    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
-    get_me_ok(c);
-    iggy_client_destroy(c);
-    finish();
+    static const char *const detail[] = {NULL};
+    outage("a_server_that_is_back_is_used_at_once", props, detail);
 }
 END_TEST
 

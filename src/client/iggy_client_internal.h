@@ -47,7 +47,8 @@ typedef struct iggy_conn {
     /* The reconnect policy (iggy_connect.c): every connection opened goes through it. */
     uint32_t failures;       /* failed or lost connections since a call last got its reply */
     int64_t next_attempt_ms; /* backoff: no connection attempt before this */
-    int64_t call_opens;      /* connections the call in progress used or opened */
+    int64_t call_opens;      /* connections the call in progress opened or sent on */
+    bool call_inherited;     /* the connection predates the call and it has sent nothing */
     bool call_gave_up;       /* the call in progress spent its retry budget or deadline */
     iggy_err_t last_cause;   /* why the last connection failed or was lost */
     char last_cause_detail[384];
@@ -149,6 +150,9 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
                           int64_t deadline_ms);
 /* A call starts: a fresh retry budget (the backoff carries over from earlier failures). */
 void iggy_conn_call_begin(iggy_conn_t *conn);
+/* The call is about to send on conn: a connection it found open counts as its first attempt
+ * now, not before (one found dead before anything was sent cost the call nothing). */
+void iggy_conn_call_sending(iggy_conn_t *conn);
 /* A call got its reply on a live connection: the connection is healthy again. */
 void iggy_conn_call_succeeded(iggy_conn_t *conn);
 /* The connection failed or can no longer be trusted (cause and the thread's detail say

@@ -133,9 +133,17 @@ static int64_t backoff_delay(const iggy_conf_t *conf, uint32_t failures)
 
 void iggy_conn_call_begin(iggy_conn_t *conn)
 {
-    /* Sending on the connection already open is the call's first attempt. */
-    conn->call_opens = conn->sess.connected ? 1 : 0;
+    conn->call_opens = 0;
+    conn->call_inherited = conn->sess.connected;
     conn->call_gave_up = false;
+}
+
+void iggy_conn_call_sending(iggy_conn_t *conn)
+{
+    if (conn->call_inherited) {
+        conn->call_inherited = false;
+        conn->call_opens++;
+    }
 }
 
 void iggy_conn_call_succeeded(iggy_conn_t *conn)
@@ -207,6 +215,7 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
             h = seed_host;
         }
         conn->call_opens++;
+        conn->call_inherited = false;
         err = connect_to(c, conn, h, p, deadline_ms);
         if (err == IGGY_OK)
             return IGGY_OK;

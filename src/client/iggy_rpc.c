@@ -112,6 +112,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
         return iggy_conn_lost(c, conn, err);
     }
     *sent = true;
+    iggy_conn_call_sending(conn);
     err = ops->writev(conn->transport.ctx, &iov, 1, deadline);
     if (err == IGGY_OK)
         err = ops->read(conn->transport.ctx, hdr, sizeof hdr, deadline);
