@@ -352,12 +352,54 @@ START_TEST(command_table_is_complete)
 }
 END_TEST
 
+/* The class the spec gives an operation byte (framing-and-session.md §2.2). */
+static unsigned spec_class(uint8_t op)
+{
+    if (op == 1)
+        return IGGY_CMDF_LOGIN;
+    if (op == 2)
+        return IGGY_CMDF_READ;
+    if (op == 3)
+        return IGGY_CMDF_LOGOUT;
+    if (op >= 128 && op <= 149)
+        return IGGY_CMDF_METADATA;
+    if (op >= 160 && op <= 162)
+        return IGGY_CMDF_PARTITION;
+    return 0;
+}
+
+START_TEST(operation_classes_are_row_flags)
+{
+    /* Every row carries exactly the one class its operation byte has in the spec. */
+    for (size_t i = 0; i < IGGY_CMD__NUM; i++)
+        ck_assert_msg((iggy_cmds[i].flags & IGGY_CMDF_CLASSES) ==
+                          spec_class(iggy_cmds[i].operation),
+                      "%s: class flags 0x%x", iggy_cmds[i].name, iggy_cmds[i].flags);
+    /* Every operation byte: the table's view agrees with the spec's, the committed reply
+     * operations are declared but name no row, and every other byte is undeclared. */
+    for (unsigned op = 0; op < 256; op++) {
+        unsigned want = spec_class((uint8_t)op);
+        bool committed = op >= 64 && op <= 68;
+        ck_assert_uint_eq(iggy_op_flags((uint8_t)op) & IGGY_CMDF_CLASSES, want);
+        ck_assert_int_eq(iggy_op_declared((uint8_t)op), want != 0 || committed);
+        ck_assert_int_eq(iggy_cmd_by_operation((uint8_t)op) != NULL, want != 0);
+        ck_assert_int_eq(iggy_op_reply_matches((uint8_t)op, (uint8_t)op), true);
+        for (unsigned rep = 64; rep <= 68; rep++)
+            ck_assert_int_eq(iggy_op_reply_matches((uint8_t)op, (uint8_t)rep),
+                             op == rep || want == IGGY_CMDF_METADATA);
+    }
+    ck_assert_int_eq(iggy_op_reply_matches(160, 161), false);
+    ck_assert_int_eq(iggy_op_reply_matches(2, 1), false);
+}
+END_TEST
+
 static Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, request_headers_match_vectors);
     tcase_add_test(tc, logout_checksum_of_empty_body);
+    tcase_add_test(tc, operation_classes_are_row_flags);
     tcase_add_test(tc, request_header_roundtrip);
     tcase_add_test(tc, reply_headers_decode);
     tcase_add_test(tc, committed_rejections_in_result_sections);

@@ -712,7 +712,7 @@ iggy_err_t iggy_send_raw_command(iggy_client_t *c, uint32_t code, const void *bo
         desc.code = code;
         desc.name = "RawCommand";
         desc.operation = IGGY_OP_NON_REPLICATED;
-        desc.flags = 0;
+        desc.flags = IGGY_CMDF_READ;
     }
     desc.flags &= ~IGGY_CMDF_EMPTY_NOT_FOUND;
     desc.resp = &iggy_resp_raw;

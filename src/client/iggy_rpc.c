@@ -76,15 +76,6 @@ static bool deadline_passed(int64_t deadline)
     return deadline && iggy_now_ms() >= deadline;
 }
 
-/* Whether a reply's operation answers a request's: the same, or for the three commands
- * whose committed operation differs (§2.3), a committed metadata operation. */
-static bool reply_operation_matches(uint8_t request_op, uint8_t reply_op)
-{
-    if (reply_op == request_op)
-        return true;
-    return request_op >= 128 && request_op <= 149 && reply_op >= 64 && reply_op <= 68;
-}
-
 /* Write the frame and read one reply header + body (borrowed from the pool). A stream that
  * is not quiet before the write, any failure, and any reply that does not answer this very
  * request (request id, operation) loses the connection: framing can no longer be trusted.
@@ -132,7 +123,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
                                         "another request: dropping the connection)",
                                         cmd->name, (unsigned long long)rh->request,
                                         (unsigned long long)request));
-    if (!reply_operation_matches(cmd->operation, rh->operation))
+    if (!iggy_op_reply_matches(cmd->operation, rh->operation))
         return iggy_conn_lost(c, conn,
                               iggy_fail(IGGY_ERR__BAD_MSG,
                                         "%s: reply operation %u does not answer request "
@@ -184,7 +175,7 @@ static iggy_err_t decode_reply(const iggy_cmd_desc_t *cmd, const iggy_frame_head
                                const uint8_t *body, size_t off, void *decode_opts, void **out)
 {
     size_t len = rh->size - IGGY_HEADER_SIZE;
-    if (rh->operation == IGGY_OP_REGISTER && !iggy_op_is_result_framed(rh->operation, len))
+    if ((cmd->flags & IGGY_CMDF_LOGIN) && !iggy_op_is_result_framed(rh->operation, len))
         return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: empty login reply", cmd->name);
     if (len - off == 0 && (cmd->flags & IGGY_CMDF_EMPTY_NOT_FOUND))
         return iggy_fail(IGGY_ERR__NOT_FOUND, "%s: not found", cmd->name);
@@ -214,7 +205,7 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
     case IGGY_COUNTER_NEXT:
     case IGGY_COUNTER_CURRENT:
         /* Only reads may go before login; anything else the server would evict (NoSession). */
-        if (cmd->operation != IGGY_OP_NON_REPLICATED && !conn->sess.logged_in)
+        if (!(cmd->flags & IGGY_CMDF_READ) && !conn->sess.logged_in)
             return iggy_fail(IGGY_ERR_UNAUTHENTICATED, "%s: not logged in", cmd->name);
         h.request = conn->sess.counter++;
         h.session = conn->sess.session;
@@ -232,13 +223,13 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
 static void update_session(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
                            void **out)
 {
-    if (cmd->operation == IGGY_OP_REGISTER && out && *out) {
+    if ((cmd->flags & IGGY_CMDF_LOGIN) && out && *out) {
         const iggy_login_result_t *lr = *out;
         conn->sess.session = lr->session;
         conn->sess.counter = 1;
         conn->sess.logged_in = true;
         __atomic_add_fetch(&c->session_epoch, 1, __ATOMIC_RELAXED);
-    } else if (cmd->operation == IGGY_OP_LOGOUT) {
+    } else if (cmd->flags & IGGY_CMDF_LOGOUT) {
         conn->sess.logged_in = false;
         conn->sess.session = 0;
     }
@@ -305,7 +296,7 @@ static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err)
     if (err != IGGY_ERR__TRANSPORT && err != IGGY_ERR__TIMED_OUT && err != IGGY_ERR_STALE_CLIENT &&
         err != IGGY_ERR_UNAUTHENTICATED && err != IGGY_ERR_NOT_CONNECTED)
         return false;
-    return cmd->operation == IGGY_OP_NON_REPLICATED || cmd->operation == IGGY_OP_REGISTER;
+    return (cmd->flags & (IGGY_CMDF_READ | IGGY_CMDF_LOGIN)) != 0;
 }
 
 iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
@@ -328,7 +319,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
-            if (err == IGGY_OK && cmd->operation == IGGY_OP_REGISTER)
+            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN))
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))

@@ -199,7 +199,7 @@ static iggy_err_t settle(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline, 
 iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
                                int64_t deadline)
 {
-    bool is_login = cmd->operation == IGGY_OP_REGISTER;
+    bool is_login = (cmd->flags & IGGY_CMDF_LOGIN) != 0;
     bool moved;
     iggy_err_t err;
 

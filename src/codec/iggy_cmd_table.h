@@ -4,6 +4,8 @@
 #ifndef IGGY_CMD_TABLE_H
 #define IGGY_CMD_TABLE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codec/iggy_resp.h"
@@ -64,9 +66,25 @@ typedef enum iggy_cmd {
 /* Command flags. */
 #define IGGY_CMDF_NO_AUTH 0x01u         /* allowed before login (Ping) */
 #define IGGY_CMDF_EMPTY_NOT_FOUND 0x02u /* status 0 + empty body = not found */
-#define IGGY_CMDF_SESSION 0x04u         /* login/logout: handled by the session layer */
 
-/* Request-id classes (framing-and-session.md §3). The wire rule differs (the server
+/* Operation classes (framing-and-session.md §2.2, §3): exactly one per row. The client and
+ * the mock read these, never operation byte ranges of their own. */
+#define IGGY_CMDF_READ                                                                             \
+    0x10u /* NonReplicated: id only echoed, may go before login,                                   \
+             harmless to run twice */
+#define IGGY_CMDF_METADATA                                                                         \
+    0x20u                         /* metadata write: deduplicated on the request id, replied       \
+                                     to under a committed operation */
+#define IGGY_CMDF_PARTITION 0x40u /* partition op (send, store/delete offset): id only echoed */
+#define IGGY_CMDF_LOGIN 0x80u     /* Register: request 0, session 0, a fresh client id */
+#define IGGY_CMDF_LOGOUT 0x100u   /* Logout: deduplicated on the request id */
+#define IGGY_CMDF_SESSION (IGGY_CMDF_LOGIN | IGGY_CMDF_LOGOUT) /* handled by the session layer */
+#define IGGY_CMDF_CLASSES                                                                          \
+    (IGGY_CMDF_READ | IGGY_CMDF_METADATA | IGGY_CMDF_PARTITION | IGGY_CMDF_SESSION)
+/* A successful reply's body opens with a result section (a login's only when not empty). */
+#define IGGY_CMDF_RESULT_FRAMED 0x200u
+
+/* Request-id classes, derived from the operation class. The wire rule differs (the server
  * deduplicates metadata writes on the id and only echoes it elsewhere); libiggy gives every
  * non-login request the next id of the connection's sequence, so both take counter++, and the
  * classes still decide who may go before login and which requests carry a checksum. */
@@ -88,6 +106,25 @@ extern const iggy_cmd_desc_t iggy_cmds[IGGY_CMD__NUM];
 
 /* The row for a wire command code, or NULL. */
 const iggy_cmd_desc_t *iggy_cmd_by_code(uint32_t code);
+
+/* The row a request operation byte names: the one row of a write, login or logout, the first
+ * read (Ping) for NonReplicated. NULL for an operation no request uses. */
+const iggy_cmd_desc_t *iggy_cmd_by_operation(uint8_t operation);
+
+/* The class and framing flags of a request operation (0: no request uses it). */
+unsigned iggy_op_flags(uint8_t operation);
+
+/* Whether an operation byte is declared by the protocol: a request operation or a committed
+ * one (which a client must not send: the server evicts it). */
+bool iggy_op_declared(uint8_t operation);
+
+/* Whether a reply body with this operation starts with a result section: a committed
+ * operation, a row flagged IGGY_CMDF_RESULT_FRAMED, a login reply that is not empty. */
+bool iggy_op_is_result_framed(uint8_t operation, size_t body_len);
+
+/* Whether a reply operation answers a request operation: the same, or a committed one for
+ * a metadata write (§2.3). */
+bool iggy_op_reply_matches(uint8_t request_operation, uint8_t reply_operation);
 
 /* The request-id rule for a request operation. */
 iggy_counter_rule_t iggy_counter_rule(uint8_t operation);

@@ -121,17 +121,6 @@ iggy_err_t iggy_frame_decode_request(const uint8_t in[IGGY_HEADER_SIZE], size_t 
     return IGGY_OK;
 }
 
-bool iggy_op_is_result_framed(uint8_t operation, size_t body_len)
-{
-    if (operation == IGGY_OP_REGISTER)
-        return body_len > 0;
-    if (operation >= 64 && operation <= 68)
-        return true;
-    if (operation >= 128 && operation <= 149)
-        return operation != 138;
-    return operation == 161 || operation == 162;
-}
-
 iggy_err_t iggy_result_section_strip(const uint8_t *body, size_t len, size_t *payload_off)
 {
     uint32_t count, result;

@@ -47,6 +47,9 @@
 #define IGGY_OP_REGISTER 1
 #define IGGY_OP_NON_REPLICATED 2
 #define IGGY_OP_LOGOUT 3
+/* Reply operations of committed metadata writes (§2.3); no request uses them. */
+#define IGGY_OP_COMMITTED_FIRST 64
+#define IGGY_OP_COMMITTED_LAST 68
 
 /* What a client puts in a request header. */
 typedef struct iggy_request_header {
@@ -96,9 +99,6 @@ iggy_err_t iggy_frame_decode_reply(const uint8_t in[IGGY_HEADER_SIZE], size_t ma
 /* Decode a client-to-server header (for the mock server). */
 iggy_err_t iggy_frame_decode_request(const uint8_t in[IGGY_HEADER_SIZE], size_t max_frame,
                                      iggy_frame_header_t *out);
-
-/* Whether a reply body with this operation starts with a result section. */
-bool iggy_op_is_result_framed(uint8_t operation, size_t body_len);
 
 /* Strip a result section. Returns IGGY_OK with *payload_off set, the committed rejection
  * code, or IGGY_ERR__BAD_MSG for a body shorter than its count implies. */

@@ -443,23 +443,9 @@ static void count_request(iggy_mock_t *m, uint32_t code)
 
 /* ------------------------------------------------------------------ dispatch */
 
-static bool op_declared(uint8_t op)
-{
-    return (op >= 1 && op <= 3) || (op >= 64 && op <= 68) || (op >= 128 && op <= 149) ||
-           (op >= 160 && op <= 162);
-}
-
 static bool op_metadata(uint8_t op)
 {
-    return op >= 128 && op <= 149;
-}
-
-static const iggy_cmd_desc_t *cmd_by_operation(uint8_t op)
-{
-    for (size_t i = 0; i < IGGY_CMD__NUM; i++)
-        if (iggy_cmds[i].operation == op && op > IGGY_OP_LOGOUT)
-            return &iggy_cmds[i];
-    return NULL;
+    return (iggy_op_flags(op) & IGGY_CMDF_METADATA) != 0;
 }
 
 /* Header validation (§1.2): a failure is answered with silence. */
@@ -469,7 +455,7 @@ static bool header_valid(const uint8_t *raw, const iggy_frame_header_t *h)
         return false;
     if (iggy_le32(raw + IGGY_FRAME_OFF_REQ_RELEASE) != 0)
         return false;
-    if (!op_declared(h->operation))
+    if (!iggy_op_declared(h->operation))
         return false;
     if (h->operation == IGGY_OP_REGISTER)
         return h->session == 0 && h->request == 0;
@@ -519,7 +505,7 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
     if (o.channel == MOCK_OK && iggy_wr_status(&w) != IGGY_OK)
         o = (iggy_mock_outcome_t){MOCK_STATUS, 1};
     if (o.channel == MOCK_OK || o.channel == MOCK_REJECT) {
-        if (op_metadata(h->operation) || h->operation >= 160)
+        if (iggy_op_flags(h->operation) & (IGGY_CMDF_METADATA | IGGY_CMDF_PARTITION))
             m->commit++;
     }
     if (h->operation == IGGY_OP_REGISTER && !was_bound && c->mc.authenticated) {
@@ -533,10 +519,8 @@ static bool run_handler(conn_t *c, const iggy_cmd_desc_t *d, const uint8_t *raw,
         iggy_mock_state_logged_out(m->st, &c->mc);
         c->mc.authenticated = false;
     }
-    op = h->operation == IGGY_OP_REGISTER || h->operation == IGGY_OP_NON_REPLICATED ||
-                 h->operation == IGGY_OP_LOGOUT
-             ? c->mc.session
-             : m->commit;
+    op = (iggy_op_flags(h->operation) & (IGGY_CMDF_READ | IGGY_CMDF_SESSION)) ? c->mc.session
+                                                                              : m->commit;
     commit = m->commit > c->mc.session ? m->commit : c->mc.session;
 
     switch (o.channel) {
@@ -666,7 +650,7 @@ static bool dispatch(conn_t *c, const uint8_t *raw, const iggy_frame_header_t *h
 
     if (!c->mc.authenticated)
         return reply_eviction(r, &tid, 1);
-    d = cmd_by_operation(h->operation);
+    d = iggy_cmd_by_operation(h->operation);
     if (!d) /* server-internal operations (64..68) are never accepted from a client */
         return reply_eviction(r, &tid, 4);
     if (c->node->index != m->leader) {
@@ -696,7 +680,7 @@ static uint32_t request_code(const iggy_frame_header_t *h)
         return CODE_LOGIN_REGISTER;
     if (h->operation == IGGY_OP_LOGOUT)
         return CODE_LOGOUT;
-    d = cmd_by_operation(h->operation);
+    d = iggy_cmd_by_operation(h->operation);
     return d ? d->code : 0;
 }
 
