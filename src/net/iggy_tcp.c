@@ -19,94 +19,6 @@
 /* iovecs handed to one sendmsg(); the rest follow in the next call. */
 #define TCP_IOV_BATCH 64
 
-const char *iggy_strerror(int errnum, char *buf, size_t cap)
-{
-    /* XSI strerror_r (we build with _POSIX_C_SOURCE, not _GNU_SOURCE). */
-    if (strerror_r(errnum, buf, cap) != 0)
-        snprintf(buf, cap, "errno %d", errnum);
-    return buf;
-}
-
-static void sockaddr_name(const struct sockaddr *sa, char *buf, size_t cap)
-{
-    char ip[INET6_ADDRSTRLEN];
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
-        snprintf(buf, cap, "%s:%u", ip, (unsigned)ntohs(in->sin_port));
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-        snprintf(buf, cap, "[%s]:%u", ip, (unsigned)ntohs(in6->sin6_port));
-    } else {
-        snprintf(buf, cap, "?");
-    }
-}
-
-void iggy_fd_peer_name(int fd, char *buf, size_t cap)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0) {
-        snprintf(buf, cap, "?");
-        return;
-    }
-    sockaddr_name((const struct sockaddr *)&ss, buf, cap);
-}
-
-/* Milliseconds left for poll(): -1 = forever, 0 = expired. */
-static int poll_timeout(int64_t deadline_ms)
-{
-    int64_t left;
-    if (deadline_ms == 0)
-        return -1;
-    left = deadline_ms - iggy_now_ms();
-    if (left <= 0)
-        return 0;
-    return left > INT_MAX ? INT_MAX : (int)left;
-}
-
-iggy_err_t iggy_fd_wait(int fd, short events, int64_t deadline_ms, const char *what,
-                        const char *peer)
-{
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = events, .revents = 0};
-        int timeout = poll_timeout(deadline_ms);
-        int rc;
-        if (timeout == 0 && deadline_ms != 0) {
-            /* One last non-waiting look so an already-ready fd still wins. */
-            rc = poll(&p, 1, 0);
-            if (rc > 0)
-                break;
-            return iggy_fail(IGGY_ERR__TIMED_OUT, "%s %s: timed out", what, peer);
-        }
-        rc = poll(&p, 1, timeout);
-        if (rc > 0) {
-            if (p.revents & POLLNVAL)
-                return iggy_fail(IGGY_ERR__TRANSPORT, "%s %s: socket not open", what, peer);
-            break;
-        }
-        if (rc < 0 && errno != EINTR) {
-            char eb[128];
-            return iggy_fail(IGGY_ERR__TRANSPORT, "%s %s: poll: %s", what, peer,
-                             iggy_strerror(errno, eb, sizeof eb));
-        }
-        /* rc == 0 or EINTR: loop re-checks the deadline. */
-    }
-    return IGGY_OK;
-}
-
-static int set_nonblock_cloexec(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-        return -1;
-    fl = fcntl(fd, F_GETFD);
-    if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) < 0)
-        return -1;
-    return 0;
-}
-
 /* Outcome of one address: 0 connected, else an iggy error with the detail set. */
 static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, bool nodelay,
                               int *fd_out)
@@ -116,7 +28,7 @@ static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, bo
     socklen_t len = sizeof soerr;
     iggy_err_t err;
 
-    sockaddr_name(ai->ai_addr, name, sizeof name);
+    iggy_sockaddr_name(ai->ai_addr, name, sizeof name);
 #ifdef SOCK_CLOEXEC
     /* Atomic close-on-exec: no window for a fork in another thread. */
     fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -126,7 +38,7 @@ static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, bo
     if (fd < 0)
         return iggy_fail(IGGY_ERR__TRANSPORT, "connect %s: socket: %s", name,
                          iggy_strerror(errno, eb, sizeof eb));
-    if (set_nonblock_cloexec(fd) != 0) {
+    if (iggy_fd_set_nonblock_cloexec(fd) != 0) {
         err = iggy_fail(IGGY_ERR__TRANSPORT, "connect %s: fcntl: %s", name,
                         iggy_strerror(errno, eb, sizeof eb));
         goto fail;
@@ -151,7 +63,7 @@ static iggy_err_t connect_one(const struct addrinfo *ai, int64_t deadline_ms, bo
         }
     }
     /* Lockstep request/reply stalls behind Nagle (socket.nodelay, on by default). */
-    if ((nodelay && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) ||
+    if ((nodelay && iggy_tcp_set_nodelay(fd) != 0) ||
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0) {
         err = iggy_fail(IGGY_ERR__TRANSPORT, "connect %s: setsockopt: %s", name,
                         iggy_strerror(errno, eb, sizeof eb));
@@ -164,29 +76,47 @@ fail:
     return err;
 }
 
+int iggy_tcp_set_nodelay(int fd)
+{
+    int one = 1;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+int iggy_tcp_set_abortive_close(int fd)
+{
+    struct linger lg = {1, 0};
+    return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
+/* "[::1]" -> "::1": getaddrinfo does not take brackets. False when host does not fit. */
+static bool unbracket(const char *host, char *buf, size_t cap)
+{
+    size_t hlen = strlen(host);
+    if (hlen >= cap)
+        return false;
+    if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+        memcpy(buf, host + 1, hlen - 2);
+        buf[hlen - 2] = '\0';
+    } else {
+        memcpy(buf, host, hlen + 1);
+    }
+    return true;
+}
+
 iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_timeout_ms,
                             bool nodelay, int *fd_out)
 {
     char hostbuf[256], portstr[8];
     struct addrinfo hints, *res = NULL, *ai;
     int64_t deadline_ms = connect_timeout_ms > 0 ? iggy_now_ms() + connect_timeout_ms : 0;
-    size_t hlen;
     int rc;
     iggy_err_t err = IGGY_ERR__TRANSPORT;
 
     *fd_out = -1;
     if (!host || !*host || port == 0)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "connect: host must be non-empty and port > 0");
-    hlen = strlen(host);
-    if (hlen >= sizeof hostbuf)
+    if (!unbracket(host, hostbuf, sizeof hostbuf))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "connect: host name too long");
-    /* "[::1]" -> "::1": getaddrinfo does not take brackets. */
-    if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
-        memcpy(hostbuf, host + 1, hlen - 2);
-        hostbuf[hlen - 2] = '\0';
-    } else {
-        memcpy(hostbuf, host, hlen + 1);
-    }
     snprintf(portstr, sizeof portstr, "%u", (unsigned)port);
 
     memset(&hints, 0, sizeof hints);
@@ -212,6 +142,55 @@ iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_tim
     }
     freeaddrinfo(res);
     return err;
+}
+
+iggy_err_t iggy_tcp_listen(const char *host, uint16_t port, int backlog, int *fd_out,
+                           uint16_t *port_out)
+{
+    char hostbuf[256], portstr[8], eb[128];
+    struct addrinfo hints, *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd, one = 1, rc;
+
+    *fd_out = -1;
+    if (!host || !unbracket(host, hostbuf, sizeof hostbuf))
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "listen: host missing or too long");
+    snprintf(portstr, sizeof portstr, "%u", (unsigned)port);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    rc = getaddrinfo(hostbuf, portstr, &hints, &ai);
+    if (rc != 0 || !ai)
+        return iggy_fail(IGGY_ERR__TRANSPORT, "listen: cannot resolve %s: %s", hostbuf,
+                         rc ? gai_strerror(rc) : "no addresses");
+#ifdef SOCK_CLOEXEC
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+#else
+    fd = socket(ai->ai_family, SOCK_STREAM, 0);
+#endif
+    if (fd < 0) {
+        freeaddrinfo(ai);
+        return iggy_fail(IGGY_ERR__TRANSPORT, "listen: socket: %s",
+                         iggy_strerror(errno, eb, sizeof eb));
+    }
+    /* A restarted listener (a node brought back up) must get its port again at once. */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, backlog) != 0 ||
+        iggy_fd_set_nonblock_cloexec(fd) != 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+        int e = errno;
+        freeaddrinfo(ai);
+        close(fd);
+        return iggy_fail(IGGY_ERR__TRANSPORT, "listen: cannot listen on %s:%u: %s", hostbuf,
+                         (unsigned)port, iggy_strerror(e, eb, sizeof eb));
+    }
+    freeaddrinfo(ai);
+    *port_out =
+        ntohs(ss.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port
+                                       : ((const struct sockaddr_in *)(const void *)&ss)->sin_port);
+    *fd_out = fd;
+    return IGGY_OK;
 }
 
 /* ---- plain TCP transport ---- */

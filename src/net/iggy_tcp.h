@@ -1,4 +1,5 @@
-/* TCP sockets: non-blocking connect under a deadline, and a plain TCP transport.
+/* TCP sockets: non-blocking connect under a deadline, listening sockets, socket options, and
+ * a plain TCP transport. The generic fd helpers (waits, names, errno text) are iggy_fd.h.
  * Deadlines are absolute CLOCK_MONOTONIC milliseconds from iggy_now_ms() (0 = none). */
 #ifndef IGGY_TCP_H
 #define IGGY_TCP_H
@@ -6,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "net/iggy_fd.h"
 #include "net/iggy_transport.h"
 
 /* Resolve host (name, IPv4 or IPv6 literal, with or without [brackets]) and connect to the
@@ -20,16 +22,15 @@ iggy_err_t iggy_tcp_connect(const char *host, uint16_t port, int64_t connect_tim
 /* Wrap a connected socket; the transport owns fd from now on, even on failure. */
 iggy_err_t iggy_tcp_transport_new(int fd, iggy_transport_t *out);
 
-/* Shared by the TLS transport. */
+/* A listening, non-blocking, close-on-exec socket on host (name or literal, with or without
+ * [brackets]) and port (0 = ephemeral), with SO_REUSEADDR; *port_out is the bound port.
+ * IGGY_ERR__TRANSPORT when it cannot be resolved or bound. */
+iggy_err_t iggy_tcp_listen(const char *host, uint16_t port, int backlog, int *fd_out,
+                           uint16_t *port_out);
 
-/* Wait until fd is ready for events (POLLIN/POLLOUT) or the deadline passes.
- * IGGY_OK also on POLLERR/POLLHUP: the next syscall reports the real error.
- * what names the operation in the timeout detail. */
-iggy_err_t iggy_fd_wait(int fd, short events, int64_t deadline_ms, const char *what,
-                        const char *peer);
-/* "ip:port" or "[ip6]:port" for a socket's peer, "?" if unknown. */
-void iggy_fd_peer_name(int fd, char *buf, size_t cap);
-/* Thread-safe strerror. */
-const char *iggy_strerror(int errnum, char *buf, size_t cap);
+/* TCP_NODELAY: lockstep request/reply stalls behind Nagle. 0 or -1 (errno set). */
+int iggy_tcp_set_nodelay(int fd);
+/* Linger 0: the next close() resets the connection (RST) instead of closing it (FIN). */
+int iggy_tcp_set_abortive_close(int fd);
 
 #endif
