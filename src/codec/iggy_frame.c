@@ -113,6 +113,8 @@ iggy_err_t iggy_frame_decode_request(const uint8_t in[IGGY_HEADER_SIZE], size_t 
     IGGY_TRY(check_size(out->size, max_frame));
     out->client = get_u128(in + IGGY_FRAME_OFF_REQ_CLIENT);
     out->request_checksum = iggy_le64(in + IGGY_FRAME_OFF_REQ_CHECKSUM);
+    out->request_checksum_hi = iggy_le64(in + IGGY_FRAME_OFF_REQ_CHECKSUM + 8);
+    out->release = iggy_le32(in + IGGY_FRAME_OFF_REQ_RELEASE);
     out->request = iggy_le64(in + IGGY_FRAME_OFF_REQ_REQUEST);
     out->operation = in[IGGY_FRAME_OFF_REQ_OPERATION];
     out->session = iggy_le64(in + IGGY_FRAME_OFF_REQ_SESSION);

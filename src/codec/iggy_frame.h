@@ -69,6 +69,8 @@ typedef struct iggy_frame_header {
     /* request fields */
     iggy_u128_t client;
     uint64_t request_checksum;
+    uint64_t request_checksum_hi; /* upper half of the u128; a valid stamp leaves it 0 */
+    uint32_t release;             /* the common prefix's release; requests must send 0 */
     uint64_t session;
     uint32_t code;
     /* reply fields */
