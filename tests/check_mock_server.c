@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1047,6 +1048,59 @@ START_TEST(connection_count_tracks_clients)
 }
 END_TEST
 
+/* ---- concurrency: requests on different connections overlap ---- */
+
+/* One Ping and its reply on a raw connection; no Check asserts off the main thread. */
+typedef struct ping_job {
+    int fd;
+    const test_vector_t *ping; /* looked up on the main thread: the vector table loads lazily */
+    bool ok;
+} ping_job_t;
+
+static void *ping_once(void *arg)
+{
+    ping_job_t *j = arg;
+    uint8_t hdr[HDR];
+    j->ok = send(j->fd, j->ping->bytes, j->ping->len, MSG_NOSIGNAL) == (ssize_t)j->ping->len &&
+            recv_exact(j->fd, hdr, HDR, 3000) == 1 && hdr[OFF_COMMAND] == IGGY_FRAME_REPLY &&
+            iggy_le32(hdr + OFF_SIZE) == HDR && iggy_le32(hdr + OFF_REP_STATUS) == 0;
+    return NULL;
+}
+
+START_TEST(in_flight_max_counts_concurrent_requests)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    const test_vector_t *ping = vector_get("ping_request");
+    ping_job_t job[2];
+    pthread_t th[2];
+
+    ck_assert_uint_eq(iggy_mock_in_flight_max(m), 0);
+    for (int i = 0; i < 2; i++)
+        job[i] = (ping_job_t){connect_node(m, 0), ping, false};
+    /* Each Ping waits 300 ms in the mock: both are held at once only if a DELAY does not
+     * block the other connection. */
+    ck_assert_int_eq(iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_DELAY, 300, 2), IGGY_OK);
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, ping_once, &job[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        ck_assert_msg(job[i].ok, "ping %d got no reply", i);
+    }
+    ck_assert_uint_eq(iggy_mock_in_flight_max(m), 2);
+
+    /* A reply reaches the client just before its connection thread stops counting it. */
+    sleep_ms(100);
+    iggy_mock_reset_in_flight_max(m);
+    ck_assert_uint_eq(iggy_mock_in_flight_max(m), 0);
+    ping_once(&job[0]);
+    ck_assert(job[0].ok);
+    ck_assert_uint_eq(iggy_mock_in_flight_max(m), 1);
+    close(job[0].fd);
+    close(job[1].fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
 START_TEST(destroy_with_clients_connected)
 {
     int fd[6];
@@ -1131,6 +1185,7 @@ static Suite *mock_server_suite(void)
     tcase_add_test(t, heartbeat_evicts_silent_member);
     tcase_add_test(t, tls_login);
     tcase_add_test(t, connection_count_tracks_clients);
+    tcase_add_test(t, in_flight_max_counts_concurrent_requests);
     tcase_add_test(t, destroy_with_clients_connected);
     tcase_add_test(t, bad_options);
     suite_add_tcase(s, t);

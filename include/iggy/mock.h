@@ -120,6 +120,15 @@ IGGY_EXTERN uint64_t iggy_mock_request_count(const iggy_mock_t *m, uint32_t comm
 /** @brief Open client connections across every node. @threadsafe yes */
 IGGY_EXTERN size_t iggy_mock_connection_count(const iggy_mock_t *m);
 
+/** @brief The most requests the mock held at once, across every node, since it started or
+ *         since the last iggy_mock_reset_in_flight_max(): a request counts from the moment
+ *         its frame has been read until its reply is written (a DELAY fault's wait included),
+ *         or until it is dropped. @threadsafe yes */
+IGGY_EXTERN uint32_t iggy_mock_in_flight_max(const iggy_mock_t *m);
+/** @brief Start counting iggy_mock_in_flight_max() afresh (from the requests in flight now).
+ * @threadsafe yes */
+IGGY_EXTERN void iggy_mock_reset_in_flight_max(iggy_mock_t *m);
+
 IGGY_END_DECLS
 
 #endif

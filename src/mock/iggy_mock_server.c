@@ -91,6 +91,8 @@ struct iggy_mock_s {
     iggy_mock_faults_t faults;
     uint64_t counts[IGGY_CMD__NUM];
     uint64_t total;
+    uint32_t in_flight;     /* requests read whose reply is not written yet */
+    uint32_t in_flight_max; /* the most at once since start or the last reset */
     pthread_t hk;
     int hk_wake[2];
     bool hk_stop;
@@ -405,7 +407,8 @@ static next_t handle_frame(conn_t *c, const uint8_t *frame, size_t frame_len)
     return next;
 }
 
-/* Read one frame and handle it. */
+/* Read one frame and handle it. From the moment it is read until its reply is written (or
+ * it is dropped) it counts as in flight. */
 static next_t serve_frame(conn_t *c)
 {
     iggy_mock_t *m = c->m;
@@ -428,10 +431,16 @@ static next_t serve_frame(conn_t *c)
     }
     pthread_mutex_lock(&m->lock);
     c->last_rx_ms = iggy_now_ms();
+    if (++m->in_flight > m->in_flight_max)
+        m->in_flight_max = m->in_flight;
     pthread_mutex_unlock(&m->lock);
 
     next = handle_frame(c, frame, IGGY_HEADER_SIZE + body_len);
     iggy_mem_free(frame);
+
+    pthread_mutex_lock(&m->lock);
+    m->in_flight--;
+    pthread_mutex_unlock(&m->lock);
     return next;
 }
 
@@ -903,4 +912,25 @@ size_t iggy_mock_connection_count(const iggy_mock_t *m)
     n = mm->open_conns;
     pthread_mutex_unlock(&mm->lock);
     return n;
+}
+
+uint32_t iggy_mock_in_flight_max(const iggy_mock_t *m)
+{
+    iggy_mock_t *mm = (iggy_mock_t *)m;
+    uint32_t n;
+    if (!m)
+        return 0;
+    pthread_mutex_lock(&mm->lock);
+    n = mm->in_flight_max;
+    pthread_mutex_unlock(&mm->lock);
+    return n;
+}
+
+void iggy_mock_reset_in_flight_max(iggy_mock_t *m)
+{
+    if (!m)
+        return;
+    pthread_mutex_lock(&m->lock);
+    m->in_flight_max = m->in_flight;
+    pthread_mutex_unlock(&m->lock);
 }
