@@ -1,7 +1,8 @@
 /* The mock server's in-memory Iggy: every command of protocol 0.11 with the real server's
- * semantics (../shared/protocol/). The server core (iggy_mock_server.c) owns sockets,
- * framing, sessions' transport side and fault injection; this module owns the state and
- * one handler per command. All calls happen with the state lock held by the caller. */
+ * semantics (../shared/protocol/). The dispatcher (iggy_mock_dispatch.c) validates frames
+ * and calls the handlers; the server (iggy_mock_server.c) owns sockets, threads and fault
+ * injection. This module owns the state and one handler per command, grouped like the
+ * codec's iggy_cmd_<group>.c files. All calls happen with the state lock held by the caller. */
 #ifndef IGGY_MOCK_STATE_H
 #define IGGY_MOCK_STATE_H
 

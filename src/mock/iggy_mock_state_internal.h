@@ -262,6 +262,19 @@ bool iggy_mock_rd_no_options(iggy_reader_t *r, iggy_mock_outcome_t *o);
  * false when it would reach max or memory runs out (*id says which). */
 bool iggy_mock_lowest_free_slot(void ***arr, size_t *cap, size_t max, size_t *id);
 
+/* A request's stream and topic identifiers, names copied (iggy_mock_streams.c). */
+typedef struct iggy_mock_ref {
+    iggy_identifier_t sid, tid;
+    iggy_mock_name_t sn, tn;
+} iggy_mock_ref_t;
+bool iggy_mock_rd_stream_ref(iggy_reader_t *r, iggy_mock_ref_t *ref);
+bool iggy_mock_rd_topic_ref(iggy_reader_t *r, iggy_mock_ref_t *ref);
+/* Resolve a committed op's stream (and topic when need_topic): false with a rejection,
+ * 1009 or 2010. */
+bool iggy_mock_resolve_committed(iggy_mock_call_t *call, const iggy_mock_ref_t *ref,
+                                 bool need_topic, iggy_mock_stream_t **s, iggy_mock_topic_t **t,
+                                 iggy_mock_outcome_t *o);
+
 /* ---- lookups */
 iggy_mock_user_t *iggy_mock_user_by_id(iggy_mock_state_t *st, const iggy_identifier_t *id,
                                        const iggy_mock_name_t *n);
@@ -313,6 +326,8 @@ void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t);
 void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id);
 iggy_mock_offset_t *iggy_mock_offset_find(iggy_mock_partition_t *p, uint8_t kind, uint32_t key);
 bool iggy_mock_offset_store(iggy_mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset);
+/* o points into p's offsets (iggy_mock_offset_find). */
+void iggy_mock_offset_remove(iggy_mock_partition_t *p, iggy_mock_offset_t *o);
 
 /* ---- encoders shared by handlers */
 void iggy_mock_wr_stream(iggy_writer_t *w, const iggy_mock_stream_t *s);
@@ -323,7 +338,7 @@ void iggy_mock_wr_group(iggy_writer_t *w, const iggy_mock_topic_t *t, const iggy
 void iggy_mock_wr_user(iggy_writer_t *w, const iggy_mock_user_t *u, bool details);
 uint64_t iggy_mock_topic_size(const iggy_mock_topic_t *t, uint64_t *messages);
 
-/* ---- topic option catalog (iggy_mock_streams.c) */
+/* ---- topic option catalog (iggy_mock_topics.c) */
 typedef struct iggy_mock_catalog_entry {
     const char *key;
     uint8_t kind; /* canonical kind */
