@@ -40,7 +40,8 @@ static const prop_t PROPS[] = {
     {"personal.access.token", PROP_STR, F(personal_access_token), 0, 0, "", PROP_SECRET,
      "Personal access token for automatic login (used when set)"},
     {"auto.login", PROP_BOOL, F(auto_login), 0, 1, "true", 0,
-     "Log in after every (re)connect with the configured credentials"},
+     "Log in with the configured credentials on every new connection (an explicit login's are "
+     "always re-used: on reconnects and on the client's other connections)"},
     {"tls.enabled", PROP_BOOL, F(tls_enabled), 0, 1, "false", 0, "Connect over TLS"},
     {"tls.ca.file", PROP_STR, F(tls_ca_file), 0, 0, "", 0,
      "PEM file of trusted CAs (empty: system defaults)"},
@@ -71,6 +72,9 @@ static const prop_t PROPS[] = {
      "SDK version announced at login (1..255 bytes)"},
     {"request.checksum", PROP_BOOL, F(request_checksum), 0, 1, "true", 0,
      "Stamp XXH3-64 request checksums on logins and metadata writes"},
+    {"connections", PROP_INT, F(connections), 1, 64, "1", 0,
+     "Lockstep connections per client, each with its own session: calls from different threads "
+     "run in parallel on idle ones; unopened ones open only when every open one is busy"},
     {"socket.nodelay", PROP_BOOL, F(tcp_nodelay), 0, 1, "true", 0,
      "Set TCP_NODELAY on every connection (on by default: lockstep traffic stalls behind Nagle)"},
     {"pool.buffer.initial.bytes", PROP_INT, F(pool_buffer_initial_bytes), 256, 67108864, "4096", 0,

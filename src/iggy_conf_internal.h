@@ -29,6 +29,7 @@ struct iggy_conf_s {
     char *sdk_version;
     bool request_checksum;
     bool tcp_nodelay;
+    int64_t connections; /* lockstep connections per client */
     int64_t pool_buffer_initial_bytes;
     int64_t pool_spare_max_bytes;
     int64_t pool_spare_count;

@@ -158,10 +158,10 @@ START_TEST(ping_login_logout)
     /* A new login after logout uses a fresh client id and gets a new session. */
     {
         iggy_login_result_t *again = NULL;
-        iggy_u128_t before = c->conn.sess.client_id;
+        iggy_u128_t before = c->conns[0].sess.client_id;
         ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &again), IGGY_OK);
         ck_assert(again->session != lr->session);
-        ck_assert(before.lo != c->conn.sess.client_id.lo || before.hi != c->conn.sess.client_id.hi);
+        ck_assert(before.lo != c->conns[0].sess.client_id.lo || before.hi != c->conns[0].sess.client_id.hi);
         iggy_result_destroy(again);
     }
     iggy_result_destroy(lr);
@@ -290,12 +290,12 @@ START_TEST(reconnect_after_restart_relogs_in)
         return;
     c = test_client(&srv, false);
     ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, NULL), IGGY_OK);
-    first_session = c->conn.sess.session;
+    first_session = c->conns[0].sess.session;
     ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
     ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
     /* The old connection is dead; the read is retried on a new one, logged in again. */
     ck_assert_int_eq(get_me(c, &me), IGGY_OK);
-    ck_assert_uint_ne(c->conn.sess.session, first_session);
+    ck_assert_uint_ne(c->conns[0].sess.session, first_session);
     iggy_result_destroy(me);
     me = NULL;
     destroy_client(c);
@@ -593,7 +593,7 @@ START_TEST(tls_with_a_generated_ca)
         ck_assert_int_eq(get_me(c, &me), IGGY_OK);
         iggy_result_destroy(me);
         me = NULL;
-        ck_assert_uint_ge(c->connects, 2);
+        ck_assert_uint_ge(c->conns[0].counters.connects, 2);
         destroy_client(c);
     }
 
@@ -653,7 +653,7 @@ START_TEST(socket_nodelay_is_honoured)
         int flag = -1;
         socklen_t len = sizeof flag;
         ck_assert_int_eq(iggy_ping(c), IGGY_OK);
-        ck_assert_int_eq(getsockopt(c->conn.fd, IPPROTO_TCP, TCP_NODELAY, &flag, &len), 0);
+        ck_assert_int_eq(getsockopt(c->conns[0].fd, IPPROTO_TCP, TCP_NODELAY, &flag, &len), 0);
         ck_assert_int_eq(flag != 0, i == 0);
         destroy_client(c);
     }
@@ -675,11 +675,11 @@ START_TEST(leader_redirection_and_moves)
     props[1] = iggy_mock_address(srv.mock, 1);
     c = client_with(true, props);
     ck_assert_int_eq(create_stream(c, "s1"), IGGY_OK);
-    ck_assert_uint_eq(c->conn.port, iggy_mock_port(srv.mock, 0));
+    ck_assert_uint_eq(c->conns[0].port, iggy_mock_port(srv.mock, 0));
     /* Move the leader: the next write gets 58, the client re-checks and follows. */
     ck_assert_int_eq(iggy_mock_set_leader(srv.mock, 2), IGGY_OK);
     ck_assert_int_eq(create_stream(c, "s2"), IGGY_OK);
-    ck_assert_uint_eq(c->conn.port, iggy_mock_port(srv.mock, 2));
+    ck_assert_uint_eq(c->conns[0].port, iggy_mock_port(srv.mock, 2));
     ck_assert_int_eq(delete_stream(c, "s1"), IGGY_OK);
     destroy_client(c);
     finish();

@@ -172,7 +172,7 @@ START_TEST(a_reply_to_an_earlier_request_is_rejected)
     /* The poll at 5 is answered with the reply to the poll at 4: refused, not delivered. */
     ck_assert_int_eq(poll_one(c, 5, &batch), IGGY_ERR__BAD_MSG);
     assert_detail_has("reply echoes request");
-    ck_assert(!c->conn.sess.connected);
+    ck_assert(!c->conns[0].sess.connected);
     for (uint64_t off = 5; off < 10; off++)
         ck_assert_int_eq(poll_one(c, off, &batch), IGGY_OK);
     /* A read answered with the reply of a metadata write is refused the same way. */

@@ -111,16 +111,16 @@ START_TEST(login_then_requests_follow_the_session_rules)
     const uint8_t *req;
 
     ck_assert_uint_eq(lr->session, 5);
-    ck_assert(f.c->conn.sess.logged_in);
-    ck_assert_uint_eq(f.c->conn.sess.session, 5);
-    ck_assert_uint_eq(f.c->conn.sess.counter, 1);
-    ck_assert(f.c->conn.sess.client_id.lo != 0 || f.c->conn.sess.client_id.hi != 0);
+    ck_assert(f.c->conns[0].sess.logged_in);
+    ck_assert_uint_eq(f.c->conns[0].sess.session, 5);
+    ck_assert_uint_eq(f.c->conns[0].sess.counter, 1);
+    ck_assert(f.c->conns[0].sess.client_id.lo != 0 || f.c->conns[0].sess.client_id.hi != 0);
     /* The login frame is the vector but for the random client id. */
-    assert_request_is(&f, 0, "login_register_request", &f.c->conn.sess.client_id);
+    assert_request_is(&f, 0, "login_register_request", &f.c->conns[0].sess.client_id);
     iggy_result_destroy(lr);
 
     /* Reads carry the next request id and the session, code in the header. */
-    f.c->conn.sess.client_id = CLIENT_SEQ;
+    f.c->conns[0].sess.client_id = CLIENT_SEQ;
     push_reply(&f, IGGY_OP_NON_REPLICATED, 0, vector_get("get_me_reply_body")->bytes,
                vector_get("get_me_reply_body")->len);
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_GET_ME, &rpc), IGGY_OK);
@@ -131,7 +131,7 @@ START_TEST(login_then_requests_follow_the_session_rules)
         iggy_result_destroy(me);
     }
     assert_request_is(&f, 1, "get_me_request", NULL);
-    ck_assert_uint_eq(f.c->conn.sess.counter, 2);
+    ck_assert_uint_eq(f.c->conns[0].sess.counter, 2);
 
     /* A metadata write takes the next id too (gaps are allowed, §3). */
     push_reply(&f, 130, 0, (const uint8_t *)"\0\0\0\0", 4);
@@ -142,15 +142,15 @@ START_TEST(login_then_requests_follow_the_session_rules)
     ck_assert_uint_eq(iggy_le64(req + 168), 2);
     ck_assert_uint_eq(req[176], 130);
     ck_assert_uint_eq(iggy_le32(req + 196), 0); /* no code for replicated ops */
-    ck_assert_uint_eq(f.c->conn.sess.counter, 3);
+    ck_assert_uint_eq(f.c->conns[0].sess.counter, 3);
 
     /* Logout uses the next id and ends the session (the vector's id is 2). */
-    f.c->conn.sess.counter = 2;
+    f.c->conns[0].sess.counter = 2;
     push_vector(&f, "logout_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_LOGOUT_USER, &rpc), IGGY_OK);
     ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);
     assert_request_is(&f, 3, "logout_request", NULL);
-    ck_assert(!f.c->conn.sess.logged_in);
+    ck_assert(!f.c->conns[0].sess.logged_in);
     teardown(&f);
 }
 END_TEST
@@ -160,10 +160,10 @@ START_TEST(stamped_checksums_match_the_rust_sdk)
     fixture_t f = setup(true);
     iggy_rpc_t rpc;
     const iggy_login_result_t *lr = login(&f);
-    assert_request_is(&f, 0, "login_register_request_stamped", &f.c->conn.sess.client_id);
+    assert_request_is(&f, 0, "login_register_request_stamped", &f.c->conns[0].sess.client_id);
     iggy_result_destroy(lr);
 
-    f.c->conn.sess.client_id = CLIENT_SEQ;
+    f.c->conns[0].sess.client_id = CLIENT_SEQ;
     push_vector(&f, "create_user_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_CREATE_USER, &rpc), IGGY_OK);
     {
@@ -294,8 +294,8 @@ START_TEST(pool_is_whole_after_every_outcome)
     iggy_frame_encode_reply(frame, &any, 77, IGGY_OP_NON_REPLICATED, 0, 0, 0, 0);
     ck_assert_int_eq(iggy_mem_transport_push(f.mt, frame, IGGY_HEADER_SIZE, 0), IGGY_OK);
     expect_failure(&f, IGGY_ERR__BAD_MSG, "request id mismatch");
-    ck_assert(!f.c->conn.sess.connected);
-    ck_assert(!f.c->conn.sess.logged_in);
+    ck_assert(!f.c->conns[0].sess.connected);
+    ck_assert(!f.c->conns[0].sess.logged_in);
     expect_failure(&f, IGGY_ERR_NOT_CONNECTED, "after the drop");
 
     teardown(&f);
@@ -320,7 +320,7 @@ START_TEST(replies_that_do_not_fit_drop_the_connection)
         iggy_result_destroy(login(&f));
         push_reply(&f, cases[i].operation, 0, (const uint8_t *)cases[i].body, cases[i].len);
         expect_failure(&f, IGGY_ERR__BAD_MSG, cases[i].what);
-        ck_assert_msg(!f.c->conn.sess.connected, "%s: connection kept", cases[i].what);
+        ck_assert_msg(!f.c->conns[0].sess.connected, "%s: connection kept", cases[i].what);
         ck_assert_uint_eq(pool_in_use(&f), 0);
         teardown(&f);
     }
@@ -368,14 +368,14 @@ START_TEST(evictions_and_transport_faults_drop_the_session)
     iggy_result_destroy(login(&f));
     push_vector(&f, "eviction_invalid_credentials");
     expect_failure(&f, IGGY_ERR_INVALID_CREDENTIALS, "eviction");
-    ck_assert(!f.c->conn.sess.logged_in);
+    ck_assert(!f.c->conns[0].sess.logged_in);
     teardown(&f);
 
     f = setup(false);
     iggy_result_destroy(login(&f));
     iggy_mem_transport_fail_next_read(f.mt, IGGY_ERR__TIMED_OUT);
     expect_failure(&f, IGGY_ERR__TIMED_OUT, "timeout");
-    ck_assert(!f.c->conn.sess.connected);
+    ck_assert(!f.c->conns[0].sess.connected);
     teardown(&f);
 
     /* A truncated reply body: the transport runs dry mid-frame. */
@@ -404,7 +404,7 @@ START_TEST(replicated_ops_need_a_session)
     push_vector(&f, "deny_unauthenticated_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_GET_STATS, &rpc), IGGY_OK);
     ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_ERR_UNAUTHENTICATED);
-    assert_request_is(&f, 0, "get_stats_request_unauthenticated", &f.c->conn.sess.client_id);
+    assert_request_is(&f, 0, "get_stats_request_unauthenticated", &f.c->conns[0].sess.client_id);
     teardown(&f);
 }
 END_TEST
@@ -413,7 +413,7 @@ START_TEST(ping_before_login)
 {
     fixture_t f = setup(false);
     iggy_rpc_t rpc;
-    f.c->conn.sess.client_id = CLIENT_SEQ;
+    f.c->conns[0].sess.client_id = CLIENT_SEQ;
     push_vector(&f, "ping_reply");
     ck_assert_int_eq(iggy_rpc_begin(f.c, IGGY_CMD_PING, &rpc), IGGY_OK);
     ck_assert_int_eq(iggy_rpc_end(&rpc, NULL), IGGY_OK);

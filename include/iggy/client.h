@@ -12,7 +12,9 @@
 
 IGGY_BEGIN_DECLS
 
-/** Opaque client. Safe to share between threads; RPCs on its connection are serialised. */
+/** Opaque client. Safe to share between threads. Each connection carries one request at a
+ *  time; with conf `connections` = N, calls from up to N threads run in parallel, each on an
+ *  idle connection with its own session. */
 typedef struct iggy_client_s iggy_client_t;
 
 /**
@@ -56,7 +58,9 @@ IGGY_EXTERN iggy_err_t iggy_ping(iggy_client_t *client);
 
 /**
  * @brief Log in with a username and password; the credentials are kept for automatic
- *        re-login after a reconnect until iggy_logout_user().
+ *        re-login after a reconnect until iggy_logout_user(). The login runs on one
+ *        connection; the client's other open connections are closed (their sessions had the
+ *        old identity) and log in with these credentials when next used.
  * @param out receives the login result (user id, session, server version), or NULL.
  *        Destroy it with iggy_result_destroy().
  * @returns IGGY_OK; IGGY_ERR_INVALID_CREDENTIALS (42); IGGY_ERR_INCOMPATIBLE_PROTOCOL_VERSION
@@ -78,7 +82,8 @@ IGGY_EXTERN iggy_err_t iggy_login_with_personal_access_token(iggy_client_t *clie
                                                              iggy_login_result_t **out);
 
 /**
- * @brief Log out and forget the kept credentials. The connection stays open.
+ * @brief Log out and forget the kept credentials. The connection the logout ran on stays
+ *        open; the client's other connections are closed, ending their sessions.
  * @returns IGGY_OK; IGGY_ERR_UNAUTHENTICATED when not logged in.
  * @threadsafe yes
  */
@@ -86,7 +91,8 @@ IGGY_EXTERN iggy_err_t iggy_logout_user(iggy_client_t *client);
 
 /**
  * @brief Snapshot the client's counters: requests and errors per command, bytes in and out,
- *        connections, round-trip times and the buffer pool.
+ *        connections, round-trip times and the buffer pool, in total and per connection
+ *        (connections_count rows, one per conf `connections` slot).
  * @param out receives one result block; destroy it with iggy_result_destroy().
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
  * @threadsafe yes (counters are read without stopping other calls)

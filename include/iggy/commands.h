@@ -18,7 +18,9 @@
  *   iggy_result_destroy(); a non-NULL *out on entry must be a libiggy result (or NULL) and
  *   is reused when large enough (getline style), otherwise replaced; on failure *out is
  *   left as it was.
- * - All functions are thread-safe; calls on one client are serialised on its connection.
+ * - All functions are thread-safe. A call takes one of the client's idle connections (conf
+ *   `connections`, default 1) for its whole exchange, or waits for one until its deadline;
+ *   calls about a consumer group the client joined run on the connection that joined it.
  */
 #ifndef IGGY_COMMANDS_H
 #define IGGY_COMMANDS_H

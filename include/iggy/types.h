@@ -489,7 +489,16 @@ typedef struct iggy_command_stats {
     uint64_t errors;   /**< calls that returned an error */
 } iggy_command_stats_t;
 
-/** Client counters since iggy_client_new() (a snapshot). */
+/** Counters of one of the client's connections (conf `connections`) in iggy_client_stats_t. */
+typedef struct iggy_connection_stats {
+    uint32_t index;                      /**< 0 .. connections - 1 */
+    uint64_t requests, errors;           /**< calls that ran on this connection */
+    uint64_t bytes_sent, bytes_received; /**< frames, headers included */
+    uint64_t connects;                   /**< connections established on this slot */
+    uint64_t rtt_avg_us, rtt_max_us;     /**< request written to reply read, per exchange */
+} iggy_connection_stats_t;
+
+/** Client counters since iggy_client_new() (a snapshot); the totals sum every connection. */
 typedef struct iggy_client_stats {
     uint64_t requests, errors;           /**< all commands */
     uint64_t bytes_sent, bytes_received; /**< frames, headers included */
@@ -498,6 +507,8 @@ typedef struct iggy_client_stats {
     uint64_t pool_borrows, pool_misses, pool_in_use, pool_high_water; /**< buffer pool */
     size_t commands_count; /**< commands with at least one request */
     const iggy_command_stats_t *commands;
+    size_t connections_count; /**< the conf's `connections` (1 for a fixed transport) */
+    const iggy_connection_stats_t *connections;
 } iggy_client_stats_t;
 
 /**

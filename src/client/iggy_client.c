@@ -88,7 +88,7 @@ void iggy_client_sleep(iggy_client_t *c, int64_t ms)
 
 static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *opts,
                                iggy_pool_t *pool, size_t initial, size_t spare_max,
-                               size_t spare_count)
+                               size_t spare_count, size_t connections)
 {
     pthread_condattr_t ca;
     iggy_client_t *c = iggy_mem_calloc(1, sizeof *c);
@@ -106,16 +106,13 @@ static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *op
         c->own_pool = true;
     }
     c->pool = pool;
-    /* The server drops frames with client id 0, Ping before login included. */
-    err = iggy_random_client_id(&c->conn.sess.client_id);
+    err = iggy_conns_init(c, connections);
     if (err != IGGY_OK) {
         if (c->own_pool)
             iggy_pool_destroy(pool);
         iggy_mem_free(c);
         return err;
     }
-    pthread_mutex_init(&c->conn.lock, NULL);
-    pthread_mutex_init(&c->conn.fd_lock, NULL);
     pthread_mutex_init(&c->cred_lock, NULL);
     pthread_mutex_init(&c->life_lock, NULL);
     pthread_mutex_init(&c->groups_lock, NULL);
@@ -123,8 +120,6 @@ static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *op
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->life_cond, &ca);
     pthread_condattr_destroy(&ca);
-    c->conn.fd = -1;
-    c->conn.sess.counter = 1;
     *out = c;
     return IGGY_OK;
 }
@@ -138,17 +133,20 @@ iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client
         iggy_client_opts_default(&def);
         opts = &def;
     }
-    IGGY_TRY(client_alloc(&c, opts, pool, 4096, 4u << 20, 4));
+    IGGY_TRY(client_alloc(&c, opts, pool, 4096, 4u << 20, 4, 1));
     c->fixed_transport = true;
-    c->conn.transport = transport;
-    c->conn.sess.connected = true;
+    c->conns[0].transport = transport;
+    c->conns[0].sess.connected = true;
+    c->conns[0].was_open = true;
     *out = c;
     return IGGY_OK;
 }
 
-static void set_credentials(iggy_client_t *c, const char *user, const char *pass, const char *token)
+static void set_credentials(iggy_client_t *c, const char *user, const char *pass, const char *token,
+                            bool from_conf)
 {
     pthread_mutex_lock(&c->cred_lock);
+    c->cred_from_conf = from_conf;
     iggy_mem_free(c->username);
     iggy_mem_free(c->password);
     iggy_mem_free(c->token);
@@ -158,6 +156,22 @@ static void set_credentials(iggy_client_t *c, const char *user, const char *pass
     pthread_mutex_unlock(&c->cred_lock);
 }
 
+/* Ping one connection when it has been idle for the interval (conn is taken). */
+static void heartbeat_one(iggy_client_t *c, iggy_conn_t *conn, int64_t interval)
+{
+    iggy_writer_t w;
+    if (!conn->sess.connected || iggy_now_ms() - conn->last_activity_ms < interval)
+        return;
+    if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) != IGGY_OK)
+        return;
+    iggy_wr_grow(&w, IGGY_HEADER_SIZE);
+    if (iggy_call_on_conn(c, conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL, NULL,
+                          iggy_deadline_after(c->opts.request_timeout_ms), NULL) != IGGY_OK)
+        iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat on connection %zu failed: %s", conn->index,
+                 iggy_last_error_detail());
+    iggy_wr_release(&w);
+}
+
 static void *heartbeat_main(void *arg)
 {
     iggy_client_t *c = arg;
@@ -165,24 +179,14 @@ static void *heartbeat_main(void *arg)
     int64_t tick = interval / 4 > 0 ? interval / 4 : 1;
     while (!iggy_client_destroying(c)) {
         iggy_client_sleep(c, tick);
-        if (iggy_client_destroying(c))
-            break;
-        /* Never queue behind a long call: a busy connection is not idle anyway. */
-        if (pthread_mutex_trylock(&c->conn.lock) != 0)
-            continue;
-        if (c->conn.sess.connected && iggy_now_ms() - c->conn.last_activity_ms >= interval) {
-            iggy_writer_t w;
-            if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) == IGGY_OK) {
-                iggy_wr_grow(&w, IGGY_HEADER_SIZE);
-                if (iggy_call_on_conn(c, &c->conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL, NULL,
-                                      iggy_deadline_after(c->opts.request_timeout_ms),
-                                      NULL) != IGGY_OK)
-                    iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat failed: %s",
-                             iggy_last_error_detail());
-                iggy_wr_release(&w);
-            }
+        for (size_t i = 0; i < c->nconns && !iggy_client_destroying(c); i++) {
+            /* Never queue behind a call: a busy connection is not idle anyway. */
+            iggy_conn_t *conn = iggy_conn_try_acquire(c, i);
+            if (!conn)
+                continue;
+            heartbeat_one(c, conn, interval);
+            iggy_conn_release(c, conn);
         }
-        pthread_mutex_unlock(&c->conn.lock);
     }
     return NULL;
 }
@@ -204,16 +208,17 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
     o.request_timeout_ms = copy->request_timeout_ms;
     o.stamp_checksums = copy->request_checksum;
     err = client_alloc(&c, &o, NULL, (size_t)copy->pool_buffer_initial_bytes,
-                       (size_t)copy->pool_spare_max_bytes, (size_t)copy->pool_spare_count);
+                       (size_t)copy->pool_spare_max_bytes, (size_t)copy->pool_spare_count,
+                       (size_t)copy->connections);
     if (err != IGGY_OK) {
         iggy_conf_destroy(copy);
         goto fail;
     }
     c->conf = copy;
     if (copy->personal_access_token[0])
-        set_credentials(c, NULL, NULL, copy->personal_access_token);
+        set_credentials(c, NULL, NULL, copy->personal_access_token, true);
     else if (copy->username[0])
-        set_credentials(c, copy->username, copy->password, NULL);
+        set_credentials(c, copy->username, copy->password, NULL, true);
     if (copy->tls_enabled) {
         /* Once per client: the CA file is read here, not on every reconnect. */
         iggy_tls_opts_t to = {copy->tls_ca_file[0] ? copy->tls_ca_file : NULL, NULL,
@@ -257,12 +262,16 @@ void iggy_client_destroy(iggy_client_t *c)
     c->destroying = true;
     pthread_cond_broadcast(&c->life_cond);
     pthread_mutex_unlock(&c->life_lock);
-    /* Wake a call (or a heartbeat ping) blocked in socket I/O: it sees `destroying` and
-     * leaves. */
-    pthread_mutex_lock(&c->conn.fd_lock);
-    if (c->conn.fd >= 0)
-        shutdown(c->conn.fd, SHUT_RDWR);
-    pthread_mutex_unlock(&c->conn.fd_lock);
+    /* Wake calls waiting for a connection, and calls (or heartbeat pings) blocked in socket
+     * I/O: they see `destroying` and leave. */
+    iggy_conns_wake(c);
+    for (size_t i = 0; i < c->nconns; i++) {
+        iggy_conn_t *conn = &c->conns[i];
+        pthread_mutex_lock(&conn->fd_lock);
+        if (conn->fd >= 0)
+            shutdown(conn->fd, SHUT_RDWR);
+        pthread_mutex_unlock(&conn->fd_lock);
+    }
     if (c->heartbeat_running)
         pthread_join(c->heartbeat_thread, NULL);
     pthread_mutex_lock(&c->life_lock);
@@ -270,17 +279,14 @@ void iggy_client_destroy(iggy_client_t *c)
         pthread_cond_wait(&c->life_cond, &c->life_lock);
     pthread_mutex_unlock(&c->life_lock);
 
-    if (c->conn.transport.ops)
-        c->conn.transport.ops->destroy(c->conn.transport.ctx);
-    set_credentials(c, NULL, NULL, NULL);
+    iggy_conns_free(c);
+    set_credentials(c, NULL, NULL, NULL, false);
     iggy_memberships_free(c);
     iggy_tls_ctx_free(c->tls);
     iggy_messages_state_free(c->messages);
     if (c->own_pool)
         iggy_pool_destroy(c->pool);
     iggy_conf_destroy(c->conf);
-    pthread_mutex_destroy(&c->conn.lock);
-    pthread_mutex_destroy(&c->conn.fd_lock);
     pthread_mutex_destroy(&c->cred_lock);
     pthread_mutex_destroy(&c->life_lock);
     pthread_mutex_destroy(&c->groups_lock);
@@ -315,12 +321,14 @@ static iggy_err_t login(iggy_client_t *c, const char *user, const char *pass, co
         return err;
     iggy_enc_login(&rpc.w, c, user, pass, token);
     /* Keep the credentials first: leader settlement after the login re-logs in with them. */
-    set_credentials(c, user, pass, token);
+    set_credentials(c, user, pass, token, false);
     err = iggy_rpc_end(&rpc, (void **)&result);
     if (err != IGGY_OK) {
-        set_credentials(c, NULL, NULL, NULL);
+        set_credentials(c, NULL, NULL, NULL, false);
         return err;
     }
+    /* One identity per client: the other connections log in again as this user. */
+    iggy_conns_drop_others(c, rpc.conn_used);
     if (out)
         *out = result;
     else
@@ -350,7 +358,10 @@ iggy_err_t iggy_logout_user(iggy_client_t *c)
     iggy_err_t err;
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_LOGOUT_USER, &rpc));
     err = iggy_rpc_end(&rpc, NULL);
-    if (err == IGGY_OK)
-        set_credentials(c, NULL, NULL, NULL);
+    if (err == IGGY_OK) {
+        set_credentials(c, NULL, NULL, NULL, false);
+        /* Every session of the client ends, not only the one the logout ran on. */
+        iggy_conns_drop_others(c, rpc.conn_used);
+    }
     return err;
 }

@@ -31,10 +31,17 @@ typedef struct iggy_client_opts {
     bool stamp_checksums;
 } iggy_client_opts_t;
 
-/* One lockstep connection: one request in flight, serialised by lock. A client owns one
- * today; the layout allows several (a producer thread, parallel consumers). */
+/* Counters of one connection (relaxed atomics). */
+typedef struct iggy_conn_counters {
+    uint64_t requests, errors, bytes_sent, bytes_received, connects;
+    uint64_t rtt_sum_us, rtt_count, rtt_max_us;
+} iggy_conn_counters_t;
+
+/* One lockstep connection: one request in flight, with its own session and login. A client
+ * has conf `connections` of them (iggy_conns.c hands them out). */
 typedef struct iggy_conn {
     pthread_mutex_t lock; /* held from send to reply, and while (re)connecting */
+    size_t index;         /* in the client's array */
     iggy_transport_t transport;
     iggy_session_t sess;
     pthread_mutex_t fd_lock; /* guards fd against shutdown() from iggy_client_destroy */
@@ -44,6 +51,11 @@ typedef struct iggy_conn {
     size_t seed_cursor; /* next bootstrap address to try */
     int64_t last_activity_ms;
 
+    /* Under the client's conns_lock (iggy_conns.c). */
+    bool busy;             /* taken by a call or the heartbeat */
+    uint32_t reservations; /* pins held: unpinned calls use it only when nothing else is idle */
+    bool was_open;         /* connected when last handed back: preferred over unopened ones */
+
     /* The reconnect policy (iggy_connect.c): every connection opened goes through it. */
     uint32_t failures;       /* failed or lost connections since a call last got its reply */
     int64_t next_attempt_ms; /* backoff: no connection attempt before this */
@@ -52,6 +64,9 @@ typedef struct iggy_conn {
     bool call_gave_up;       /* the call in progress spent its retry budget or deadline */
     iggy_err_t last_cause;   /* why the last connection failed or was lost */
     char last_cause_detail[384];
+
+    iggy_conn_counters_t counters;
+    uint64_t logins; /* atomic: sessions this connection logged in; memberships record it */
 } iggy_conn_t;
 
 typedef struct iggy_client_s iggy_client_t;
@@ -63,8 +78,13 @@ struct iggy_client_s {
     iggy_pool_t *pool;
     bool own_pool;
     bool fixed_transport; /* no reconnects: the transport was handed in */
-    iggy_conn_t conn;
-    struct iggy_tls_ctx *tls; /* trust settings, built once when TLS is on */
+
+    /* The connections (iggy_conns.c): a call takes an idle one, or waits. */
+    iggy_conn_t *conns;
+    size_t nconns;
+    pthread_mutex_t conns_lock; /* busy, reservations, was_open */
+    pthread_cond_t conns_cond;  /* a connection became idle (or destroy began) */
+    struct iggy_tls_ctx *tls;   /* trust settings, built once when TLS is on */
 
     /* Consumer groups this client joined: re-joined on every new session (iggy_groups.c). */
     pthread_mutex_t groups_lock;
@@ -75,6 +95,7 @@ struct iggy_client_s {
     /* Credentials for automatic (re-)login; set from conf or by an explicit login. */
     pthread_mutex_t cred_lock;
     char *username, *password, *token;
+    bool cred_from_conf; /* used only with auto.login; an explicit login's always are */
 
     /* Lifecycle: calls in progress and destruction. */
     pthread_mutex_t life_lock;
@@ -84,9 +105,9 @@ struct iggy_client_s {
     bool heartbeat_running;
     pthread_t heartbeat_thread;
 
-    /* Counters (atomics): per command (table index; the last slot counts raw codes). */
+    /* Counters (atomics): per command (table index; the last slot counts raw codes); the
+     * byte, connect and round-trip counters are per connection. */
     uint64_t cmd_requests[IGGY_CMD__NUM + 1], cmd_errors[IGGY_CMD__NUM + 1];
-    uint64_t bytes_sent, bytes_received, connects, rtt_sum_us, rtt_count, rtt_max_us;
 
     /* Send/poll caches and transform contexts, created on first use (iggy_messages.c). */
     iggy_messages_state_t *messages;
@@ -107,6 +128,8 @@ typedef struct iggy_rpc {
     const iggy_cmd_desc_t *cmd;
     iggy_writer_t w;   /* header space reserved; encoders append the body */
     void *decode_opts; /* handed to the response decoder (reader->opts); NULL by default */
+    int pin;           /* connection index the call must use; -1 (the default) = any idle */
+    int conn_used;     /* set by iggy_rpc_end: the connection the call ran on (-1: none) */
 } iggy_rpc_t;
 
 /* Enter the client (IGGY_ERR__DESTROYED once destroy has begun), borrow a request buffer
@@ -165,10 +188,43 @@ void iggy_conn_drop(iggy_conn_t *conn);
 iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out);
 void iggy_messages_state_free(iggy_messages_state_t *st);
 
-/* Count one finished call of cmd (err: its outcome). */
-void iggy_stats_call(iggy_client_t *c, const iggy_cmd_desc_t *cmd, iggy_err_t err);
-/* Count one exchange: bytes each way and its round-trip time. */
-void iggy_stats_exchange(iggy_client_t *c, size_t sent, size_t received, int64_t rtt_us);
+/* The connection set (iggy_conns.c). */
+
+/* Create the client's n connections (no socket is opened yet). */
+iggy_err_t iggy_conns_init(iggy_client_t *c, size_t n);
+/* Close and free them (destroy; no call is running). */
+void iggy_conns_free(iggy_client_t *c);
+/* Take a connection for one call and lock it: connection pin when pin >= 0, else an idle one,
+ * preferring open and unreserved connections. Waits for one to become idle until the deadline
+ * (IGGY_ERR__TIMED_OUT) or destroy (IGGY_ERR__DESTROYED). */
+iggy_err_t iggy_conn_acquire(iggy_client_t *c, int pin, int64_t deadline, iggy_conn_t **out);
+/* Take connection index only if it is idle now (the heartbeat); NULL otherwise. */
+iggy_conn_t *iggy_conn_try_acquire(iggy_client_t *c, size_t index);
+/* Unlock and hand back a connection taken by either acquire. */
+void iggy_conn_release(iggy_client_t *c, iggy_conn_t *conn);
+/* Wake every call waiting for a connection (destroy). */
+void iggy_conns_wake(iggy_client_t *c);
+/* Close every open connection but except's (-1: all), waiting for calls on them to end: after
+ * an explicit login or logout, their sessions belong to the old identity. The next call on
+ * each reconnects and logs in as the client now does. */
+void iggy_conns_drop_others(iggy_client_t *c, int except);
+
+/* A connection reserved for one user (a producer's sender, a consumer): calls pinned to it run
+ * only there, in order, and unpinned calls avoid it while an unreserved one is idle. */
+typedef struct iggy_conn_reservation {
+    iggy_client_t *client;
+    int index;
+} iggy_conn_reservation_t;
+/* Reserve the least-reserved connection (with one connection, the one: it is then shared). */
+void iggy_conn_reserve(iggy_client_t *c, iggy_conn_reservation_t *out);
+/* Give a reservation back. */
+void iggy_conn_unreserve(iggy_conn_reservation_t *r);
+
+/* Count one finished call of cmd on conn (NULL when it got no connection; err: its outcome). */
+void iggy_stats_call(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,
+                     iggy_err_t err);
+/* Count one exchange on conn: bytes each way and its round-trip time. */
+void iggy_stats_exchange(iggy_conn_t *conn, size_t sent, size_t received, int64_t rtt_us);
 
 /* Log through the conf's callback (no-op without one). */
 void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)

@@ -70,6 +70,8 @@ static iggy_err_t call_group(iggy_client_t *c, iggy_cmd_t cmd, const iggy_identi
     iggy_rpc_t rpc;
     IGGY_TRY(begin(c, cmd, &rpc));
     iggy_enc_group_ref(&rpc.w, stream, topic, group);
+    if (cmd == IGGY_CMD_SYNC_CONSUMER_GROUP)
+        iggy_rpc_pin_group(&rpc, stream, topic, group); /* the member's session */
     return iggy_rpc_end(&rpc, out);
 }
 
@@ -600,6 +602,7 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_i
     iggy_err_t err;
     IGGY_TRY(begin(c, cmd, &rpc));
     iggy_enc_group_ref(&rpc.w, stream, topic, group);
+    iggy_rpc_pin_group(&rpc, stream, topic, group); /* leave or re-join as the member */
     len = rpc.w.len - IGGY_HEADER_SIZE;
     if (iggy_wr_status(&rpc.w) == IGGY_OK && len <= sizeof ref)
         memcpy(ref, rpc.w.data + IGGY_HEADER_SIZE, len);
@@ -607,7 +610,7 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_i
         len = 0; /* the call fails locally */
     err = iggy_rpc_end(&rpc, NULL);
     if (err == IGGY_OK && cmd == IGGY_CMD_JOIN_CONSUMER_GROUP)
-        iggy_membership_add(c, ref, len);
+        iggy_membership_add(c, (size_t)rpc.conn_used, ref, len);
     else if (err == IGGY_OK || err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND)
         iggy_membership_remove(c, ref, len);
     return err;
@@ -650,6 +653,7 @@ iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_t *con
     IGGY_TRY(need_out(IGGY_CMD_GET_CONSUMER_OFFSET, out));
     IGGY_TRY(begin(c, IGGY_CMD_GET_CONSUMER_OFFSET, &rpc));
     iggy_enc_get_consumer_offset(&rpc.w, consumer, stream, topic, partition_id);
+    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
     return iggy_rpc_end(&rpc, (void **)out);
 }
 
@@ -661,6 +665,7 @@ iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_t *c
     iggy_rpc_t rpc;
     IGGY_TRY(begin(c, IGGY_CMD_STORE_CONSUMER_OFFSET, &rpc));
     iggy_enc_store_consumer_offset(&rpc.w, consumer, stream, topic, partition_id, offset, ack);
+    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
     return iggy_rpc_end(&rpc, NULL);
 }
 
@@ -672,6 +677,7 @@ iggy_err_t iggy_delete_consumer_offset(iggy_client_t *c, const iggy_consumer_t *
     iggy_rpc_t rpc;
     IGGY_TRY(begin(c, IGGY_CMD_DELETE_CONSUMER_OFFSET, &rpc));
     iggy_enc_delete_consumer_offset(&rpc.w, consumer, stream, topic, partition_id, ack);
+    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
     return iggy_rpc_end(&rpc, NULL);
 }
 

@@ -111,7 +111,7 @@ static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *ho
     conn->sess.session = 0;
     conn->sess.counter = 1;
     conn->last_activity_ms = iggy_now_ms();
-    __atomic_add_fetch(&c->connects, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&conn->counters.connects, 1, __ATOMIC_RELAXED);
     IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
     iggy_log(c, IGGY_LOG_DEBUG, "net", "connected to %s:%u%s", host, port, c->tls ? " (TLS)" : "");
     return IGGY_OK;

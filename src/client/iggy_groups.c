@@ -1,7 +1,8 @@
 /* Consumer-group memberships. A membership belongs to a session on the server, so a new
  * session (reconnect, server restart, leader change) has none: the client remembers the
- * groups its caller joined and joins them again before the next call, and group caches
- * re-sync their assignment (the session epoch moved). */
+ * groups its caller joined, and on which of its connections, and joins them again there
+ * before that connection's next call; group caches re-sync their assignment (the session
+ * epoch moved). Calls about a joined group go on the connection that joined it. */
 #include <string.h>
 
 #include "client/iggy_client_internal.h"
@@ -11,11 +12,12 @@
 #include "iggy_alloc.h"
 #include "iggy_error_internal.h"
 
-/* The JoinConsumerGroup body (stream, topic, group identifiers) and the session it is
- * joined in. */
+/* The JoinConsumerGroup body (stream, topic, group identifiers), the connection whose session
+ * joined it and that connection's login count then. */
 typedef struct iggy_membership {
     uint8_t *ref;
     size_t len;
+    size_t conn;
     uint64_t epoch;
 } iggy_membership_t;
 
@@ -27,12 +29,12 @@ static iggy_membership_t *find(iggy_client_t *c, const uint8_t *ref, size_t len)
     return NULL;
 }
 
-static uint64_t epoch_now(iggy_client_t *c)
+static uint64_t epoch_of(const iggy_conn_t *conn)
 {
-    return __atomic_load_n(&c->session_epoch, __ATOMIC_RELAXED);
+    return __atomic_load_n(&conn->logins, __ATOMIC_RELAXED);
 }
 
-void iggy_membership_add(iggy_client_t *c, const uint8_t *ref, size_t len)
+void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size_t len)
 {
     iggy_membership_t *m, *grown;
     pthread_mutex_lock(&c->groups_lock);
@@ -53,7 +55,8 @@ void iggy_membership_add(iggy_client_t *c, const uint8_t *ref, size_t len)
         m->ref = copy;
         m->len = len;
     }
-    m->epoch = epoch_now(c);
+    m->conn = conn;
+    m->epoch = epoch_of(&c->conns[conn]);
     pthread_mutex_unlock(&c->groups_lock);
 }
 
@@ -73,21 +76,45 @@ void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len)
     pthread_mutex_unlock(&c->groups_lock);
 }
 
-bool iggy_membership_has_group(iggy_client_t *c, const iggy_identifier_t *stream,
-                               const iggy_identifier_t *topic, const iggy_identifier_t *group)
+int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
+                         const iggy_identifier_t *topic, const iggy_identifier_t *group)
 {
     iggy_writer_t w;
-    bool has = false;
+    int conn = -1;
+    pthread_mutex_lock(&c->groups_lock);
+    if (c->nmemberships == 0) {
+        pthread_mutex_unlock(&c->groups_lock);
+        return -1; /* the common case: no group joined, nothing to encode */
+    }
+    pthread_mutex_unlock(&c->groups_lock);
     if (iggy_wr_init(&w, c->pool, IGGY_GROUP_REF_MAX, IGGY_GROUP_REF_MAX) != IGGY_OK)
-        return false;
+        return -1;
     iggy_enc_group_ref(&w, stream, topic, group);
     if (iggy_wr_status(&w) == IGGY_OK) {
+        iggy_membership_t *m;
         pthread_mutex_lock(&c->groups_lock);
-        has = find(c, w.data, w.len) != NULL;
+        m = find(c, w.data, w.len);
+        if (m)
+            conn = (int)m->conn;
         pthread_mutex_unlock(&c->groups_lock);
     }
     iggy_wr_release(&w);
-    return has;
+    return conn;
+}
+
+void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
+                        const iggy_identifier_t *topic, const iggy_identifier_t *group)
+{
+    int conn = iggy_membership_conn(rpc->client, stream, topic, group);
+    if (conn >= 0)
+        rpc->pin = conn;
+}
+
+void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_t *consumer,
+                           const iggy_identifier_t *stream, const iggy_identifier_t *topic)
+{
+    if (consumer && consumer->kind == IGGY_CONSUMER_GROUP)
+        iggy_rpc_pin_group(rpc, stream, topic, &consumer->id);
 }
 
 /* Whether an error means the group (or its stream or topic) is gone for good. */
@@ -107,14 +134,15 @@ static void enc_ref(iggy_writer_t *w, void *arg)
 
 iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline)
 {
-    uint64_t epoch = epoch_now(c);
+    uint64_t epoch = epoch_of(conn);
     for (;;) {
-        iggy_membership_t m = {NULL, 0, 0};
+        iggy_membership_t m = {NULL, 0, 0, 0};
         iggy_err_t err;
-        /* One stale membership at a time, copied out: the list may change meanwhile. */
+        /* One stale membership of this connection at a time, copied out: the list may change
+         * meanwhile. */
         pthread_mutex_lock(&c->groups_lock);
         for (size_t i = 0; i < c->nmemberships; i++)
-            if (c->memberships[i].epoch != epoch) {
+            if (c->memberships[i].conn == conn->index && c->memberships[i].epoch != epoch) {
                 m.len = c->memberships[i].len;
                 m.ref = iggy_mem_alloc(m.len ? m.len : 1);
                 if (m.ref)
@@ -138,7 +166,7 @@ iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t 
             pthread_mutex_lock(&c->groups_lock);
             {
                 iggy_membership_t *again = find(c, m.ref, m.len);
-                if (again)
+                if (again && again->conn == conn->index)
                     again->epoch = 0;
             }
             pthread_mutex_unlock(&c->groups_lock);

@@ -34,14 +34,10 @@ typedef struct group_entry {
     uint32_t cursor;
 } group_entry_t;
 
-struct iggy_messages_state {
-    pthread_mutex_t lock; /* caches */
-    topic_entry_t *topics;
-    size_t ntopics, topics_cap;
-    group_entry_t *groups;
-    size_t ngroups, groups_cap;
-
-    pthread_mutex_t transform_lock; /* everything below */
+/* What transforming payloads needs (codec contexts, scratch space). A call takes one for its
+ * own and gives it back, so sends and polls on different connections transform in parallel;
+ * there are as many as calls ever transformed at once. */
+typedef struct transform_slot {
     iggy_compress_ctx_t *comp;
     iggy_crypto_ctx_t *crypto;
     iggy_scratch_t send_scratch, poll_scratch;
@@ -49,6 +45,16 @@ struct iggy_messages_state {
     iggy_send_message_t *prepared;
     iggy_raw_block_t *raw;
     size_t prepared_cap;
+    struct transform_slot *next; /* in the free list */
+} transform_slot_t;
+
+struct iggy_messages_state {
+    pthread_mutex_t lock; /* caches and the free transform slots */
+    topic_entry_t *topics;
+    size_t ntopics, topics_cap;
+    group_entry_t *groups;
+    size_t ngroups, groups_cap;
+    transform_slot_t *free_slots;
 };
 
 iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out)
@@ -60,7 +66,6 @@ iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out
         st = iggy_mem_calloc(1, sizeof *st);
         if (st) {
             pthread_mutex_init(&st->lock, NULL);
-            pthread_mutex_init(&st->transform_lock, NULL);
             c->messages = st;
         }
     }
@@ -69,21 +74,66 @@ iggy_err_t iggy_messages_state_get(iggy_client_t *c, iggy_messages_state_t **out
     return st ? IGGY_OK : iggy_fail(IGGY_ERR__NO_MEMORY, "messages: no memory");
 }
 
+static void slot_free(transform_slot_t *t)
+{
+    iggy_compress_ctx_free(t->comp);
+    iggy_crypto_ctx_free(t->crypto);
+    iggy_scratch_free(&t->send_scratch);
+    iggy_scratch_free(&t->poll_scratch);
+    iggy_inflate_state_free(&t->poll_inflate);
+    iggy_mem_free(t->prepared);
+    iggy_mem_free(t->raw);
+    iggy_mem_free(t);
+}
+
+/* A transform slot for this call: a free one, else a new one; NULL without memory. */
+static transform_slot_t *slot_take(iggy_messages_state_t *st)
+{
+    transform_slot_t *t;
+    pthread_mutex_lock(&st->lock);
+    t = st->free_slots;
+    if (t)
+        st->free_slots = t->next;
+    pthread_mutex_unlock(&st->lock);
+    if (!t) {
+        t = iggy_mem_calloc(1, sizeof *t);
+        if (!t)
+            return NULL;
+    }
+    if (!t->comp)
+        t->comp = iggy_compress_ctx_new();
+    if (!t->crypto)
+        t->crypto = iggy_crypto_ctx_new();
+    if (!t->comp || !t->crypto) {
+        slot_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void slot_give(iggy_messages_state_t *st, transform_slot_t *t)
+{
+    /* A reply that inflated a lot (a bomb up to its budget) leaves no large buffer behind. */
+    if (t->poll_inflate.out.cap > POLL_INFLATE_KEEP_MAX)
+        iggy_scratch_free(&t->poll_inflate.out);
+    pthread_mutex_lock(&st->lock);
+    t->next = st->free_slots;
+    st->free_slots = t;
+    pthread_mutex_unlock(&st->lock);
+}
+
 void iggy_messages_state_free(iggy_messages_state_t *st)
 {
     if (!st)
         return;
     iggy_mem_free(st->topics);
     iggy_mem_free(st->groups);
-    iggy_compress_ctx_free(st->comp);
-    iggy_crypto_ctx_free(st->crypto);
-    iggy_scratch_free(&st->send_scratch);
-    iggy_scratch_free(&st->poll_scratch);
-    iggy_inflate_state_free(&st->poll_inflate);
-    iggy_mem_free(st->prepared);
-    iggy_mem_free(st->raw);
+    while (st->free_slots) {
+        transform_slot_t *t = st->free_slots;
+        st->free_slots = t->next;
+        slot_free(t);
+    }
     pthread_mutex_destroy(&st->lock);
-    pthread_mutex_destroy(&st->transform_lock);
     iggy_mem_free(st);
 }
 
@@ -210,6 +260,7 @@ static iggy_err_t encode_send(iggy_client_t *c, iggy_messages_state_t *st, iggy_
                               size_t count, const iggy_send_opts_t *opts)
 {
     iggy_send_transform_t t;
+    transform_slot_t *slot;
     iggy_err_t err = IGGY_OK;
     uint64_t now = iggy_now_us();
     if (!needs_transform(opts)) {
@@ -222,33 +273,31 @@ static iggy_err_t encode_send(iggy_client_t *c, iggy_messages_state_t *st, iggy_
     t.key = opts->encryption_key;
     t.mint_v7 = opts->message_ids == IGGY_MESSAGE_ID_UUID_V7;
     t.now_us = now;
-    pthread_mutex_lock(&st->transform_lock);
-    if (!st->comp)
-        st->comp = iggy_compress_ctx_new();
-    if (!st->crypto)
-        st->crypto = iggy_crypto_ctx_new();
-    if (count > st->prepared_cap) {
-        iggy_send_message_t *p = iggy_mem_realloc(st->prepared, count * sizeof *p);
-        iggy_raw_block_t *r = p ? iggy_mem_realloc(st->raw, count * sizeof *r) : NULL;
+    slot = slot_take(st);
+    if (!slot)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "SendMessages: no memory for transforms");
+    if (count > slot->prepared_cap) {
+        iggy_send_message_t *p = iggy_mem_realloc(slot->prepared, count * sizeof *p);
+        iggy_raw_block_t *r = p ? iggy_mem_realloc(slot->raw, count * sizeof *r) : NULL;
         if (p)
-            st->prepared = p;
+            slot->prepared = p;
         if (r) {
-            st->raw = r;
-            st->prepared_cap = count;
+            slot->raw = r;
+            slot->prepared_cap = count;
         }
     }
-    if (!st->comp || !st->crypto || count > st->prepared_cap)
+    if (count > slot->prepared_cap)
         err = iggy_fail(IGGY_ERR__NO_MEMORY, "SendMessages: no memory for transforms");
     if (err == IGGY_OK)
-        err = iggy_send_transform(&t, st->comp, st->crypto, c->pool, &st->send_scratch, msgs, count,
-                                  st->prepared, st->raw);
+        err = iggy_send_transform(&t, slot->comp, slot->crypto, c->pool, &slot->send_scratch, msgs,
+                                  count, slot->prepared, slot->raw);
     if (err == IGGY_OK) {
-        /* The writer copies everything: scratch is free again after this. */
-        iggy_enc_send_messages_raw(&rpc->w, stream, topic, where, st->prepared, count, st->raw,
+        /* The writer copies everything: the slot is free again after this. */
+        iggy_enc_send_messages_raw(&rpc->w, stream, topic, where, slot->prepared, count, slot->raw,
                                    now);
         err = iggy_wr_status(&rpc->w);
     }
-    pthread_mutex_unlock(&st->transform_lock);
+    slot_give(st, slot);
     return err;
 }
 
@@ -319,6 +368,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
 
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SYNC_CONSUMER_GROUP, &rpc));
     iggy_enc_group_ref(&rpc.w, stream, topic, &consumer->id);
+    iggy_rpc_pin_group(&rpc, stream, topic, &consumer->id);
     err = iggy_rpc_end(&rpc, (void **)&a);
     if (err == IGGY_ERR__NOT_FOUND)
         return iggy_fail(IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND,
@@ -351,6 +401,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
 {
     static const iggy_poll_opts_t defaults; /* NULL options = zeroed options (decompress) */
     iggy_poll_decode_opts_t d;
+    transform_slot_t *slot;
     bool transform;
     iggy_rpc_t rpc;
     iggy_err_t err;
@@ -362,6 +413,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_POLL_MESSAGES, &rpc));
     iggy_enc_poll_messages(&rpc.w, consumer, stream, topic, partition_id, strategy, count,
                            auto_commit);
+    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
     if (!transform)
         return iggy_rpc_end(&rpc, (void **)out);
     memset(&d, 0, sizeof d);
@@ -370,26 +422,18 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.decompress = !opts->no_decompress;
     d.max_decompressed = opts->max_decompressed_bytes;
     d.reply_budget = opts->max_decompressed_reply_bytes;
-    pthread_mutex_lock(&st->transform_lock);
-    if (!st->comp)
-        st->comp = iggy_compress_ctx_new();
-    if (!st->crypto)
-        st->crypto = iggy_crypto_ctx_new();
-    d.comp = st->comp;
-    d.crypto = st->crypto;
-    d.scratch = &st->poll_scratch;
-    d.inflate = &st->poll_inflate;
-    if (!d.comp || !d.crypto) {
-        pthread_mutex_unlock(&st->transform_lock);
+    slot = slot_take(st);
+    if (!slot) {
         iggy_rpc_abort(&rpc);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "PollMessages: no memory for transforms");
     }
+    d.comp = slot->comp;
+    d.crypto = slot->crypto;
+    d.scratch = &slot->poll_scratch;
+    d.inflate = &slot->poll_inflate;
     rpc.decode_opts = &d;
     err = iggy_rpc_end(&rpc, (void **)out);
-    /* A reply that inflated a lot (a bomb up to its budget) leaves no large buffer behind. */
-    if (st->poll_inflate.out.cap > POLL_INFLATE_KEEP_MAX)
-        iggy_scratch_free(&st->poll_inflate.out);
-    pthread_mutex_unlock(&st->transform_lock);
+    slot_give(st, slot);
     return err;
 }
 
@@ -420,7 +464,7 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_t *cons
         /* The server lost our membership (a new session it did not see us re-join, an
          * eviction): join once more, re-sync, retry. Only for groups the caller joined. */
         if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined &&
-            iggy_membership_has_group(c, stream, topic, &consumer->id)) {
+            iggy_membership_conn(c, stream, topic, &consumer->id) >= 0) {
             rejoined = resync = true;
             IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
             continue;

@@ -48,6 +48,8 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     rpc->client = c;
     rpc->cmd = desc;
     rpc->decode_opts = NULL;
+    rpc->pin = -1;
+    rpc->conn_used = -1;
     /* The call counts as in progress from here: destroy waits for its buffers to return. */
     IGGY_TRY(iggy_client_enter(c));
     err = iggy_wr_init(&rpc->w, c->pool, REQUEST_BUF_HINT, c->opts.max_frame_size);
@@ -140,7 +142,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
             return iggy_conn_lost(c, conn, err);
         }
     }
-    iggy_stats_exchange(c, w->len, rh->size, iggy_mono_us() - started);
+    iggy_stats_exchange(conn, w->len, rh->size, iggy_mono_us() - started);
     return IGGY_OK;
 }
 
@@ -228,6 +230,7 @@ static void update_session(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
         conn->sess.session = lr->session;
         conn->sess.counter = 1;
         conn->sess.logged_in = true;
+        __atomic_add_fetch(&conn->logins, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&c->session_epoch, 1, __ATOMIC_RELAXED);
     } else if (cmd->flags & IGGY_CMDF_LOGOUT) {
         conn->sess.logged_in = false;
@@ -302,17 +305,19 @@ static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err)
 iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
 {
     iggy_client_t *c = rpc->client;
-    iggy_conn_t *conn = &c->conn;
+    iggy_conn_t *conn;
     const iggy_cmd_desc_t *cmd = rpc->cmd;
     int64_t deadline = iggy_deadline_after(c->opts.request_timeout_ms);
     iggy_err_t err = iggy_wr_status(&rpc->w);
 
+    if (err == IGGY_OK)
+        err = iggy_conn_acquire(c, rpc->pin, deadline, &conn);
     if (err != IGGY_OK) {
-        iggy_stats_call(c, cmd, err);
+        iggy_stats_call(c, NULL, cmd, err);
         iggy_rpc_abort(rpc);
         return err;
     }
-    pthread_mutex_lock(&conn->lock);
+    rpc->conn_used = (int)conn->index;
     iggy_conn_call_begin(conn);
     for (;;) {
         bool sent = false;
@@ -342,8 +347,8 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     }
     if (iggy_client_destroying(c) && err != IGGY_OK)
         err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);
-    pthread_mutex_unlock(&conn->lock);
-    iggy_stats_call(c, cmd, err);
+    iggy_stats_call(c, conn, cmd, err);
+    iggy_conn_release(c, conn);
     iggy_rpc_abort(rpc); /* buffers back to the pool, then leave */
     return err;
 }

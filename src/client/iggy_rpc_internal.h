@@ -42,14 +42,21 @@ bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t dea
 
 /* Consumer-group memberships (iggy_groups.c). */
 
-/* Remember a group the caller joined (the JoinConsumerGroup body: stream, topic, group). */
-void iggy_membership_add(iggy_client_t *c, const uint8_t *ref, size_t len);
+/* Remember a group the caller joined on connection conn (the JoinConsumerGroup body: stream,
+ * topic, group). */
+void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size_t len);
 /* Forget a group the caller left or deleted. */
 void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len);
-/* Whether the caller joined this group (identified as it was when joined). */
-bool iggy_membership_has_group(iggy_client_t *c, const iggy_identifier_t *stream,
-                               const iggy_identifier_t *topic, const iggy_identifier_t *group);
-/* After a new session on conn: join every remembered group again (conn->lock is held). A
+/* The connection that joined this group (identified as it was when joined), or -1. */
+int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
+                         const iggy_identifier_t *topic, const iggy_identifier_t *group);
+/* Pin a call about a group to the connection that joined it (a member's session); no pin
+ * when the client never joined it. The consumer form pins only for group consumers. */
+void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
+                        const iggy_identifier_t *topic, const iggy_identifier_t *group);
+void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_t *consumer,
+                           const iggy_identifier_t *stream, const iggy_identifier_t *topic);
+/* After a new session on conn: join every group it had joined again (conn->lock is held). A
  * group that no longer exists is forgotten; other failures are returned. */
 iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t deadline);
 /* Free the list (destroy). */

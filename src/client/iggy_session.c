@@ -88,11 +88,13 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
     return err;
 }
 
+/* Whether the client logs in by itself: with the conf's credentials when auto.login is on, and
+ * always with those of an explicit login (on reconnects and on its other connections). */
 static bool has_credentials(iggy_client_t *c)
 {
     bool has;
     pthread_mutex_lock(&c->cred_lock);
-    has = c->token || c->username;
+    has = (c->token || c->username) && !(c->cred_from_conf && c->conf && !c->conf->auto_login);
     pthread_mutex_unlock(&c->cred_lock);
     return has;
 }
@@ -212,7 +214,7 @@ iggy_err_t iggy_session_ensure(iggy_client_t *c, iggy_conn_t *conn, const iggy_c
     }
     if (is_login || conn->sess.logged_in || (cmd->flags & IGGY_CMDF_SESSION))
         return IGGY_OK;
-    if (c->fixed_transport || (c->conf && !c->conf->auto_login) || !has_credentials(c))
+    if (c->fixed_transport || !has_credentials(c))
         return IGGY_OK; /* the server answers 40 itself, or the caller logs in */
     err = auto_login(c, conn, deadline);
     if (err == IGGY_OK)

@@ -1,0 +1,199 @@
+/* The client's connections: a call takes an idle one (or the one it is pinned to) and hands
+ * it back when done, so calls from different threads run in parallel, one per connection.
+ * Unopened connections are used only when every open one is busy: a client used from one
+ * thread keeps one session however many connections it may have. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "client/iggy_client_internal.h"
+#include "iggy_alloc.h"
+#include "iggy_error_internal.h"
+
+iggy_err_t iggy_conns_init(iggy_client_t *c, size_t n)
+{
+    pthread_condattr_t ca;
+    c->conns = iggy_mem_calloc(n, sizeof *c->conns);
+    if (!c->conns)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "client: no memory for %zu connections", n);
+    for (size_t i = 0; i < n; i++) {
+        iggy_conn_t *conn = &c->conns[i];
+        /* The server drops frames with client id 0, Ping before login included. */
+        iggy_err_t err = iggy_random_client_id(&conn->sess.client_id);
+        if (err != IGGY_OK) {
+            iggy_mem_free(c->conns);
+            c->conns = NULL;
+            return err;
+        }
+        conn->index = i;
+        conn->fd = -1;
+        conn->sess.counter = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_init(&c->conns[i].lock, NULL);
+        pthread_mutex_init(&c->conns[i].fd_lock, NULL);
+    }
+    c->nconns = n;
+    pthread_mutex_init(&c->conns_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->conns_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    return IGGY_OK;
+}
+
+void iggy_conns_free(iggy_client_t *c)
+{
+    if (!c->conns)
+        return;
+    for (size_t i = 0; i < c->nconns; i++) {
+        iggy_conn_t *conn = &c->conns[i];
+        if (conn->transport.ops)
+            conn->transport.ops->destroy(conn->transport.ctx);
+        pthread_mutex_destroy(&conn->lock);
+        pthread_mutex_destroy(&conn->fd_lock);
+    }
+    pthread_mutex_destroy(&c->conns_lock);
+    pthread_cond_destroy(&c->conns_cond);
+    iggy_mem_free(c->conns);
+    c->conns = NULL;
+}
+
+/* The idle connection an unpinned call should take, or NULL: open before unopened (no new
+ * session while one is idle), unreserved before reserved, fewest reservations first. */
+static iggy_conn_t *pick_idle(iggy_client_t *c)
+{
+    iggy_conn_t *best = NULL;
+    for (size_t i = 0; i < c->nconns; i++) {
+        iggy_conn_t *conn = &c->conns[i];
+        if (conn->busy)
+            continue;
+        if (!best || (conn->reservations < best->reservations) ||
+            (conn->reservations == best->reservations && conn->was_open && !best->was_open))
+            best = conn;
+    }
+    return best;
+}
+
+static struct timespec mono_deadline(int64_t deadline_ms)
+{
+    struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000L};
+    return ts;
+}
+
+iggy_err_t iggy_conn_acquire(iggy_client_t *c, int pin, int64_t deadline, iggy_conn_t **out)
+{
+    iggy_conn_t *conn;
+    struct timespec until = mono_deadline(deadline);
+    *out = NULL;
+    if (pin >= (int)c->nconns)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "connection %d of %zu", pin, c->nconns);
+    pthread_mutex_lock(&c->conns_lock);
+    for (;;) {
+        conn = pin >= 0 ? (c->conns[pin].busy ? NULL : &c->conns[pin]) : pick_idle(c);
+        if (conn || iggy_client_destroying(c))
+            break;
+        if (!deadline) {
+            pthread_cond_wait(&c->conns_cond, &c->conns_lock);
+        } else if (pthread_cond_timedwait(&c->conns_cond, &c->conns_lock, &until) == ETIMEDOUT) {
+            conn = pin >= 0 ? (c->conns[pin].busy ? NULL : &c->conns[pin]) : pick_idle(c);
+            break;
+        }
+    }
+    if (conn)
+        conn->busy = true;
+    pthread_mutex_unlock(&c->conns_lock);
+    if (!conn) {
+        if (iggy_client_destroying(c))
+            return iggy_fail(IGGY_ERR__DESTROYED,
+                             "client destroyed while waiting for a connection");
+        return iggy_fail(IGGY_ERR__TIMED_OUT,
+                         "no idle connection before the request deadline (%zu connection(s), all "
+                         "busy)",
+                         c->nconns);
+    }
+    pthread_mutex_lock(&conn->lock);
+    *out = conn;
+    return IGGY_OK;
+}
+
+iggy_conn_t *iggy_conn_try_acquire(iggy_client_t *c, size_t index)
+{
+    iggy_conn_t *conn = &c->conns[index];
+    pthread_mutex_lock(&c->conns_lock);
+    if (conn->busy)
+        conn = NULL;
+    else
+        conn->busy = true;
+    pthread_mutex_unlock(&c->conns_lock);
+    if (conn)
+        pthread_mutex_lock(&conn->lock);
+    return conn;
+}
+
+void iggy_conn_release(iggy_client_t *c, iggy_conn_t *conn)
+{
+    bool open = conn->sess.connected; /* read under conn->lock, published under conns_lock */
+    pthread_mutex_unlock(&conn->lock);
+    pthread_mutex_lock(&c->conns_lock);
+    conn->busy = false;
+    conn->was_open = open;
+    /* Waiters may want this very connection (pinned) or any: wake them all. */
+    pthread_cond_broadcast(&c->conns_cond);
+    pthread_mutex_unlock(&c->conns_lock);
+}
+
+void iggy_conns_wake(iggy_client_t *c)
+{
+    pthread_mutex_lock(&c->conns_lock);
+    pthread_cond_broadcast(&c->conns_cond);
+    pthread_mutex_unlock(&c->conns_lock);
+}
+
+void iggy_conns_drop_others(iggy_client_t *c, int except)
+{
+    for (size_t i = 0; i < c->nconns; i++) {
+        iggy_conn_t *conn;
+        if ((int)i == except)
+            continue;
+        pthread_mutex_lock(&c->conns_lock);
+        if (!c->conns[i].was_open && !c->conns[i].busy) {
+            pthread_mutex_unlock(&c->conns_lock);
+            continue; /* never opened or already closed: nothing to drop */
+        }
+        pthread_mutex_unlock(&c->conns_lock);
+        if (iggy_conn_acquire(c, (int)i, 0, &conn) != IGGY_OK)
+            return; /* destroyed */
+        if (conn->sess.connected) {
+            iggy_log(c, IGGY_LOG_DEBUG, "net", "connection %zu: closed for the new identity", i);
+            iggy_conn_drop(conn);
+        }
+        iggy_conn_release(c, conn);
+    }
+}
+
+void iggy_conn_reserve(iggy_client_t *c, iggy_conn_reservation_t *out)
+{
+    size_t best = 0;
+    pthread_mutex_lock(&c->conns_lock);
+    for (size_t i = 1; i < c->nconns; i++)
+        if (c->conns[i].reservations < c->conns[best].reservations)
+            best = i;
+    c->conns[best].reservations++;
+    pthread_mutex_unlock(&c->conns_lock);
+    out->client = c;
+    out->index = (int)best;
+}
+
+void iggy_conn_unreserve(iggy_conn_reservation_t *r)
+{
+    iggy_client_t *c = r->client;
+    if (!c || r->index < 0)
+        return;
+    pthread_mutex_lock(&c->conns_lock);
+    if (c->conns[r->index].reservations > 0)
+        c->conns[r->index].reservations--;
+    pthread_mutex_unlock(&c->conns_lock);
+    r->index = -1;
+}
