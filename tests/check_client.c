@@ -161,7 +161,8 @@ START_TEST(ping_login_logout)
         iggy_u128_t before = c->conns[0].sess.client_id;
         ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &again), IGGY_OK);
         ck_assert(again->session != lr->session);
-        ck_assert(before.lo != c->conns[0].sess.client_id.lo || before.hi != c->conns[0].sess.client_id.hi);
+        ck_assert(before.lo != c->conns[0].sess.client_id.lo ||
+                  before.hi != c->conns[0].sess.client_id.hi);
         iggy_result_destroy(again);
     }
     iggy_result_destroy(lr);
