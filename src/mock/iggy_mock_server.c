@@ -566,11 +566,13 @@ static iggy_err_t node_listen(node_t *n, const char *host, uint16_t port)
 static iggy_err_t node_start(node_t *n, uint16_t port)
 {
     iggy_mock_t *m = n->m;
+    char eb[128];
     IGGY_TRY(node_listen(n, m->host, port));
     if (iggy_fd_pipe(n->wake) != 0) {
         close(n->lfd);
         n->lfd = -1;
-        return iggy_fail(IGGY_ERR__TRANSPORT, "mock: pipe: %s", strerror(errno));
+        return iggy_fail(IGGY_ERR__TRANSPORT, "mock: pipe: %s",
+                         iggy_strerror(errno, eb, sizeof eb));
     }
     pthread_mutex_lock(&m->lock);
     n->up = true;
