@@ -159,17 +159,12 @@ static void set_credentials(iggy_client_t *c, const char *user, const char *pass
 /* Ping one connection when it has been idle for the interval (conn is taken). */
 static void heartbeat_one(iggy_client_t *c, iggy_conn_t *conn, int64_t interval)
 {
-    iggy_writer_t w;
     if (!conn->sess.connected || iggy_now_ms() - conn->last_activity_ms < interval)
         return;
-    if (iggy_wr_init(&w, c->pool, IGGY_HEADER_SIZE, c->opts.max_frame_size) != IGGY_OK)
-        return;
-    iggy_wr_grow(&w, IGGY_HEADER_SIZE);
-    if (iggy_call_on_conn(c, conn, &iggy_cmds[IGGY_CMD_PING], &w, NULL, NULL,
-                          iggy_deadline_after(c->opts.request_timeout_ms), NULL) != IGGY_OK)
+    if (iggy_internal_call(c, conn, IGGY_CMD_PING, NULL, NULL, NULL,
+                           iggy_deadline_after(c->opts.request_timeout_ms)) != IGGY_OK)
         iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat on connection %zu failed: %s", conn->index,
                  iggy_last_error_detail());
-    iggy_wr_release(&w);
 }
 
 static void *heartbeat_main(void *arg)

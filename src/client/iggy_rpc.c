@@ -37,6 +37,18 @@ iggy_err_t iggy_random_client_id(iggy_u128_t *out)
     return IGGY_OK;
 }
 
+iggy_err_t iggy_request_writer(iggy_client_t *c, size_t hint, iggy_writer_t *w)
+{
+    iggy_err_t err = iggy_wr_init(w, c->pool, hint, c->opts.max_frame_size);
+    if (err != IGGY_OK)
+        return err;
+    iggy_wr_grow(w, IGGY_HEADER_SIZE); /* stamped once the connection is known */
+    err = iggy_wr_status(w);
+    if (err != IGGY_OK)
+        iggy_wr_release(w);
+    return err;
+}
+
 iggy_err_t iggy_rpc_begin(iggy_client_t *c, iggy_cmd_t cmd, iggy_rpc_t *rpc)
 {
     return iggy_rpc_begin_desc(c, &iggy_cmds[cmd], rpc);
@@ -52,11 +64,7 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     rpc->conn_used = -1;
     /* The call counts as in progress from here: destroy waits for its buffers to return. */
     IGGY_TRY(iggy_client_enter(c));
-    err = iggy_wr_init(&rpc->w, c->pool, REQUEST_BUF_HINT, c->opts.max_frame_size);
-    if (err == IGGY_OK) {
-        iggy_wr_grow(&rpc->w, IGGY_HEADER_SIZE);
-        err = iggy_wr_status(&rpc->w);
-    }
+    err = iggy_request_writer(c, REQUEST_BUF_HINT, &rpc->w);
     if (err != IGGY_OK)
         iggy_rpc_abort(rpc);
     return err;

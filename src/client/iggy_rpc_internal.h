@@ -4,6 +4,10 @@
 
 #include "client/iggy_client_internal.h"
 
+/* A request buffer from the pool with the 256-byte header reserved (stamped once the
+ * connection is known): the one setup of every request, public or the library's own. */
+iggy_err_t iggy_request_writer(iggy_client_t *c, size_t hint, iggy_writer_t *w);
+
 /* Absolute monotonic deadline timeout_ms from now; 0 = none. */
 int64_t iggy_deadline_after(int64_t timeout_ms);
 

@@ -20,10 +20,9 @@ iggy_err_t iggy_internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cm
                               iggy_encode_fn enc, void *arg, void **out, int64_t deadline)
 {
     iggy_writer_t w;
-    iggy_err_t err = iggy_wr_init(&w, c->pool, 512, c->opts.max_frame_size);
+    iggy_err_t err = iggy_request_writer(c, 512, &w);
     if (err != IGGY_OK)
         return err;
-    iggy_wr_grow(&w, IGGY_HEADER_SIZE);
     if (enc)
         enc(&w, arg);
     err = iggy_wr_status(&w);
