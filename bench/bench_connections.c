@@ -97,7 +97,7 @@ static iggy_client_t *new_client(const settings_t *s, int connections)
         iggy_conf_set(conf, "bootstrap.servers", s->addr, err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "username", s->user, err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "password", s->pass, err, sizeof err) != IGGY_OK ||
-        iggy_conf_set(conf, "connections", n, err, sizeof err) != IGGY_OK ||
+        (connections > 1 && iggy_conf_set(conf, "connections", n, err, sizeof err) != IGGY_OK) ||
         iggy_client_new(conf, &c, err, sizeof err) != IGGY_OK) {
         fprintf(stderr, "client: %s\n", err);
         exit(1);

@@ -52,9 +52,11 @@ typedef struct iggy_conn {
     int64_t last_activity_ms;
 
     /* Under the client's conns_lock (iggy_conns.c). */
-    bool busy;             /* taken by a call or the heartbeat */
-    uint32_t reservations; /* pins held: unpinned calls use it only when nothing else is idle */
-    bool was_open;         /* connected when last handed back: preferred over unopened ones */
+    bool busy;               /* taken by a call or the heartbeat */
+    uint32_t pinned_waiters; /* calls waiting for this very connection */
+    pthread_cond_t idle;     /* signalled for a pinned waiter when this connection is handed back */
+    uint32_t reservations;   /* pins held: unpinned calls use it only when nothing else is idle */
+    bool was_open;           /* connected when last handed back: preferred over unopened ones */
 
     /* The reconnect policy (iggy_connect.c): every connection opened goes through it. */
     uint32_t failures;       /* failed or lost connections since a call last got its reply */
@@ -82,9 +84,10 @@ struct iggy_client_s {
     /* The connections (iggy_conns.c): a call takes an idle one, or waits. */
     iggy_conn_t *conns;
     size_t nconns;
-    pthread_mutex_t conns_lock; /* busy, reservations, was_open */
-    pthread_cond_t conns_cond;  /* a connection became idle (or destroy began) */
-    struct iggy_tls_ctx *tls;   /* trust settings, built once when TLS is on */
+    pthread_mutex_t conns_lock; /* busy, reservations, was_open, waiter counts */
+    pthread_cond_t conns_cond;  /* a connection became idle for an unpinned waiter */
+    uint32_t unpinned_waiters;
+    struct iggy_tls_ctx *tls; /* trust settings, built once when TLS is on */
 
     /* Consumer groups this client joined: re-joined on every new session (iggy_groups.c). */
     pthread_mutex_t groups_lock;

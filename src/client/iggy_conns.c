@@ -4,7 +4,6 @@
  * thread keeps one session however many connections it may have. */
 #include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "client/iggy_client_internal.h"
@@ -30,14 +29,15 @@ iggy_err_t iggy_conns_init(iggy_client_t *c, size_t n)
         conn->fd = -1;
         conn->sess.counter = 1;
     }
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     for (size_t i = 0; i < n; i++) {
         pthread_mutex_init(&c->conns[i].lock, NULL);
         pthread_mutex_init(&c->conns[i].fd_lock, NULL);
+        pthread_cond_init(&c->conns[i].idle, &ca);
     }
     c->nconns = n;
     pthread_mutex_init(&c->conns_lock, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->conns_cond, &ca);
     pthread_condattr_destroy(&ca);
     return IGGY_OK;
@@ -53,6 +53,7 @@ void iggy_conns_free(iggy_client_t *c)
             conn->transport.ops->destroy(conn->transport.ctx);
         pthread_mutex_destroy(&conn->lock);
         pthread_mutex_destroy(&conn->fd_lock);
+        pthread_cond_destroy(&conn->idle);
     }
     pthread_mutex_destroy(&c->conns_lock);
     pthread_cond_destroy(&c->conns_cond);
@@ -82,27 +83,64 @@ static struct timespec mono_deadline(int64_t deadline_ms)
     return ts;
 }
 
+/* The connection a call may take now, or NULL. */
+static iggy_conn_t *take_now(iggy_client_t *c, int pin)
+{
+    if (pin >= 0)
+        return c->conns[pin].busy ? NULL : &c->conns[pin];
+    return pick_idle(c);
+}
+
+/* Wait (conns_lock held) for a hand-back that may suit this call: pinned calls on their
+ * connection's condition, others on the client's. Returns false at the deadline. */
+static bool wait_turn(iggy_client_t *c, int pin, int64_t deadline)
+{
+    struct timespec until = mono_deadline(deadline);
+    pthread_cond_t *cond = pin >= 0 ? &c->conns[pin].idle : &c->conns_cond;
+    uint32_t *waiters = pin >= 0 ? &c->conns[pin].pinned_waiters : &c->unpinned_waiters;
+    int rc = 0;
+    (*waiters)++;
+    if (!deadline)
+        pthread_cond_wait(cond, &c->conns_lock);
+    else
+        rc = pthread_cond_timedwait(cond, &c->conns_lock, &until);
+    (*waiters)--;
+    return rc != ETIMEDOUT;
+}
+
+/* Wake one waiter a newly idle connection can serve: one pinned to it, else an unpinned
+ * one. One wake per hand-back: waking every waiter would only have them queue again. */
+static void wake_one(iggy_client_t *c, iggy_conn_t *conn)
+{
+    if (conn->pinned_waiters)
+        pthread_cond_signal(&conn->idle);
+    else if (c->unpinned_waiters)
+        pthread_cond_signal(&c->conns_cond);
+}
+
 iggy_err_t iggy_conn_acquire(iggy_client_t *c, int pin, int64_t deadline, iggy_conn_t **out)
 {
     iggy_conn_t *conn;
-    struct timespec until = mono_deadline(deadline);
+    bool in_time = true;
     *out = NULL;
     if (pin >= (int)c->nconns)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "connection %d of %zu", pin, c->nconns);
-    pthread_mutex_lock(&c->conns_lock);
-    for (;;) {
-        conn = pin >= 0 ? (c->conns[pin].busy ? NULL : &c->conns[pin]) : pick_idle(c);
-        if (conn || iggy_client_destroying(c))
-            break;
-        if (!deadline) {
-            pthread_cond_wait(&c->conns_cond, &c->conns_lock);
-        } else if (pthread_cond_timedwait(&c->conns_cond, &c->conns_lock, &until) == ETIMEDOUT) {
-            conn = pin >= 0 ? (c->conns[pin].busy ? NULL : &c->conns[pin]) : pick_idle(c);
-            break;
-        }
+    if (c->nconns == 1) {
+        /* One connection (the default): its mutex is the queue. Four threads sharing it ran
+         * about 1.4x faster this way than through the idle-connection hand-off, and on a par
+         * with the single-connection client before it (bench/bench_connections). */
+        pthread_mutex_lock(&c->conns[0].lock);
+        *out = &c->conns[0];
+        return IGGY_OK;
     }
+    pthread_mutex_lock(&c->conns_lock);
+    while (!(conn = take_now(c, pin)) && in_time && !iggy_client_destroying(c))
+        in_time = wait_turn(c, pin, deadline);
     if (conn)
         conn->busy = true;
+    else if (pin >= 0 && c->unpinned_waiters)
+        /* A wake meant for this connection may have gone to us: pass it on. */
+        pthread_cond_signal(&c->conns_cond);
     pthread_mutex_unlock(&c->conns_lock);
     if (!conn) {
         if (iggy_client_destroying(c))
@@ -121,6 +159,8 @@ iggy_err_t iggy_conn_acquire(iggy_client_t *c, int pin, int64_t deadline, iggy_c
 iggy_conn_t *iggy_conn_try_acquire(iggy_client_t *c, size_t index)
 {
     iggy_conn_t *conn = &c->conns[index];
+    if (c->nconns == 1)
+        return pthread_mutex_trylock(&conn->lock) == 0 ? conn : NULL;
     pthread_mutex_lock(&c->conns_lock);
     if (conn->busy)
         conn = NULL;
@@ -136,11 +176,12 @@ void iggy_conn_release(iggy_client_t *c, iggy_conn_t *conn)
 {
     bool open = conn->sess.connected; /* read under conn->lock, published under conns_lock */
     pthread_mutex_unlock(&conn->lock);
+    if (c->nconns == 1)
+        return;
     pthread_mutex_lock(&c->conns_lock);
     conn->busy = false;
     conn->was_open = open;
-    /* Waiters may want this very connection (pinned) or any: wake them all. */
-    pthread_cond_broadcast(&c->conns_cond);
+    wake_one(c, conn);
     pthread_mutex_unlock(&c->conns_lock);
 }
 
@@ -148,6 +189,8 @@ void iggy_conns_wake(iggy_client_t *c)
 {
     pthread_mutex_lock(&c->conns_lock);
     pthread_cond_broadcast(&c->conns_cond);
+    for (size_t i = 0; i < c->nconns; i++)
+        pthread_cond_broadcast(&c->conns[i].idle);
     pthread_mutex_unlock(&c->conns_lock);
 }
 
