@@ -14,7 +14,7 @@
 #include "iggy_error_internal.h"
 #include "iggy_humantime.h"
 
-typedef enum prop_type { PROP_STR, PROP_INT, PROP_BOOL } prop_type_t;
+typedef enum prop_type { PROP_STR, PROP_INT, PROP_BOOL, PROP_ENUM } prop_type_t;
 
 #define PROP_SECRET 0x1u
 
@@ -26,6 +26,7 @@ typedef struct prop {
     const char *def;
     unsigned flags;
     const char *desc;
+    const char *choices; /* PROP_ENUM: "a|b|c"; the field holds the index (int64_t) */
 } prop_t;
 
 #define F(field) offsetof(struct iggy_conf_s, field)
@@ -34,57 +35,102 @@ typedef struct prop {
 /* One row per property: validation, defaults, dump and docs all come from here. */
 static const prop_t PROPS[] = {
     {"bootstrap.servers", PROP_STR, F(bootstrap_servers), 0, 0, "127.0.0.1:8090", 0,
-     "Comma-separated seed addresses host:port (IPv6 as [addr]:port)"},
-    {"username", PROP_STR, F(username), 0, 0, "", 0, "User for automatic login (3..50 bytes)"},
-    {"password", PROP_STR, F(password), 0, 0, "", PROP_SECRET, "Password for automatic login"},
+     "Comma-separated seed addresses host:port (IPv6 as [addr]:port)", NULL},
+    {"username", PROP_STR, F(username), 0, 0, "", 0, "User for automatic login (3..50 bytes)",
+     NULL},
+    {"password", PROP_STR, F(password), 0, 0, "", PROP_SECRET, "Password for automatic login",
+     NULL},
     {"personal.access.token", PROP_STR, F(personal_access_token), 0, 0, "", PROP_SECRET,
-     "Personal access token for automatic login (used when set)"},
+     "Personal access token for automatic login (used when set)", NULL},
     {"auto.login", PROP_BOOL, F(auto_login), 0, 1, "true", 0,
      "Log in with the configured credentials on every new connection (an explicit login's are "
-     "always re-used: on reconnects and on the client's other connections)"},
-    {"tls.enabled", PROP_BOOL, F(tls_enabled), 0, 1, "false", 0, "Connect over TLS"},
+     "always re-used: on reconnects and on the client's other connections)",
+     NULL},
+    {"tls.enabled", PROP_BOOL, F(tls_enabled), 0, 1, "false", 0, "Connect over TLS", NULL},
     {"tls.ca.file", PROP_STR, F(tls_ca_file), 0, 0, "", 0,
-     "PEM file of trusted CAs (empty: system defaults)"},
+     "PEM file of trusted CAs (empty: system defaults)", NULL},
     {"tls.server.name", PROP_STR, F(tls_server_name), 0, 0, "", 0,
-     "Name for SNI and certificate checks (empty: the address' host)"},
+     "Name for SNI and certificate checks (empty: the address' host)", NULL},
     {"tls.verify", PROP_BOOL, F(tls_verify), 0, 1, "true", 0,
-     "Verify the server certificate and host name; turning it off is logged"},
+     "Verify the server certificate and host name; turning it off is logged", NULL},
     {"socket.connect.timeout.ms", PROP_INT, F(connect_timeout_ms), 1, 3600000, "10000", 0,
-     "TCP (and TLS handshake) connect timeout"},
+     "TCP (and TLS handshake) connect timeout", NULL},
     {"request.timeout.ms", PROP_INT, F(request_timeout_ms), 0, I64MAX, "30000", 0,
-     "Deadline per request across write, header and body reads; 0 = none"},
+     "Deadline per request across write, header and body reads; 0 = none", NULL},
     {"reconnect.backoff.ms", PROP_INT, F(reconnect_backoff_ms), 0, 3600000, "100", 0,
-     "Delay before reconnecting after a failure; doubles per consecutive failure, with jitter"},
+     "Delay before reconnecting after a failure; doubles per consecutive failure, with jitter",
+     NULL},
     {"reconnect.backoff.max.ms", PROP_INT, F(reconnect_backoff_max_ms), 0, 3600000, "5000", 0,
-     "Upper bound of the reconnect delay"},
+     "Upper bound of the reconnect delay", NULL},
     {"reconnect.max.retries", PROP_INT, F(reconnect_max_retries), -1, I64MAX, "-1", 0,
      "Reconnects one call may make (after a lost reply, a refused connection, an eviction) "
-     "before failing with the last cause; -1 = unlimited within the request deadline"},
+     "before failing with the last cause; -1 = unlimited within the request deadline",
+     NULL},
     {"heartbeat.interval.ms", PROP_INT, F(heartbeat_interval_ms), 0, 3600000, "5000", 0,
-     "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)"},
+     "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)", NULL},
     {"message.max.bytes", PROP_INT, F(message_max_bytes), 4096, 67108864, "67108864", 0,
-     "Largest frame sent or accepted, header included"},
+     "Largest frame sent or accepted, header included", NULL},
     {"leader.redirects.max", PROP_INT, F(leader_redirects_max), 0, 100, "3", 0,
-     "Cluster leader redirects before failing"},
+     "Cluster leader redirects before failing", NULL},
     {"client.sdk.name", PROP_STR, F(sdk_name), 0, 0, "c-sdk", 0,
-     "SDK name announced at login (1..255 bytes)"},
+     "SDK name announced at login (1..255 bytes)", NULL},
     {"client.sdk.version", PROP_STR, F(sdk_version), 0, 0, IGGY_VERSION_STR, 0,
-     "SDK version announced at login (1..255 bytes)"},
+     "SDK version announced at login (1..255 bytes)", NULL},
     {"request.checksum", PROP_BOOL, F(request_checksum), 0, 1, "true", 0,
-     "Stamp XXH3-64 request checksums on logins and metadata writes"},
+     "Stamp XXH3-64 request checksums on logins and metadata writes", NULL},
     {"connections", PROP_INT, F(connections), 1, 64, "1", 0,
      "Lockstep connections per client, each with its own session: calls from different threads "
-     "run in parallel on idle ones; unopened ones open only when every open one is busy"},
+     "run in parallel on idle ones; unopened ones open only when every open one is busy",
+     NULL},
     {"socket.nodelay", PROP_BOOL, F(tcp_nodelay), 0, 1, "true", 0,
-     "Set TCP_NODELAY on every connection (on by default: lockstep traffic stalls behind Nagle)"},
+     "Set TCP_NODELAY on every connection (on by default: lockstep traffic stalls behind Nagle)",
+     NULL},
     {"pool.buffer.initial.bytes", PROP_INT, F(pool_buffer_initial_bytes), 256, 67108864, "4096", 0,
-     "Smallest pooled buffer"},
+     "Smallest pooled buffer", NULL},
     {"pool.spare.max.bytes", PROP_INT, F(pool_spare_max_bytes), 256, 67108864, "4194304", 0,
-     "Largest buffer kept for reuse; larger ones are freed on return"},
+     "Largest buffer kept for reuse; larger ones are freed on return", NULL},
     {"pool.spare.count", PROP_INT, F(pool_spare_count), 0, 1024, "4", 0,
-     "Spare buffers kept per size class"},
+     "Spare buffers kept per size class", NULL},
+    {"producer.mode", PROP_ENUM, F(producer_mode), 0, 0, "background", 0,
+     "direct: iggy_producer_send() sends at once, in chunks of producer.batch.length; background: "
+     "it queues and returns, worker threads batch and send",
+     "direct|background"},
+    {"producer.batch.length", PROP_INT, F(producer_batch_length), 1, 100000, "1000", 0,
+     "Most messages in one batch (one SendMessages)", NULL},
+    {"producer.batch.bytes", PROP_INT, F(producer_batch_bytes), 1024, 67108864, "1048576", 0,
+     "Most payload and header bytes in one batch (a larger single message goes alone)", NULL},
+    {"producer.linger.ms", PROP_INT, F(producer_linger_ms), 0, 60000, "1", 0,
+     "Background: how long a batch that is not full waits for more messages", NULL},
+    {"producer.shards", PROP_INT, F(producer_shards), 1, 64, "1", 0,
+     "Background worker threads; partition p goes to shard p % shards, one batch in flight per "
+     "shard (so per partition), each shard on a connection of its own",
+     NULL},
+    {"producer.buffer.max.messages", PROP_INT, F(producer_buffer_max_messages), 1, I64MAX,
+     "1000000", 0, "Most messages queued and not yet reported", NULL},
+    {"producer.buffer.max.bytes", PROP_INT, F(producer_buffer_max_bytes), 1024, I64MAX, "33554432",
+     0, "Most payload and header bytes queued and not yet reported", NULL},
+    {"producer.backpressure", PROP_ENUM, F(producer_backpressure), 0, 0, "block", 0,
+     "When the buffer is full: block until there is room, block up to "
+     "producer.backpressure.timeout.ms, or fail at once (IGGY_ERR__QUEUE_FULL)",
+     "block|block_timeout|fail"},
+    {"producer.backpressure.timeout.ms", PROP_INT, F(producer_backpressure_timeout_ms), 0, 3600000,
+     "1000", 0, "The wait of producer.backpressure=block_timeout", NULL},
+    {"producer.retries", PROP_INT, F(producer_retries), 0, 1000, "3", 0,
+     "Resends of a batch after a retriable failure (0 = at most once); a resend after an unknown "
+     "outcome may duplicate it",
+     NULL},
+    {"producer.retry.backoff.ms", PROP_INT, F(producer_retry_backoff_ms), 0, 3600000, "100", 0,
+     "Pause before the first resend; doubles per resend", NULL},
+    {"producer.retry.backoff.max.ms", PROP_INT, F(producer_retry_backoff_max_ms), 0, 3600000,
+     "10000", 0, "Upper bound of the resend pause", NULL},
+    {"producer.create.topic", PROP_BOOL, F(producer_create_topic), 0, 1, "false", 0,
+     "Create the stream and topic (named identifiers) when they do not exist", NULL},
+    {"producer.create.topic.partitions", PROP_INT, F(producer_create_topic_partitions), 1, 100000,
+     "1", 0, "Partitions of a topic the producer creates", NULL},
+    {"producer.shutdown.timeout.ms", PROP_INT, F(producer_shutdown_timeout_ms), 0, 3600000, "5000",
+     0, "iggy_producer_destroy() drains this long, then reports what is left as failed", NULL},
     {"debug", PROP_STR, F(debug), 0, 0, "", 0,
-     "Debug log contexts: net,protocol,pool,codec,mock or all"},
+     "Debug log contexts: net,protocol,pool,codec,mock or all", NULL},
 };
 #define NPROPS (sizeof PROPS / sizeof PROPS[0])
 
@@ -133,6 +179,29 @@ static int parse_int(const char *v, int64_t *out)
     return 0;
 }
 
+/* The position of value among "a|b|c", or -1. */
+static int64_t choice_index(const char *choices, const char *value)
+{
+    size_t len = strlen(value);
+    int64_t i = 0;
+    for (const char *c = choices; *c; i++) {
+        size_t n = strcspn(c, "|");
+        if (n == len && strncmp(c, value, n) == 0)
+            return i;
+        c += n + (c[n] == '|');
+    }
+    return -1;
+}
+
+/* Write choice i of "a|b|c" into buf. */
+static void choice_name(const char *choices, int64_t i, char *buf, size_t size)
+{
+    const char *c = choices;
+    for (; i > 0 && *c; i--)
+        c += strcspn(c, "|") + (c[strcspn(c, "|")] == '|');
+    snprintf(buf, size, "%.*s", (int)strcspn(c, "|"), c);
+}
+
 static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, char *errstr,
                         size_t size)
 {
@@ -154,6 +223,16 @@ static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, c
             return conf_fail(errstr, size, IGGY_ERR__INVALID_ARG, msg);
         }
         *(bool *)field = b;
+        return IGGY_OK;
+    }
+    case PROP_ENUM: {
+        int64_t i = choice_index(p->choices, value);
+        if (i < 0) {
+            snprintf(msg, sizeof msg, "%s: expected one of %s, got \"%s\"", p->name, p->choices,
+                     value);
+            return conf_fail(errstr, size, IGGY_ERR__INVALID_ARG, msg);
+        }
+        *(int64_t *)field = i;
         return IGGY_OK;
     }
     case PROP_INT: {
@@ -250,6 +329,9 @@ static void format_value(const iggy_conf_t *conf, const prop_t *p, char *buf, si
     case PROP_INT:
         snprintf(buf, size, "%" PRId64, *(const int64_t *)field);
         break;
+    case PROP_ENUM:
+        choice_name(p->choices, *(const int64_t *)field, buf, size);
+        break;
     }
 }
 
@@ -275,6 +357,13 @@ void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque)
 {
     conf->log_cb = cb;
     conf->log_opaque = opaque;
+}
+
+void iggy_conf_set_delivery_report_cb(iggy_conf_t *conf, iggy_delivery_report_cb_t *cb,
+                                      void *opaque)
+{
+    conf->delivery_cb = cb;
+    conf->delivery_opaque = opaque;
 }
 
 char *iggy_conf_dump(const iggy_conf_t *conf)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <iggy/conf.h>
+#include <iggy/producer.h>
 
 struct iggy_conf_s {
     char *bootstrap_servers; /* "host:port[,host:port...]" */
@@ -34,6 +35,16 @@ struct iggy_conf_s {
     int64_t pool_spare_max_bytes;
     int64_t pool_spare_count;
     char *debug;
+    int64_t producer_mode; /* IGGY_PRODUCER_MODE_* */
+    int64_t producer_batch_length, producer_batch_bytes, producer_linger_ms, producer_shards;
+    int64_t producer_buffer_max_messages, producer_buffer_max_bytes;
+    int64_t producer_backpressure; /* IGGY_PRODUCER_BACKPRESSURE_* */
+    int64_t producer_backpressure_timeout_ms;
+    int64_t producer_retries, producer_retry_backoff_ms, producer_retry_backoff_max_ms;
+    bool producer_create_topic;
+    int64_t producer_create_topic_partitions, producer_shutdown_timeout_ms;
+    iggy_delivery_report_cb_t *delivery_cb;
+    void *delivery_opaque;
     iggy_log_cb_t *log_cb;
     void *log_opaque;
 };

@@ -24,6 +24,7 @@ static const iggy_err_desc_t g_descs[] = {
     {IGGY_ERR__POOL_MISUSE, "IGGY_ERR__POOL_MISUSE", "Buffer returned twice or to the wrong pool"},
     {IGGY_ERR__UNKNOWN_STATUS, "IGGY_ERR__UNKNOWN_STATUS", "Unknown status from the server"},
     {IGGY_ERR__TLS_VERIFY, "IGGY_ERR__TLS_VERIFY", "TLS certificate verification failed"},
+    {IGGY_ERR__QUEUE_FULL, "IGGY_ERR__QUEUE_FULL", "Producer queue full"},
     {IGGY_OK, "IGGY_OK", "Success"},
 #define IGGY_ROW(code, name, text) {(iggy_err_t)(code), name, text},
 #include "iggy_error_table.inc"

@@ -40,6 +40,7 @@ typedef enum iggy_err {
     IGGY_ERR__POOL_MISUSE = -187,     /**< Double return or foreign pointer given to a pool */
     IGGY_ERR__UNKNOWN_STATUS = -186,  /**< The server sent a status outside its error table */
     IGGY_ERR__TLS_VERIFY = -185,      /**< TLS certificate or host name verification failed */
+    IGGY_ERR__QUEUE_FULL = -184,      /**< A producer's queue has no room (backpressure) */
     IGGY_ERR__END = -100,
     IGGY_OK = 0,
     IGGY_SERVER_ERROR_CODES(IGGY__SERVER_ERR_ENUM)

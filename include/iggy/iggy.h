@@ -22,6 +22,7 @@
 #include <iggy/error.h>
 #include <iggy/export.h>
 #include <iggy/messages.h>
+#include <iggy/producer.h>
 #include <iggy/types.h>
 #include <iggy/version.h>
 

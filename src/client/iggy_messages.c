@@ -7,6 +7,7 @@
 #include <iggy/messages.h>
 
 #include "client/iggy_client_internal.h"
+#include "client/iggy_messages_internal.h"
 #include "client/iggy_rpc_internal.h"
 #include "codec/iggy_batch.h"
 #include "codec/iggy_codec.h"
@@ -301,34 +302,57 @@ static iggy_err_t encode_send(iggy_client_t *c, iggy_messages_state_t *st, iggy_
     return err;
 }
 
+iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream,
+                               const iggy_identifier_t *topic,
+                               const iggy_partitioning_t *partitioning,
+                               const iggy_send_message_t *messages, size_t count,
+                               const iggy_send_opts_t *opts, bool refresh, uint32_t *partition)
+{
+    iggy_messages_state_t *st;
+    IGGY_TRY(iggy_messages_state_get(c, &st));
+    return resolve_partition(c, st, stream, topic, partitioning, messages, count, opts, refresh,
+                             partition);
+}
+
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, int pin, const iggy_identifier_t *stream,
+                                 const iggy_identifier_t *topic, uint32_t partition,
+                                 const iggy_send_message_t *messages, size_t count,
+                                 const iggy_send_opts_t *opts, iggy_send_confirmations_t **out)
+{
+    iggy_partitioning_t where = {IGGY_PARTITIONING_PARTITION_ID, partition, NULL, 0};
+    iggy_messages_state_t *st;
+    iggy_rpc_t rpc;
+    iggy_err_t err;
+    IGGY_TRY(iggy_messages_state_get(c, &st));
+    IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SEND_MESSAGES, &rpc));
+    rpc.pin = pin;
+    err = encode_send(c, st, &rpc, stream, topic, &where, messages, count, opts);
+    if (err != IGGY_OK) {
+        iggy_rpc_abort(&rpc);
+        return err;
+    }
+    return iggy_rpc_end(&rpc, (void **)out);
+}
+
 iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
                               const iggy_identifier_t *topic,
                               const iggy_partitioning_t *partitioning,
                               const iggy_send_message_t *messages, size_t count,
                               const iggy_send_opts_t *opts, iggy_send_confirmations_t **out)
 {
-    iggy_messages_state_t *st;
     bool cached = (opts && opts->partitioner) ||
                   !(partitioning && partitioning->kind == IGGY_PARTITIONING_PARTITION_ID);
     if (!c || !stream || !topic || (!messages && count))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "SendMessages: NULL argument");
     if (count == 0)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "SendMessages: no messages");
-    IGGY_TRY(iggy_messages_state_get(c, &st));
     for (int attempt = 0;; attempt++) {
-        iggy_partitioning_t where = {IGGY_PARTITIONING_PARTITION_ID, 0, NULL, 0};
-        iggy_rpc_t rpc;
-        iggy_err_t err = resolve_partition(c, st, stream, topic, partitioning, messages, count,
-                                           opts, attempt > 0, &where.partition_id);
-        if (err != IGGY_OK)
-            return err;
-        IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SEND_MESSAGES, &rpc));
-        err = encode_send(c, st, &rpc, stream, topic, &where, messages, count, opts);
-        if (err != IGGY_OK) {
-            iggy_rpc_abort(&rpc);
-            return err;
-        }
-        err = iggy_rpc_end(&rpc, (void **)out);
+        uint32_t partition;
+        iggy_err_t err = iggy_messages_route(c, stream, topic, partitioning, messages, count, opts,
+                                             attempt > 0, &partition);
+        if (err == IGGY_OK)
+            err =
+                iggy_messages_send_to(c, -1, stream, topic, partition, messages, count, opts, out);
         /* 20 is a pre-commit deny (never applied): the cached partition count may be
          * stale after partitions were deleted; refresh it once and resend. */
         if (err == IGGY_ERR_RESOURCE_NOT_FOUND && cached && attempt == 0)

@@ -1,0 +1,24 @@
+/* The messages API's routing and sending, for the producer. */
+#ifndef IGGY_MESSAGES_INTERNAL_H
+#define IGGY_MESSAGES_INTERNAL_H
+
+#include <iggy/messages.h>
+
+#include "client/iggy_client_internal.h"
+
+/* The partition iggy_send_messages() would send these messages to (balanced cursor, key hash,
+ * explicit id, custom partitioner); refresh re-reads the topic's partition count. */
+iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream,
+                               const iggy_identifier_t *topic,
+                               const iggy_partitioning_t *partitioning,
+                               const iggy_send_message_t *messages, size_t count,
+                               const iggy_send_opts_t *opts, bool refresh, uint32_t *partition);
+
+/* One SendMessages to a known partition, on connection pin (-1: any idle one), with the
+ * payload transforms of opts. */
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, int pin, const iggy_identifier_t *stream,
+                                 const iggy_identifier_t *topic, uint32_t partition,
+                                 const iggy_send_message_t *messages, size_t count,
+                                 const iggy_send_opts_t *opts, iggy_send_confirmations_t **out);
+
+#endif

@@ -1,0 +1,936 @@
+/* The high-level producer (include/iggy/producer.h). Each partition has a queue of chunks; a
+ * chunk is one future batch (at most producer.batch.length messages and batch.bytes bytes),
+ * holding copies of its messages. Shard workers send the head chunk of their partitions, one
+ * at a time, resend it after retriable failures, and report every message. Chunks are recycled,
+ * so a steady flow allocates nothing per message. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <iggy/commands.h>
+#include <iggy/producer.h>
+
+#include "client/iggy_client_internal.h"
+#include "client/iggy_messages_internal.h"
+#include "codec/iggy_resp.h"
+#include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
+#include "iggy_error_internal.h"
+
+#define MODE_DIRECT 0
+#define BACKPRESSURE_BLOCK 0
+#define BACKPRESSURE_BLOCK_TIMEOUT 1
+#define KV_RECORD_HEAD 10u /* key kind, value kind, key length, value length */
+#define LATENCY_BUCKETS 512
+
+/* One queued message; its bytes (payload, then headers as KV records) are in its chunk. */
+typedef struct record {
+    iggy_u128_t id;
+    uint64_t origin_timestamp;
+    size_t payload_off, headers_off;
+    uint32_t payload_len, headers_count;
+    void *opaque;
+    int64_t enqueued_us;
+} record_t;
+
+typedef struct chunk {
+    struct chunk *next;
+    uint32_t partition;
+    record_t *recs;
+    size_t n, cap;
+    uint8_t *bytes;
+    size_t len, bytes_cap;
+    int64_t first_us; /* when its first message was queued: the linger clock */
+} chunk_t;
+
+typedef struct part_queue {
+    chunk_t *head, *tail;
+} part_queue_t;
+
+typedef struct shard {
+    struct iggy_producer_s *p;
+    size_t index;
+    pthread_t thread;
+    bool started;
+    iggy_conn_reservation_t conn;
+    pthread_cond_t wake; /* new messages, a flush, destroy */
+    /* Worker-owned scratch, reused for every batch. */
+    iggy_send_message_t *msgs;
+    size_t msgs_cap;
+    iggy_kv_t *kvs;
+    size_t kvs_cap;
+    iggy_send_confirmations_t *confirmations;
+} shard_t;
+
+struct iggy_producer_s {
+    iggy_client_t *client;
+    /* Settings, read once from the conf. */
+    bool direct;
+    size_t batch_length, batch_bytes;
+    int64_t linger_us;
+    uint64_t max_messages, max_bytes;
+    int64_t backpressure, backpressure_timeout_ms;
+    uint32_t retries;
+    int64_t backoff_ms, backoff_max_ms, shutdown_timeout_ms;
+    iggy_delivery_report_cb_t *cb;
+    void *cb_opaque;
+    char stream_name[256], topic_name[256];
+    iggy_identifier_t stream, topic;
+    iggy_send_opts_t opts;
+    bool has_opts;
+    uint8_t key[32];
+
+    pthread_mutex_t lock;    /* everything below */
+    pthread_cond_t space;    /* the buffer has room again */
+    pthread_cond_t progress; /* messages were reported (flush, destroy) */
+    pthread_cond_t reports_ready;
+    part_queue_t *parts;
+    size_t nparts;
+    chunk_t *free_chunks;
+    shard_t *shards;
+    size_t nshards;
+    uint64_t queued_messages, queued_bytes, enqueued, reported;
+    uint32_t flushing; /* callers in flush: linger is skipped meanwhile */
+    bool stopping;     /* destroy: drain, then stop */
+    bool abandon;      /* destroy's deadline passed: stop after the batch in flight */
+    uint64_t batches_sent, resends, delivered, failed;
+    uint64_t latency[LATENCY_BUCKETS];
+    iggy_delivery_report_t *ring; /* reports for iggy_producer_poll_reports() */
+    size_t ring_head, ring_len, ring_cap;
+};
+
+static int64_t now_us(void)
+{
+    return iggy_mono_us();
+}
+
+static struct timespec abs_us(int64_t mono_us)
+{
+    struct timespec ts = {(time_t)(mono_us / 1000000), (long)(mono_us % 1000000) * 1000L};
+    return ts;
+}
+
+/* Wait on cond (p->lock held) until the monotonic time until_us (0: no limit). */
+static void wait_until(iggy_producer_t *p, pthread_cond_t *cond, int64_t until_us)
+{
+    if (!until_us) {
+        pthread_cond_wait(cond, &p->lock);
+    } else {
+        struct timespec ts = abs_us(until_us);
+        pthread_cond_timedwait(cond, &p->lock, &ts);
+    }
+}
+
+/* ---------------------------------------------------------------- latency */
+
+/* Log-linear buckets: 16 per power of two, so a percentile is within ~6%. */
+static size_t latency_bucket(uint64_t us)
+{
+    unsigned log = 0;
+    if (us < 16)
+        return (size_t)us;
+    while ((us >> log) >= 32)
+        log++;
+    return ((size_t)log + 1) * 16 + (size_t)((us >> log) - 16);
+}
+
+static uint64_t bucket_upper_us(size_t b)
+{
+    if (b < 16)
+        return b;
+    return ((uint64_t)(b % 16 + 16) << (b / 16 - 1)) + ((1ull << (b / 16 - 1)) - 1);
+}
+
+static uint64_t latency_percentile(const iggy_producer_t *p, double q)
+{
+    uint64_t total = 0, seen = 0, want;
+    for (size_t i = 0; i < LATENCY_BUCKETS; i++)
+        total += p->latency[i];
+    if (!total)
+        return 0;
+    want = (uint64_t)((double)total * q);
+    if (want >= total)
+        want = total - 1;
+    for (size_t i = 0; i < LATENCY_BUCKETS; i++) {
+        seen += p->latency[i];
+        if (seen > want)
+            return bucket_upper_us(i);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- reports */
+
+/* Hand reports to the callback, or queue them for polling. Called without p->lock. */
+static void deliver(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n)
+{
+    if (p->cb) {
+        for (size_t i = 0; i < n; i++)
+            p->cb(&r[i], p->cb_opaque);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    if (p->ring_len + n > p->ring_cap) {
+        size_t cap = p->ring_cap ? p->ring_cap : 1024;
+        iggy_delivery_report_t *grown;
+        while (cap < p->ring_len + n)
+            cap *= 2;
+        grown = iggy_mem_alloc(cap * sizeof *grown);
+        if (grown) {
+            for (size_t i = 0; i < p->ring_len; i++)
+                grown[i] = p->ring[(p->ring_head + i) % p->ring_cap];
+            iggy_mem_free(p->ring);
+            p->ring = grown;
+            p->ring_cap = cap;
+            p->ring_head = 0;
+        }
+    }
+    for (size_t i = 0; i < n && p->ring_len < p->ring_cap; i++)
+        p->ring[(p->ring_head + p->ring_len++) % p->ring_cap] = r[i];
+    pthread_cond_broadcast(&p->reports_ready);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Count reported messages (p->lock held): frees buffer room, wakes flushers. */
+static void account_reported(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n,
+                             uint64_t bytes)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].err == IGGY_OK) {
+            p->delivered++;
+            p->latency[latency_bucket(r[i].latency_us) < LATENCY_BUCKETS
+                           ? latency_bucket(r[i].latency_us)
+                           : LATENCY_BUCKETS - 1]++;
+        } else {
+            p->failed++;
+        }
+    }
+    p->queued_messages -= n;
+    p->queued_bytes -= bytes;
+    p->reported += n;
+    pthread_cond_broadcast(&p->space);
+    pthread_cond_broadcast(&p->progress);
+}
+
+/* ---------------------------------------------------------------- sending one batch */
+
+static size_t kv_bytes(const iggy_kv_t *h, size_t n)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += KV_RECORD_HEAD + h[i].key_len + h[i].value_len;
+    return sum;
+}
+
+static size_t message_bytes(const iggy_send_message_t *m)
+{
+    return m->payload_len + kv_bytes(m->headers, m->headers_count);
+}
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    void *grown;
+    size_t ncap = *cap ? *cap : 64;
+    if (need <= *cap)
+        return true;
+    while (ncap < need)
+        ncap *= 2;
+    grown = iggy_mem_realloc(*arr, ncap * elem);
+    if (!grown)
+        return false;
+    *arr = grown;
+    *cap = ncap;
+    return true;
+}
+
+/* The messages of chunk c as the messages API takes them, pointing into its bytes. */
+static iggy_err_t view_chunk(shard_t *s, const chunk_t *c)
+{
+    size_t nkv = 0;
+    for (size_t i = 0; i < c->n; i++)
+        nkv += c->recs[i].headers_count;
+    if (!grow((void **)&s->msgs, &s->msgs_cap, c->n, sizeof *s->msgs) ||
+        !grow((void **)&s->kvs, &s->kvs_cap, nkv ? nkv : 1, sizeof *s->kvs))
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch view");
+    nkv = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const record_t *r = &c->recs[i];
+        iggy_send_message_t *m = &s->msgs[i];
+        const uint8_t *h = c->bytes + r->headers_off;
+        m->id = r->id;
+        m->origin_timestamp = r->origin_timestamp;
+        m->payload = c->bytes + r->payload_off;
+        m->payload_len = r->payload_len;
+        m->headers = r->headers_count ? &s->kvs[nkv] : NULL;
+        m->headers_count = r->headers_count;
+        for (uint32_t k = 0; k < r->headers_count; k++, nkv++) {
+            iggy_kv_t *kv = &s->kvs[nkv];
+            kv->key_kind = h[0];
+            kv->value_kind = h[1];
+            memcpy(&kv->key_len, h + 2, 4);
+            memcpy(&kv->value_len, h + 6, 4);
+            kv->key = h + KV_RECORD_HEAD;
+            kv->value = kv->key + kv->key_len;
+            h = kv->value + kv->value_len;
+        }
+    }
+    return IGGY_OK;
+}
+
+/* Whether a failed batch may go again: a transient outcome or a lost connection or session (an
+ * eviction ends the session; the next attempt logs in again). */
+static bool resendable(iggy_err_t err)
+{
+    return iggy_err_is_retriable(err) || err == IGGY_ERR_UNAUTHENTICATED;
+}
+
+/* Pause before a resend; false when destroy gave up on the queue meanwhile. */
+static bool backoff(iggy_producer_t *p, shard_t *s, int64_t ms)
+{
+    bool go_on;
+    pthread_mutex_lock(&p->lock);
+    if (!p->abandon)
+        wait_until(p, &s->wake, now_us() + ms * 1000);
+    go_on = !p->abandon;
+    pthread_mutex_unlock(&p->lock);
+    return go_on;
+}
+
+/* One batch to partition, resent after retriable failures with doubling pauses (a shard's
+ * pause ends early when destroy gives up; s is NULL in direct mode). *base is the batch's first
+ * offset when it was written. */
+static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition,
+                             const iggy_send_message_t *msgs, size_t n,
+                             iggy_send_confirmations_t **confs, uint32_t *attempts, uint64_t *base)
+{
+    int64_t pause = p->backoff_ms;
+    iggy_err_t err;
+    for (*attempts = 1;; (*attempts)++) {
+        err = iggy_messages_send_to(p->client, s ? s->conn.index : -1, &p->stream, &p->topic,
+                                    partition, msgs, n, p->has_opts ? &p->opts : NULL, confs);
+        if (err == IGGY_OK || !resendable(err) || *attempts > p->retries)
+            break;
+        pthread_mutex_lock(&p->lock);
+        p->resends++;
+        pthread_mutex_unlock(&p->lock);
+        iggy_log(p->client, IGGY_LOG_INFO, "producer",
+                 "partition %u: batch of %zu failed (%s), resending", partition, n,
+                 iggy_last_error_detail());
+        if (s && !backoff(p, s, pause))
+            break;
+        if (!s)
+            iggy_client_sleep(p->client, pause);
+        pause = pause * 2 < p->backoff_max_ms ? pause * 2 : p->backoff_max_ms;
+    }
+    *base = 0;
+    if (err == IGGY_OK)
+        for (size_t i = 0; i < (*confs)->count; i++)
+            if ((*confs)->items[i].partition_id == partition)
+                *base = (*confs)->items[i].base_offset;
+    if (err != IGGY_OK)
+        iggy_log(p->client, IGGY_LOG_WARNING, "producer", "partition %u: %zu message(s) failed: %s",
+                 partition, n, iggy_last_error_detail());
+    return err;
+}
+
+/* Send chunk c (resending after retriable failures) and report its messages. The outcome of
+ * one SendMessages is the outcome of every message in it. */
+static void send_chunk(shard_t *s, chunk_t *c, iggy_delivery_report_t *reports)
+{
+    iggy_producer_t *p = s->p;
+    uint32_t attempts = 0;
+    uint64_t base = 0;
+    iggy_err_t err = view_chunk(s, c); /* a view that failed was never sent */
+    if (err == IGGY_OK)
+        err = send_batch(p, s, c->partition, s->msgs, c->n, &s->confirmations, &attempts, &base);
+    for (size_t i = 0; i < c->n; i++) {
+        int64_t lat = now_us() - c->recs[i].enqueued_us;
+        reports[i] = (iggy_delivery_report_t){
+            c->recs[i].opaque, err, c->partition, base + i, attempts, lat > 0 ? (uint64_t)lat : 0};
+    }
+    deliver(p, reports, c->n);
+}
+
+/* ---------------------------------------------------------------- queues */
+
+static void chunk_free(chunk_t *c)
+{
+    iggy_mem_free(c->recs);
+    iggy_mem_free(c->bytes);
+    iggy_mem_free(c);
+}
+
+/* An empty chunk for partition (recycled when possible); p->lock held. */
+static chunk_t *chunk_take(iggy_producer_t *p, uint32_t partition)
+{
+    chunk_t *c = p->free_chunks;
+    if (c) {
+        p->free_chunks = c->next;
+    } else {
+        c = iggy_mem_calloc(1, sizeof *c);
+        if (!c)
+            return NULL;
+        c->recs = iggy_mem_alloc(p->batch_length * sizeof *c->recs);
+        if (!c->recs) {
+            iggy_mem_free(c);
+            return NULL;
+        }
+        c->cap = p->batch_length;
+    }
+    c->next = NULL;
+    c->partition = partition;
+    c->n = c->len = 0;
+    return c;
+}
+
+static void chunk_recycle(iggy_producer_t *p, chunk_t *c)
+{
+    /* A chunk that held one oversized message does not keep its memory. */
+    if (c->bytes_cap > 2 * p->batch_bytes) {
+        iggy_mem_free(c->bytes);
+        c->bytes = NULL;
+        c->bytes_cap = 0;
+    }
+    c->next = p->free_chunks;
+    p->free_chunks = c;
+}
+
+static shard_t *shard_of(iggy_producer_t *p, uint32_t partition)
+{
+    return &p->shards[partition % p->nshards];
+}
+
+/* Copy one message to the tail of its partition's queue (p->lock held). */
+static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition,
+                         const iggy_send_message_t *m, void *opaque, int64_t t)
+{
+    size_t need = message_bytes(m);
+    chunk_t *c = q->tail;
+    record_t *r;
+    uint8_t *w;
+    if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
+        chunk_t *fresh = chunk_take(p, partition);
+        if (!fresh)
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch");
+        fresh->first_us = t;
+        if (c)
+            c->next = fresh;
+        else
+            q->head = fresh;
+        q->tail = c = fresh;
+    }
+    if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + need, 1))
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
+    r = &c->recs[c->n];
+    r->id = m->id;
+    r->origin_timestamp = m->origin_timestamp;
+    r->payload_off = c->len;
+    r->payload_len = m->payload_len;
+    r->headers_count = (uint32_t)m->headers_count;
+    r->opaque = opaque;
+    r->enqueued_us = t;
+    w = c->bytes + c->len;
+    if (m->payload_len)
+        memcpy(w, m->payload, m->payload_len);
+    w += m->payload_len;
+    r->headers_off = (size_t)(w - c->bytes);
+    for (size_t k = 0; k < m->headers_count; k++) {
+        const iggy_kv_t *kv = &m->headers[k];
+        w[0] = kv->key_kind;
+        w[1] = kv->value_kind;
+        memcpy(w + 2, &kv->key_len, 4);
+        memcpy(w + 6, &kv->value_len, 4);
+        memcpy(w + KV_RECORD_HEAD, kv->key, kv->key_len);
+        memcpy(w + KV_RECORD_HEAD + kv->key_len, kv->value, kv->value_len);
+        w += KV_RECORD_HEAD + kv->key_len + kv->value_len;
+    }
+    c->len += need;
+    c->n++;
+    return IGGY_OK;
+}
+
+static part_queue_t *queue_of(iggy_producer_t *p, uint32_t partition)
+{
+    if (partition >= p->nparts) {
+        size_t n = (size_t)partition + 1;
+        part_queue_t *grown = iggy_mem_realloc(p->parts, n * sizeof *grown);
+        if (!grown)
+            return NULL;
+        memset(grown + p->nparts, 0, (n - p->nparts) * sizeof *grown);
+        p->parts = grown;
+        p->nparts = n;
+    }
+    return &p->parts[partition];
+}
+
+/* The head chunk a shard should send now, detached from its queue; else NULL and *next_us the
+ * earliest linger deadline (0: none). p->lock held. */
+static chunk_t *ready_chunk(iggy_producer_t *p, shard_t *s, int64_t *next_us)
+{
+    int64_t t = now_us();
+    part_queue_t *best = NULL;
+    *next_us = 0;
+    for (size_t i = s->index; i < p->nparts; i += p->nshards) {
+        part_queue_t *q = &p->parts[i];
+        chunk_t *c = q->head;
+        int64_t due;
+        if (!c || !c->n)
+            continue;
+        due = c->first_us + p->linger_us;
+        if (c != q->tail || c->n == c->cap || p->flushing || p->stopping || due <= t) {
+            if (!best || c->first_us < best->head->first_us)
+                best = q;
+        } else if (!*next_us || due < *next_us) {
+            *next_us = due;
+        }
+    }
+    if (best) {
+        chunk_t *c = best->head;
+        best->head = c->next;
+        if (best->tail == c)
+            best->tail = NULL;
+        c->next = NULL;
+        return c;
+    }
+    return NULL;
+}
+
+static void *shard_main(void *arg)
+{
+    shard_t *s = arg;
+    iggy_producer_t *p = s->p;
+    iggy_delivery_report_t *reports = iggy_mem_alloc(p->batch_length * sizeof *reports);
+    pthread_mutex_lock(&p->lock);
+    while (!p->abandon) {
+        int64_t next_us = 0;
+        chunk_t *c = reports ? ready_chunk(p, s, &next_us) : NULL;
+        uint64_t bytes;
+        if (!c) {
+            if (!reports && p->stopping)
+                break; /* no memory for reports: destroy reports the queue as failed */
+            if (p->stopping && !next_us)
+                break;
+            wait_until(p, &s->wake, next_us);
+            continue;
+        }
+        pthread_mutex_unlock(&p->lock);
+        send_chunk(s, c, reports);
+        bytes = c->len;
+        pthread_mutex_lock(&p->lock);
+        if (reports[0].err == IGGY_OK)
+            p->batches_sent++;
+        account_reported(p, reports, c->n, bytes);
+        chunk_recycle(p, c);
+    }
+    pthread_mutex_unlock(&p->lock);
+    iggy_mem_free(reports);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- public API */
+
+static iggy_err_t copy_identifier(const iggy_identifier_t *in, char *name, size_t cap,
+                                  iggy_identifier_t *out)
+{
+    if (!in->name) {
+        *out = *in;
+        return IGGY_OK;
+    }
+    if (strlen(in->name) >= cap)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "producer: name longer than 255 bytes");
+    snprintf(name, cap, "%s", in->name);
+    *out = iggy_id_name(name);
+    return IGGY_OK;
+}
+
+static bool missing(iggy_err_t err)
+{
+    return err == IGGY_ERR__NOT_FOUND || err == IGGY_ERR_STREAM_ID_NOT_FOUND ||
+           err == IGGY_ERR_STREAM_NAME_NOT_FOUND || err == IGGY_ERR_TOPIC_ID_NOT_FOUND ||
+           err == IGGY_ERR_TOPIC_NAME_NOT_FOUND || err == IGGY_ERR_RESOURCE_NOT_FOUND;
+}
+
+/* producer.create.topic: the stream and topic exist afterwards (or the error says why not). */
+static iggy_err_t ensure_topic(iggy_producer_t *p, uint32_t partitions)
+{
+    iggy_topic_t *t = NULL;
+    iggy_stream_t *st = NULL;
+    iggy_err_t err = iggy_get_topic(p->client, &p->stream, &p->topic, &t);
+    iggy_result_destroy(t);
+    if (!missing(err))
+        return err;
+    if (!p->stream.name || !p->topic.name)
+        return iggy_fail(err, "producer: the topic is missing and only named identifiers can be "
+                              "created");
+    err = iggy_get_stream(p->client, &p->stream, &st);
+    iggy_result_destroy(st);
+    st = NULL;
+    if (missing(err))
+        err = iggy_create_stream(p->client, p->stream.name, &st);
+    iggy_result_destroy(st);
+    if (err != IGGY_OK && err != IGGY_ERR_STREAM_NAME_ALREADY_EXISTS)
+        return err;
+    t = NULL;
+    err = iggy_create_topic(p->client, &p->stream, p->topic.name, partitions, NULL, &t);
+    iggy_result_destroy(t);
+    return err == IGGY_ERR_TOPIC_NAME_ALREADY_EXISTS ? IGGY_OK : err;
+}
+
+static void read_settings(iggy_producer_t *p, const iggy_conf_t *conf)
+{
+    p->direct = conf->producer_mode == MODE_DIRECT;
+    p->batch_length = (size_t)conf->producer_batch_length;
+    p->batch_bytes = (size_t)conf->producer_batch_bytes;
+    p->linger_us = conf->producer_linger_ms * 1000;
+    p->max_messages = (uint64_t)conf->producer_buffer_max_messages;
+    p->max_bytes = (uint64_t)conf->producer_buffer_max_bytes;
+    p->backpressure = conf->producer_backpressure;
+    p->backpressure_timeout_ms = conf->producer_backpressure_timeout_ms;
+    p->retries = (uint32_t)conf->producer_retries;
+    p->backoff_ms = conf->producer_retry_backoff_ms;
+    p->backoff_max_ms = conf->producer_retry_backoff_max_ms;
+    p->shutdown_timeout_ms = conf->producer_shutdown_timeout_ms;
+    p->cb = conf->delivery_cb;
+    p->cb_opaque = conf->delivery_opaque;
+    p->nshards = p->direct ? 0 : (size_t)conf->producer_shards;
+}
+
+static iggy_err_t start_shards(iggy_producer_t *p)
+{
+    pthread_condattr_t ca;
+    p->shards = iggy_mem_calloc(p->nshards ? p->nshards : 1, sizeof *p->shards);
+    if (!p->shards)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for its shards");
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    for (size_t i = 0; i < p->nshards; i++) {
+        shard_t *s = &p->shards[i];
+        s->p = p;
+        s->index = i;
+        s->conn.index = -1;
+        pthread_cond_init(&s->wake, &ca);
+        iggy_conn_reserve(p->client, &s->conn);
+    }
+    pthread_condattr_destroy(&ca);
+    for (size_t i = 0; i < p->nshards; i++) {
+        if (pthread_create(&p->shards[i].thread, NULL, shard_main, &p->shards[i]) != 0)
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: cannot start a worker thread");
+        p->shards[i].started = true;
+    }
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_t *conf,
+                             const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                             const iggy_send_opts_t *send_opts, iggy_producer_t **out, char *errstr,
+                             size_t errstr_size)
+{
+    pthread_condattr_t ca;
+    iggy_producer_t *p;
+    iggy_conf_t *defaults = NULL;
+    iggy_err_t err;
+
+    if (out)
+        *out = NULL;
+    if (!client || !stream || !topic || !out) {
+        err = iggy_fail(IGGY_ERR__INVALID_ARG, "producer: NULL argument");
+        goto fail_early;
+    }
+    if (!conf)
+        conf = client->conf;
+    if (!conf) {
+        err = iggy_conf_new(&defaults);
+        if (err != IGGY_OK)
+            goto fail_early;
+        conf = defaults;
+    }
+    p = iggy_mem_calloc(1, sizeof *p);
+    if (!p) {
+        iggy_conf_destroy(defaults);
+        err = iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory");
+        goto fail_early;
+    }
+    p->client = client;
+    read_settings(p, conf);
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->space, &ca);
+    pthread_cond_init(&p->progress, &ca);
+    pthread_cond_init(&p->reports_ready, &ca);
+    pthread_condattr_destroy(&ca);
+    err = copy_identifier(stream, p->stream_name, sizeof p->stream_name, &p->stream);
+    if (err == IGGY_OK)
+        err = copy_identifier(topic, p->topic_name, sizeof p->topic_name, &p->topic);
+    if (err == IGGY_OK && send_opts) {
+        p->opts = *send_opts;
+        p->has_opts = true;
+        if (send_opts->encryption_key) {
+            memcpy(p->key, send_opts->encryption_key, sizeof p->key);
+            p->opts.encryption_key = p->key;
+        }
+    }
+    if (err == IGGY_OK && conf->producer_create_topic)
+        err = ensure_topic(p, (uint32_t)conf->producer_create_topic_partitions);
+    iggy_conf_destroy(defaults);
+    if (err == IGGY_OK) {
+        /* Learn the partition count now: routing a send needs it, the server may be away then. */
+        uint32_t ignored;
+        err = iggy_messages_route(client, &p->stream, &p->topic, NULL, NULL, 0, NULL, false,
+                                  &ignored);
+    }
+    if (err == IGGY_OK)
+        err = start_shards(p);
+    if (err != IGGY_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", iggy_last_error_detail());
+        iggy_producer_destroy(p);
+        if (errstr && errstr_size)
+            snprintf(errstr, errstr_size, "%s", why);
+        return iggy_fail(err, "%s", why);
+    }
+    *out = p;
+    return IGGY_OK;
+fail_early:
+    if (errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s", iggy_last_error_detail());
+    return err;
+}
+
+/* Wait for room for count messages of bytes (p->lock held). */
+static iggy_err_t wait_for_room(iggy_producer_t *p, size_t count, uint64_t bytes)
+{
+    int64_t until = p->backpressure == BACKPRESSURE_BLOCK_TIMEOUT
+                        ? now_us() + p->backpressure_timeout_ms * 1000
+                        : 0;
+    /* An empty buffer takes any one send, however large, or it could never go. */
+    while (p->queued_messages && (p->queued_messages + count > p->max_messages ||
+                                  p->queued_bytes + bytes > p->max_bytes)) {
+        if (p->stopping)
+            return iggy_fail(IGGY_ERR__STATE, "producer: being destroyed");
+        if (p->backpressure != BACKPRESSURE_BLOCK &&
+            (p->backpressure != BACKPRESSURE_BLOCK_TIMEOUT || now_us() >= until))
+            return iggy_fail(
+                IGGY_ERR__QUEUE_FULL, "producer: buffer full (%llu messages, %llu bytes queued)",
+                (unsigned long long)p->queued_messages, (unsigned long long)p->queued_bytes);
+        wait_until(p, &p->space, until);
+    }
+    return p->stopping ? iggy_fail(IGGY_ERR__STATE, "producer: being destroyed") : IGGY_OK;
+}
+
+/* Direct mode: send in chunks of batch.length from the caller's thread, reporting each. */
+static iggy_err_t send_direct(iggy_producer_t *p, uint32_t partition,
+                              const iggy_send_message_t *msgs, size_t count, void *const *opaques)
+{
+    iggy_err_t first = IGGY_OK;
+    iggy_send_confirmations_t *confs = NULL;
+    iggy_delivery_report_t reports[64];
+    int64_t started = now_us();
+    for (size_t off = 0; off < count; off += p->batch_length) {
+        size_t n = count - off < p->batch_length ? count - off : p->batch_length;
+        uint32_t attempts = 0;
+        uint64_t base = 0;
+        iggy_err_t err = send_batch(p, NULL, partition, msgs + off, n, &confs, &attempts, &base);
+        if (first == IGGY_OK)
+            first = err;
+        for (size_t i = 0; i < n;) {
+            size_t k = 0;
+            for (; k < 64 && i < n; k++, i++) {
+                int64_t lat = now_us() - started;
+                reports[k] = (iggy_delivery_report_t){
+                    opaques ? opaques[off + i] : NULL, err, partition, base + i, attempts,
+                    lat > 0 ? (uint64_t)lat : 0};
+            }
+            deliver(p, reports, k);
+            pthread_mutex_lock(&p->lock);
+            p->queued_messages += k; /* counted in and out at once: direct queues nothing */
+            p->enqueued += k;
+            account_reported(p, reports, k, 0);
+            if (err == IGGY_OK && i == n)
+                p->batches_sent++;
+            pthread_mutex_unlock(&p->lock);
+        }
+    }
+    iggy_result_destroy(confs);
+    return first;
+}
+
+iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *partitioning,
+                              const iggy_send_message_t *msgs, size_t count, void *const *opaques)
+{
+    uint32_t partition;
+    uint64_t bytes = 0;
+    part_queue_t *q;
+    int64_t t;
+    iggy_err_t err;
+
+    if (!p || (!msgs && count))
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "producer send: NULL argument");
+    if (!count)
+        return IGGY_OK;
+    for (size_t i = 0; i < count; i++) {
+        if ((!msgs[i].payload && msgs[i].payload_len) ||
+            (!msgs[i].headers && msgs[i].headers_count))
+            return iggy_fail(IGGY_ERR__INVALID_ARG, "producer send: message %zu: NULL pointer", i);
+        bytes += message_bytes(&msgs[i]);
+    }
+    IGGY_TRY(iggy_messages_route(p->client, &p->stream, &p->topic, partitioning, msgs, count,
+                                 p->has_opts ? &p->opts : NULL, false, &partition));
+    if (p->direct)
+        return send_direct(p, partition, msgs, count, opaques);
+
+    pthread_mutex_lock(&p->lock);
+    err = wait_for_room(p, count, bytes);
+    q = err == IGGY_OK ? queue_of(p, partition) : NULL;
+    if (err == IGGY_OK && !q)
+        err = iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for partition %u", partition);
+    t = now_us();
+    for (size_t i = 0; err == IGGY_OK && i < count; i++) {
+        err = append(p, q, partition, &msgs[i], opaques ? opaques[i] : NULL, t);
+        if (err == IGGY_OK) {
+            p->queued_messages++;
+            p->queued_bytes += message_bytes(&msgs[i]);
+            p->enqueued++;
+        } else if (i > 0) {
+            /* The first i are queued and will be reported; the rest are refused here. */
+            err = iggy_fail(err, "producer: %zu of %zu messages queued, then: %s", i, count,
+                            iggy_last_error_detail());
+        }
+    }
+    pthread_cond_signal(&shard_of(p, partition)->wake);
+    pthread_mutex_unlock(&p->lock);
+    return err;
+}
+
+iggy_err_t iggy_producer_flush(iggy_producer_t *p, int64_t timeout_ms)
+{
+    int64_t until = timeout_ms >= 0 ? now_us() + timeout_ms * 1000 : 0;
+    iggy_err_t err = IGGY_OK;
+    uint64_t target;
+    if (!p)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "producer flush: NULL producer");
+    pthread_mutex_lock(&p->lock);
+    target = p->enqueued;
+    p->flushing++;
+    for (size_t i = 0; i < p->nshards; i++)
+        pthread_cond_signal(&p->shards[i].wake);
+    while (p->reported < target && !p->direct) {
+        if (until && now_us() >= until) {
+            err = iggy_fail(IGGY_ERR__TIMED_OUT, "producer flush: %llu message(s) still queued",
+                            (unsigned long long)(target - p->reported));
+            break;
+        }
+        wait_until(p, &p->progress, until);
+    }
+    p->flushing--;
+    pthread_mutex_unlock(&p->lock);
+    return err;
+}
+
+size_t iggy_producer_poll_reports(iggy_producer_t *p, iggy_delivery_report_t *out, size_t cap,
+                                  int64_t timeout_ms)
+{
+    int64_t until = timeout_ms > 0 ? now_us() + timeout_ms * 1000 : 0;
+    size_t n = 0;
+    if (!p || !out || !cap)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    while (!p->ring_len && timeout_ms != 0 && (!until || now_us() < until))
+        wait_until(p, &p->reports_ready, until);
+    for (; n < cap && p->ring_len; n++, p->ring_len--) {
+        out[n] = p->ring[p->ring_head];
+        p->ring_head = (p->ring_head + 1) % p->ring_cap;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+iggy_err_t iggy_producer_stats(iggy_producer_t *p, iggy_producer_stats_t **out)
+{
+    iggy_producer_stats_t *st;
+    if (!p || !out)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "producer stats: NULL argument");
+    st = iggy_result_alloc(sizeof *st);
+    if (!st)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer stats: no memory");
+    pthread_mutex_lock(&p->lock);
+    st->queued_messages = p->queued_messages;
+    st->queued_bytes = p->queued_bytes;
+    st->batches_sent = p->batches_sent;
+    st->retries = p->resends;
+    st->delivered = p->delivered;
+    st->failed = p->failed;
+    st->latency_p50_us = latency_percentile(p, 0.50);
+    st->latency_p99_us = latency_percentile(p, 0.99);
+    pthread_mutex_unlock(&p->lock);
+    *out = st;
+    return IGGY_OK;
+}
+
+/* Report every message still queued as failed (workers stopped). */
+static void fail_queued(iggy_producer_t *p)
+{
+    iggy_delivery_report_t r;
+    for (size_t i = 0; i < p->nparts; i++) {
+        chunk_t *c;
+        while ((c = p->parts[i].head) != NULL) {
+            p->parts[i].head = c->next;
+            for (size_t k = 0; k < c->n; k++) {
+                int64_t lat = now_us() - c->recs[k].enqueued_us;
+                r = (iggy_delivery_report_t){
+                    c->recs[k].opaque,          IGGY_ERR__DESTROYED, c->partition, 0, 0,
+                    lat > 0 ? (uint64_t)lat : 0};
+                deliver(p, &r, 1);
+                pthread_mutex_lock(&p->lock);
+                account_reported(p, &r, 1, 0);
+                pthread_mutex_unlock(&p->lock);
+            }
+            chunk_free(c);
+        }
+        p->parts[i].tail = NULL;
+    }
+}
+
+void iggy_producer_destroy(iggy_producer_t *p)
+{
+    int64_t until;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stopping = true;
+    until = now_us() + p->shutdown_timeout_ms * 1000;
+    for (size_t i = 0; i < p->nshards && p->shards; i++)
+        pthread_cond_signal(&p->shards[i].wake);
+    while (p->queued_messages && now_us() < until && p->shards && p->nshards)
+        wait_until(p, &p->progress, until);
+    p->abandon = true;
+    for (size_t i = 0; i < p->nshards && p->shards; i++)
+        pthread_cond_signal(&p->shards[i].wake);
+    pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < p->nshards && p->shards; i++)
+        if (p->shards[i].started)
+            pthread_join(p->shards[i].thread, NULL);
+    fail_queued(p);
+    for (size_t i = 0; i < p->nshards && p->shards; i++) {
+        shard_t *s = &p->shards[i];
+        iggy_conn_unreserve(&s->conn);
+        pthread_cond_destroy(&s->wake);
+        iggy_mem_free(s->msgs);
+        iggy_mem_free(s->kvs);
+        iggy_result_destroy(s->confirmations);
+    }
+    while (p->free_chunks) {
+        chunk_t *c = p->free_chunks;
+        p->free_chunks = c->next;
+        chunk_free(c);
+    }
+    iggy_mem_free(p->shards);
+    iggy_mem_free(p->parts);
+    iggy_mem_free(p->ring);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->space);
+    pthread_cond_destroy(&p->progress);
+    pthread_cond_destroy(&p->reports_ready);
+    iggy_mem_free(p);
+}
