@@ -1,0 +1,238 @@
+/* Background producer throughput, client CPU and allocations per message: one producer, one
+ * message per iggy_producer_send(), 100-byte payloads, medians of several runs. Allocations are
+ * counted through the library's allocator hook in steady state (after a warm-up), so they are
+ * the client's own: the bundled mock runs in a child process.
+ *
+ *   bench_producer [--messages 2000000] [--runs 5] [--size 100] [--partitions 1]
+ *
+ * Against IGGY_ADDR=host:port when set (IGGY_USERNAME / IGGY_PASSWORD, default iggy / iggy). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <iggy/iggy.h>
+#include <iggy/mock.h>
+
+static unsigned long g_allocs;
+static int g_counting;
+
+static void *count_malloc(size_t n)
+{
+    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
+        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
+    return malloc(n);
+}
+
+static void *count_calloc(size_t m, size_t n)
+{
+    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
+        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
+    return calloc(m, n);
+}
+
+static void *count_realloc(void *p, size_t n)
+{
+    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
+        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
+    return realloc(p, n);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The mock in a child process; its address comes back through a pipe. */
+static pid_t start_mock(char *addr, size_t cap)
+{
+    int fds[2];
+    pid_t pid;
+    if (pipe(fds) != 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        iggy_mock_opts_t o;
+        iggy_mock_t *m;
+        memset(&o, 0, sizeof o);
+        close(fds[0]);
+        if (iggy_mock_new(&o, &m) != IGGY_OK)
+            _exit(1);
+        if (write(fds[1], iggy_mock_address(m, 0), strlen(iggy_mock_address(m, 0)) + 1) < 0)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(fds[1]);
+    if (pid < 0 || read(fds[0], addr, cap) <= 0) {
+        close(fds[0]);
+        return -1;
+    }
+    close(fds[0]);
+    return pid;
+}
+
+typedef struct result {
+    double msgs_per_s, cpu_per_msg_us, allocs_per_msg;
+} result_t;
+
+static void on_report(const iggy_delivery_report_t *r, void *opaque)
+{
+    long *failed = opaque;
+    if (r->err != IGGY_OK)
+        (*failed)++;
+}
+
+static result_t run_once(const char *addr, const char *user, const char *pass, long messages,
+                         int size, int partitions, int run)
+{
+    char err[256], name[64], parts[16];
+    iggy_conf_t *conf;
+    iggy_client_t *c;
+    iggy_producer_t *p;
+    iggy_identifier_t stream, topic = iggy_id_name("t");
+    iggy_send_message_t m;
+    char *payload = malloc((size_t)size);
+    long failed = 0, warm = messages / 10;
+    double t0 = 0, c0 = 0, t1, c1;
+    unsigned long a0 = 0;
+    result_t r;
+
+    snprintf(name, sizeof name, "bench-producer-%d", run);
+    snprintf(parts, sizeof parts, "%d", partitions);
+    stream = iggy_id_name(name);
+    memset(payload, 'x', (size_t)size);
+    iggy_conf_new(&conf);
+    if (iggy_conf_set(conf, "bootstrap.servers", addr, err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "username", user, err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "password", pass, err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "producer.create.topic", "true", err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "producer.create.topic.partitions", parts, err, sizeof err) !=
+            IGGY_OK) {
+        fprintf(stderr, "conf: %s\n", err);
+        exit(1);
+    }
+    iggy_conf_set_delivery_report_cb(conf, on_report, &failed);
+    if (iggy_client_new(conf, &c, err, sizeof err) != IGGY_OK) {
+        fprintf(stderr, "client: %s\n", err);
+        exit(1);
+    }
+    iggy_conf_destroy(conf);
+    (void)iggy_delete_stream(c, &stream);
+    if (iggy_producer_new(c, NULL, &stream, &topic, NULL, &p, err, sizeof err) != IGGY_OK) {
+        fprintf(stderr, "producer: %s\n", err);
+        exit(1);
+    }
+    memset(&m, 0, sizeof m);
+    m.payload = payload;
+    m.payload_len = (uint32_t)size;
+    for (long i = 0; i < messages; i++) {
+        if (i == warm) {
+            iggy_producer_flush(p, -1);
+            t0 = now_s();
+            c0 = cpu_s();
+            a0 = __atomic_load_n(&g_allocs, __ATOMIC_RELAXED);
+            __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
+        }
+        if (iggy_producer_send(p, NULL, &m, 1, NULL) != IGGY_OK) {
+            fprintf(stderr, "send: %s\n", iggy_last_error_detail());
+            exit(1);
+        }
+    }
+    iggy_producer_flush(p, -1);
+    __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
+    t1 = now_s();
+    c1 = cpu_s();
+    r.msgs_per_s = (double)(messages - warm) / (t1 - t0);
+    r.cpu_per_msg_us = (c1 - c0) * 1e6 / (double)(messages - warm);
+    r.allocs_per_msg =
+        (double)(__atomic_load_n(&g_allocs, __ATOMIC_RELAXED) - a0) / (double)(messages - warm);
+    iggy_producer_destroy(p);
+    if (failed)
+        fprintf(stderr, "warning: %ld messages failed\n", failed);
+    (void)iggy_delete_stream(c, &stream);
+    iggy_client_destroy(c);
+    free(payload);
+    return r;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv)
+{
+    static const iggy_allocator_t hook = {count_malloc, count_calloc, count_realloc, free};
+    long messages = 2000000;
+    int runs = 5, size = 100, partitions = 1;
+    char addr[256] = "";
+    const char *env = getenv("IGGY_ADDR"), *user = getenv("IGGY_USERNAME"),
+               *pass = getenv("IGGY_PASSWORD");
+    double rate[32], cpu[32], allocs[32];
+    pid_t mock = 0;
+
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--messages"))
+            messages = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--runs"))
+            runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--size"))
+            size = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--partitions"))
+            partitions = atoi(argv[i + 1]);
+    }
+    if (messages < 10 || runs < 1 || runs > 32 || size < 1 || partitions < 1) {
+        fprintf(stderr, "usage: bench_producer [--messages N] [--runs N] [--size B] "
+                        "[--partitions N]\n");
+        return 2;
+    }
+    if (env && *env) {
+        snprintf(addr, sizeof addr, "%s", env);
+    } else if ((mock = start_mock(addr, sizeof addr)) <= 0) {
+        fprintf(stderr, "cannot start the mock\n");
+        return 1;
+    }
+    iggy_set_allocator(&hook);
+    printf("# background producer, 1 message per send, %d-byte payloads, %ld messages (10%% "
+           "warm-up), %d partition(s), %d runs, server %s%s\n",
+           size, messages, partitions, runs, mock ? "mock (child process) " : "", addr);
+    for (int r = 0; r < runs; r++) {
+        result_t x = run_once(addr, user ? user : "iggy", pass ? pass : "iggy", messages, size,
+                              partitions, r);
+        rate[r] = x.msgs_per_s;
+        cpu[r] = x.cpu_per_msg_us;
+        allocs[r] = x.allocs_per_msg;
+        printf("run %d: %.0f messages/s, client CPU %.3f us/message, %.4f allocations/message\n",
+               r + 1, x.msgs_per_s, x.cpu_per_msg_us, x.allocs_per_msg);
+        fflush(stdout);
+    }
+    printf("median: %.0f messages/s, client CPU %.3f us/message, %.4f allocations/message\n",
+           median(rate, runs), median(cpu, runs), median(allocs, runs));
+    if (mock > 0) {
+        kill(mock, SIGKILL);
+        waitpid(mock, NULL, 0);
+    }
+    return 0;
+}
