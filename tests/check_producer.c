@@ -572,6 +572,69 @@ START_TEST(shutdown_while_unreachable_reports_everything_failed)
 }
 END_TEST
 
+START_TEST(compression_and_encryption_pass_through)
+{
+    const char *props[] = {"producer.create.topic", "true", NULL};
+    static const uint8_t key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                                    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+    iggy_identifier_t s, t = iggy_id_name("t");
+    iggy_send_opts_t so;
+    iggy_poll_opts_t po;
+    iggy_consumer_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
+    iggy_polled_messages_t *b = NULL;
+    iggy_producer_t *p = NULL;
+    iggy_client_t *c;
+    uint32_t part = 0;
+    char stream[128], text[200][80];
+    iggy_send_message_t m;
+    ledger_t l;
+    begin();
+    ledger_init(&l, 200);
+    c = client_for(props, &l);
+    snprintf(stream, sizeof stream, "%s", srv.real ? test_unique_name("producer-zstd") : "zstd");
+    s = iggy_id_name(stream);
+    memset(&so, 0, sizeof so);
+    so.compression = IGGY_COMPRESSION_CODEC_ZSTD;
+    so.encryption_key = key;
+    ck_assert_int_eq(iggy_producer_new(c, NULL, &s, &t, &so, &p, NULL, 0), IGGY_OK);
+    for (size_t i = 0; i < 200; i++) {
+        memset(&m, 0, sizeof m);
+        m.payload_len = (uint32_t)snprintf(text[i], sizeof text[i],
+                                           "message %zu, compressible compressible", i);
+        m.payload = text[i];
+        {
+            void *op = (void *)(uintptr_t)(i + 1);
+            ck_assert_int_eq(iggy_producer_send(p, NULL, &m, 1, &op), IGGY_OK);
+        }
+    }
+    ck_assert_int_eq(iggy_producer_flush(p, 30000), IGGY_OK);
+    ck_assert_uint_eq(l.delivered, 200);
+    iggy_producer_destroy(p);
+    /* Sealed on the wire: read raw, no payload is the plain text; opened with the key, all are. */
+    ck_assert_int_eq(
+        iggy_poll_messages_into(c, &reader, &s, &t, &part, &first, 200, false, NULL, &b), IGGY_OK);
+    ck_assert_uint_eq(b->count, 200);
+    for (size_t i = 0; i < b->count; i++)
+        ck_assert(b->messages[i].payload_len != strlen(text[i]) ||
+                  memcmp(b->messages[i].payload, text[i], strlen(text[i])) != 0);
+    memset(&po, 0, sizeof po);
+    po.encryption_key = key;
+    ck_assert_int_eq(
+        iggy_poll_messages_into(c, &reader, &s, &t, &part, &first, 200, false, &po, &b), IGGY_OK);
+    ck_assert_uint_eq(b->count, 200);
+    for (size_t i = 0; i < b->count; i++) {
+        ck_assert_uint_eq(b->messages[i].payload_len, strlen(text[i]));
+        ck_assert(memcmp(b->messages[i].payload, text[i], strlen(text[i])) == 0);
+    }
+    iggy_result_destroy(b);
+    ck_assert_int_eq(iggy_delete_stream(c, &s), IGGY_OK);
+    iggy_client_destroy(c);
+    ledger_free(&l);
+    finish();
+}
+END_TEST
+
 START_TEST(settings_are_validated)
 {
     iggy_conf_t *conf = NULL;
@@ -606,6 +669,7 @@ int main(void)
     tcase_add_test(tc, faults_are_retried_and_reported);
     tcase_add_test(tc, a_server_down_and_back_loses_nothing);
     tcase_add_test(tc, shutdown_while_unreachable_reports_everything_failed);
+    tcase_add_test(tc, compression_and_encryption_pass_through);
     tcase_add_test(tc, settings_are_validated);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
