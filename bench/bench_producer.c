@@ -4,6 +4,7 @@
  * the client's own: the bundled mock runs in a child process.
  *
  *   bench_producer [--messages 2000000] [--runs 5] [--size 100] [--partitions 1]
+ *                  [--buffer 1000000]   (producer.buffer.max.messages)
  *
  * Against IGGY_ADDR=host:port when set (IGGY_USERNAME / IGGY_PASSWORD, default iggy / iggy). */
 #include <signal.h>
@@ -98,9 +99,9 @@ static void on_report(const iggy_delivery_report_t *r, void *opaque)
 }
 
 static result_t run_once(const char *addr, const char *user, const char *pass, long messages,
-                         int size, int partitions, int run)
+                         int size, int partitions, long buffer, int run)
 {
-    char err[256], name[64], parts[16];
+    char err[256], name[64], parts[16], buf[24];
     iggy_conf_t *conf;
     iggy_client_t *c;
     iggy_producer_t *p;
@@ -114,6 +115,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
 
     snprintf(name, sizeof name, "bench-producer-%d", run);
     snprintf(parts, sizeof parts, "%d", partitions);
+    snprintf(buf, sizeof buf, "%ld", buffer);
     stream = iggy_id_name(name);
     memset(payload, 'x', (size_t)size);
     iggy_conf_new(&conf);
@@ -121,6 +123,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
         iggy_conf_set(conf, "username", user, err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "password", pass, err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "producer.create.topic", "true", err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "producer.buffer.max.messages", buf, err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "producer.create.topic.partitions", parts, err, sizeof err) !=
             IGGY_OK) {
         fprintf(stderr, "conf: %s\n", err);
@@ -187,6 +190,7 @@ int main(int argc, char **argv)
     static const iggy_allocator_t hook = {count_malloc, count_calloc, count_realloc, free};
     long messages = 2000000;
     int runs = 5, size = 100, partitions = 1;
+    long buffer = 1000000;
     char addr[256] = "";
     const char *env = getenv("IGGY_ADDR"), *user = getenv("IGGY_USERNAME"),
                *pass = getenv("IGGY_PASSWORD");
@@ -202,8 +206,10 @@ int main(int argc, char **argv)
             size = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--partitions"))
             partitions = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--buffer"))
+            buffer = atol(argv[i + 1]);
     }
-    if (messages < 10 || runs < 1 || runs > 32 || size < 1 || partitions < 1) {
+    if (messages < 10 || runs < 1 || runs > 32 || size < 1 || partitions < 1 || buffer < 1) {
         fprintf(stderr, "usage: bench_producer [--messages N] [--runs N] [--size B] "
                         "[--partitions N]\n");
         return 2;
@@ -216,11 +222,11 @@ int main(int argc, char **argv)
     }
     iggy_set_allocator(&hook);
     printf("# background producer, 1 message per send, %d-byte payloads, %ld messages (10%% "
-           "warm-up), %d partition(s), %d runs, server %s%s\n",
-           size, messages, partitions, runs, mock ? "mock (child process) " : "", addr);
+           "warm-up), %d partition(s), buffer %ld messages, %d runs, server %s%s\n",
+           size, messages, partitions, buffer, runs, mock ? "mock (child process) " : "", addr);
     for (int r = 0; r < runs; r++) {
         result_t x = run_once(addr, user ? user : "iggy", pass ? pass : "iggy", messages, size,
-                              partitions, r);
+                              partitions, buffer, r);
         rate[r] = x.msgs_per_s;
         cpu[r] = x.cpu_per_msg_us;
         allocs[r] = x.allocs_per_msg;

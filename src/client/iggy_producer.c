@@ -23,6 +23,7 @@
 #define BACKPRESSURE_BLOCK_TIMEOUT 1
 #define KV_RECORD_HEAD 10u /* key kind, value kind, key length, value length */
 #define LATENCY_BUCKETS 512
+#define CHUNK_BYTES_MIN 16384u /* a new chunk's first byte buffer */
 
 /* One queued message; its bytes (payload, then headers as KV records) are in its chunk. */
 typedef struct record {
@@ -420,6 +421,8 @@ static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition
             q->head = fresh;
         q->tail = c = fresh;
     }
+    if (!c->bytes_cap && need < CHUNK_BYTES_MIN && p->batch_bytes >= CHUNK_BYTES_MIN)
+        (void)grow((void **)&c->bytes, &c->bytes_cap, CHUNK_BYTES_MIN, 1); /* fewer regrowths */
     if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + need, 1))
         return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
     r = &c->recs[c->n];
