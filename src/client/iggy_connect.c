@@ -193,13 +193,13 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
             return give_up(conn, "reconnect.max.retries reached");
         if (conn->next_attempt_ms > now) {
             int64_t wait = conn->next_attempt_ms - now;
-            if (deadline_ms && conn->next_attempt_ms >= deadline_ms) {
-                /* Backoff carried over from earlier calls must not fail a call that has not
-                 * tried yet: the server may be back. Its first attempt waits what it can. */
-                if (conn->call_opens > 0 || deadline_ms <= now)
-                    return give_up(conn, "request deadline reached while backing off");
+            if (deadline_ms && conn->next_attempt_ms >= deadline_ms &&
+                (conn->call_opens > 0 || deadline_ms <= now))
+                return give_up(conn, "request deadline reached while backing off");
+            /* Backoff carried over from earlier calls must not fail a call that has not tried
+             * yet (the server may be back): its first attempt waits at most half its time. */
+            if (deadline_ms && conn->call_opens == 0 && wait > (deadline_ms - now) / 2)
                 wait = (deadline_ms - now) / 2;
-            }
             iggy_client_sleep(c, wait);
             if (iggy_client_destroying(c))
                 continue;
