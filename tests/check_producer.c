@@ -158,11 +158,26 @@ static iggy_err_t send_range(iggy_producer_t *p, size_t from, size_t to, size_t 
     return IGGY_OK;
 }
 
+/* Room for the first id seen of each message (freed at exit of the test process). */
+static iggy_u128_t *ids_scratch(size_t n)
+{
+    static iggy_u128_t *ids;
+    static size_t cap;
+    if (n > cap) {
+        free(ids);
+        ids = calloc(n, sizeof *ids);
+        ck_assert_ptr_nonnull(ids);
+        cap = n;
+    }
+    memset(ids, 0, n * sizeof *ids);
+    return ids;
+}
+
 /* Read every partition back: count each sequence number, check that the reports' offsets point
  * at the right messages and that each partition holds its messages in queueing order. Returns
  * how many sequence numbers appear more than once. */
 static size_t audit_log(iggy_client_t *c, const char *stream, uint32_t partitions,
-                        const ledger_t *l, uint32_t *seen)
+                        const ledger_t *l, uint32_t *seen, iggy_u128_t *ids)
 {
     iggy_identifier_t s = iggy_id_name(stream), t = iggy_id_name("t");
     iggy_consumer_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
@@ -186,8 +201,13 @@ static size_t audit_log(iggy_client_t *c, const char *stream, uint32_t partition
                 ck_assert_uint_eq(m->payload_len, sizeof seq);
                 memcpy(&seq, m->payload, sizeof seq);
                 ck_assert_uint_lt(seq, l->n);
-                if (seen[seq]++)
+                /* A resent batch carries the ids it was first sent with. */
+                if (seen[seq]++) {
                     dups++;
+                    ck_assert(ids[seq].lo == m->id.lo && ids[seq].hi == m->id.hi);
+                } else {
+                    ids[seq] = m->id;
+                }
                 /* A delivered message's report names one of its copies. */
                 if (l->err[seq] == IGGY_OK && l->partition[seq] == part &&
                     l->offset[seq] == m->offset)
@@ -247,7 +267,7 @@ START_TEST(a_million_messages_each_reported_and_written_once)
     iggy_result_destroy(st);
     iggy_producer_destroy(p);
 
-    ck_assert_uint_eq(audit_log(c, stream, 6, &l, seen), 0);
+    ck_assert_uint_eq(audit_log(c, stream, 6, &l, seen, ids_scratch(l.n)), 0);
     for (size_t i = 0; i < n; i++)
         ck_assert_uint_eq(seen[i], 1);
     {
@@ -296,7 +316,7 @@ START_TEST(direct_mode_sends_in_batches_before_returning)
     for (size_t i = 0; i < 2500; i++)
         ck_assert_uint_eq(l.offset[i], i);
     iggy_producer_destroy(p);
-    ck_assert_uint_eq(audit_log(c, "direct", 1, &l, seen), 0);
+    ck_assert_uint_eq(audit_log(c, "direct", 1, &l, seen, ids_scratch(l.n)), 0);
     iggy_client_destroy(c);
     ledger_free(&l);
     finish();
@@ -454,7 +474,7 @@ static void run_with_fault(iggy_mock_fault_kind_t kind, uint32_t param, bool may
         ck_assert_uint_eq(l.reports[i], 1);
     ck_assert_uint_eq(l.delivered, N); /* the retries cover one fault */
     iggy_producer_destroy(p);
-    dups = audit_log(c, "faulty", 3, &l, seen);
+    dups = audit_log(c, "faulty", 3, &l, seen, ids_scratch(l.n));
     for (size_t i = 0; i < N; i++)
         ck_assert_uint_ge(seen[i], 1);
     if (!may_duplicate)
@@ -522,7 +542,7 @@ START_TEST(a_server_down_and_back_loses_nothing)
     ck_assert_int_eq(iggy_producer_flush(p, 30000), IGGY_OK);
     ck_assert_uint_eq(l.delivered, N);
     iggy_producer_destroy(p);
-    audit_log(c, "downup", 1, &l, seen);
+    audit_log(c, "downup", 1, &l, seen, ids_scratch(l.n));
     for (size_t i = 0; i < N; i++)
         ck_assert_uint_ge(seen[i], 1);
     iggy_client_destroy(c);

@@ -13,6 +13,8 @@
 
 #include "client/iggy_client_internal.h"
 #include "client/iggy_messages_internal.h"
+#include "codec/iggy_batch.h"
+#include "codec/iggy_message_transform.h"
 #include "codec/iggy_resp.h"
 #include "iggy_alloc.h"
 #include "iggy_conf_internal.h"
@@ -61,6 +63,8 @@ typedef struct shard {
     size_t msgs_cap;
     iggy_kv_t *kvs;
     size_t kvs_cap;
+    iggy_u128_t *ids;
+    size_t ids_cap;
     iggy_send_confirmations_t *confirmations;
 } shard_t;
 
@@ -245,10 +249,35 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
+/* Ids for the chunk's messages sent with id {0,0}, minted once, so that every resend of the
+ * batch carries the same ids (the writer would mint new ones per attempt). */
+static iggy_err_t mint_ids(shard_t *s, chunk_t *c)
+{
+    size_t missing = 0, k = 0;
+    bool v7 = s->p->has_opts && s->p->opts.message_ids == IGGY_MESSAGE_ID_UUID_V7;
+    for (size_t i = 0; i < c->n; i++)
+        missing += c->recs[i].id.lo == 0 && c->recs[i].id.hi == 0;
+    if (!missing)
+        return IGGY_OK;
+    if (!grow((void **)&s->ids, &s->ids_cap, missing, sizeof *s->ids))
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for message ids");
+    if (v7) {
+        for (size_t i = 0; i < missing; i++)
+            IGGY_TRY(iggy_uuid_v7(iggy_now_us(), &s->ids[i]));
+    } else {
+        IGGY_TRY(iggy_mint_ids_v4(s->ids, missing));
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->recs[i].id.lo == 0 && c->recs[i].id.hi == 0)
+            c->recs[i].id = s->ids[k++];
+    return IGGY_OK;
+}
+
 /* The messages of chunk c as the messages API takes them, pointing into its bytes. */
-static iggy_err_t view_chunk(shard_t *s, const chunk_t *c)
+static iggy_err_t view_chunk(shard_t *s, chunk_t *c)
 {
     size_t nkv = 0;
+    IGGY_TRY(mint_ids(s, c));
     for (size_t i = 0; i < c->n; i++)
         nkv += c->recs[i].headers_count;
     if (!grow((void **)&s->msgs, &s->msgs_cap, c->n, sizeof *s->msgs) ||
@@ -921,6 +950,7 @@ void iggy_producer_destroy(iggy_producer_t *p)
         pthread_cond_destroy(&s->wake);
         iggy_mem_free(s->msgs);
         iggy_mem_free(s->kvs);
+        iggy_mem_free(s->ids);
         iggy_result_destroy(s->confirmations);
     }
     while (p->free_chunks) {

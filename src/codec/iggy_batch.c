@@ -64,6 +64,21 @@ static int mint_uuid_v4(id_source_t *s, uint8_t out[16])
     return 0;
 }
 
+iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count)
+{
+    id_source_t s;
+    s.pos = s.len = 0;
+    s.wanted = count;
+    for (size_t i = 0; i < count; i++) {
+        uint8_t b[16];
+        if (mint_uuid_v4(&s, b) != 0)
+            return iggy_fail(IGGY_ERR__STATE, "message ids: RAND_bytes failed");
+        ids[i].lo = iggy_le64(b);
+        ids[i].hi = iggy_le64(b + 8);
+    }
+    return IGGY_OK;
+}
+
 /* ---------------------------------------------------------------- writer */
 
 static uint64_t origin_of(const iggy_send_message_t *m, uint64_t now_us)

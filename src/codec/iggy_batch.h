@@ -43,6 +43,10 @@ typedef struct iggy_raw_block {
 void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
                       const iggy_raw_block_t *raw_headers, uint64_t now_us);
 
+/* count UUID v4 ids as the writer mints them (stored the same way), for callers that must
+ * keep an id across resends. IGGY_ERR__STATE when no randomness is available. */
+iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count);
+
 /* send_messages body with per-message raw user-headers blocks (raw_headers may be NULL:
  * that is iggy_enc_send_messages). Defined in iggy_cmd_messages.c. */
 void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *stream,
