@@ -91,37 +91,25 @@ static uint64_t pool_in_use(iggy_client_t *c)
     return st.in_use;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Every test: a server, and no fds or threads left behind at the end. */
 static test_server_t srv;
 static test_leak_guard_t guard;
 
 static void start(const iggy_mock_opts_t *opts)
 {
-    test_leak_guard_begin(&guard);
-    test_server_start(&srv, opts);
+    test_begin(&srv, &guard, opts);
 }
 
 static void finish(void)
 {
-    test_server_stop(&srv);
-    test_leak_guard_end(&guard);
+    test_end(&srv, &guard);
 }
 
 /* Start the mock for a test that needs it; false (after SKIPPED and cleanup) against a
  * real server. */
 static bool start_mock_only(const iggy_mock_opts_t *opts, const char *what)
 {
-    start(opts);
-    if (!test_skip_unless_mock(&srv, what))
-        return true;
-    finish();
-    return false;
+    return test_begin_mock_only(&srv, &guard, opts, what);
 }
 
 static iggy_client_t *client_with(bool login, const char *const *props)
@@ -380,7 +368,7 @@ START_TEST(heartbeat_keeps_a_group_member_alive)
                      IGGY_OK);
     ck_assert_int_eq(group_call(silent, IGGY_CMD_JOIN_CONSUMER_GROUP, "hb", "t", "g", NULL),
                      IGGY_OK);
-    sleep_ms(2500); /* well past the 1 s eviction window */
+    test_sleep_ms(2500); /* well past the 1 s eviction window */
     /* The pinging member kept its session and its membership. */
     ck_assert_uint_eq(iggy_mock_connection_count(srv.mock), 1);
     ck_assert_int_eq(group_call(alive, IGGY_CMD_SYNC_CONSUMER_GROUP, "hb", "t", "g", (void **)&a),
@@ -745,7 +733,7 @@ START_TEST(destroy_while_calls_are_blocked)
     ck_assert_int_eq(iggy_mock_push_fault(srv.mock, 20, 0, IGGY_MOCK_FAULT_STALL, 0, 100), IGGY_OK);
     for (int i = 0; i < 4; i++)
         pthread_create(&t[i], NULL, blocked_call, c);
-    sleep_ms(300); /* one thread stalls in I/O, three wait for the connection */
+    test_sleep_ms(300); /* one thread stalls in I/O, three wait for the connection */
     iggy_client_destroy(c);
     for (int i = 0; i < 4; i++) {
         void *err;

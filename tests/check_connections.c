@@ -23,34 +23,22 @@
 #define DELAY_MS 300u
 
 static test_server_t srv;
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 static test_leak_guard_t guard;
 
 static void begin(void)
 {
-    test_leak_guard_begin(&guard);
-    test_server_start(&srv, NULL);
+    test_begin(&srv, &guard, NULL);
 }
 
 /* Start the mock; false (after SKIPPED) against a real server. */
 static bool begin_mock(const char *what)
 {
-    begin();
-    if (!test_skip_unless_mock(&srv, what))
-        return true;
-    test_server_stop(&srv);
-    return false;
+    return test_begin_mock_only(&srv, &guard, NULL, what);
 }
 
 static void finish(void)
 {
-    test_server_stop(&srv);
-    test_leak_guard_end(&guard);
+    test_end(&srv, &guard);
 }
 
 static iggy_client_t *client_with_connections(const char *n)
@@ -319,7 +307,7 @@ START_TEST(logout_ends_every_session)
     ck_assert_int_eq(iggy_logout_user(c), IGGY_OK);
     if (srv.mock) {
         for (int i = 0; i < 200 && iggy_mock_connection_count(srv.mock) != 1; i++)
-            sleep_ms(10);
+            test_sleep_ms(10);
         ck_assert_uint_eq(iggy_mock_connection_count(srv.mock), 1);
     }
     ck_assert_int_eq(iggy_get_me(c, &me), IGGY_ERR_UNAUTHENTICATED); /* on connection 1 */
@@ -343,13 +331,9 @@ START_TEST(every_connection_follows_the_leader)
     const char *props[] = {"connections", "2", "bootstrap.servers", NULL, NULL};
     iggy_conn_reservation_t r;
     iggy_client_t *c;
-    test_leak_guard_begin(&guard);
     o.nodes = 3;
-    test_server_start(&srv, &o);
-    if (test_skip_unless_mock(&srv, "every_connection_follows_the_leader")) {
-        test_server_stop(&srv);
+    if (!test_begin_mock_only(&srv, &guard, &o, "every_connection_follows_the_leader"))
         return;
-    }
     /* Seeded with a follower, each connection settles on the leader (node 0) at its login. */
     props[3] = iggy_mock_address(srv.mock, 1);
     c = test_client_with(&srv, true, props);
@@ -418,7 +402,7 @@ START_TEST(a_reserved_connection_serves_its_pinned_calls)
     p.r = &r;
     ck_assert_int_eq(pthread_create(&th, NULL, pinned_ping_main, &p), 0);
     while (iggy_mock_request_count(srv.mock, CODE_PING) == pings)
-        sleep_ms(1);
+        test_sleep_ms(1);
     ck_assert_int_eq(iggy_ping(c), IGGY_OK);
     ck_assert_uint_eq(requests_on(c, 0), 0); /* the pinned one is still held */
     pthread_join(th, NULL);

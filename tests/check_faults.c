@@ -26,18 +26,12 @@ static test_leak_guard_t guard;
 /* Start the mock; false (after SKIPPED) against a real server. */
 static bool start(const char *what)
 {
-    test_leak_guard_begin(&guard);
-    test_server_start(&srv, NULL);
-    if (!test_skip_unless_mock(&srv, what))
-        return true;
-    test_server_stop(&srv);
-    return false;
+    return test_begin_mock_only(&srv, &guard, NULL, what);
 }
 
 static void finish(void)
 {
-    test_server_stop(&srv);
-    test_leak_guard_end(&guard);
+    test_end(&srv, &guard);
 }
 
 static iggy_client_t *client_with(const char *const *props)

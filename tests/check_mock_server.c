@@ -52,13 +52,6 @@
 
 /* ---- helpers ---- */
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 static iggy_mock_t *start_mock(uint32_t nodes, int64_t heartbeat_ms)
 {
     iggy_mock_opts_t o;
@@ -927,7 +920,7 @@ START_TEST(heartbeat_evicts_silent_member)
     meta_ok(fa, a, sa, 3, 139, group->bytes, group->len);
     meta_ok(fa, a, sa, 4, 148, join->bytes, join->len);
     /* fb holds no membership: never evicted, however silent. fa keeps quiet too. */
-    sleep_ms(600);
+    test_sleep_ms(600);
     must_frame(fa, &f);
     assert_eviction(&f, 13);
     ck_assert_uint_eq(iggy_le32(f.hdr + OFF_EVI_MAX), 0);
@@ -941,7 +934,7 @@ START_TEST(heartbeat_evicts_silent_member)
     iggy_mock_set_heartbeat_timeout(m, 400);
     meta_ok(fb, b, sb, 1, 148, join->bytes, join->len);
     for (int i = 0; i < 6; i++) {
-        sleep_ms(100);
+        test_sleep_ms(100);
         send_req(fb, b, 2, IGGY_OP_NON_REPLICATED, sb, 1, NULL, 0);
         must_frame(fb, &f);
         assert_status(&f, 0);
@@ -1025,7 +1018,7 @@ static void wait_connections(iggy_mock_t *m, size_t want)
 {
     int64_t deadline = iggy_now_ms() + 3000;
     while (iggy_mock_connection_count(m) != want && iggy_now_ms() < deadline)
-        sleep_ms(5);
+        test_sleep_ms(5);
     ck_assert_uint_eq(iggy_mock_connection_count(m), want);
 }
 
@@ -1089,7 +1082,7 @@ START_TEST(in_flight_max_counts_concurrent_requests)
     ck_assert_uint_eq(iggy_mock_in_flight_max(m), 2);
 
     /* A reply reaches the client just before its connection thread stops counting it. */
-    sleep_ms(100);
+    test_sleep_ms(100);
     iggy_mock_reset_in_flight_max(m);
     ck_assert_uint_eq(iggy_mock_in_flight_max(m), 0);
     ping_once(&job[0]);
@@ -1122,7 +1115,7 @@ START_TEST(destroy_with_clients_connected)
     iggy_mock_push_fault(m, 0, 0, IGGY_MOCK_FAULT_TRUNCATED, 0, 1);
     ping(fd[4], 1);
     wait_connections(m, 6);
-    sleep_ms(50);
+    test_sleep_ms(50);
     {
         int64_t t0 = iggy_now_ms();
         iggy_mock_destroy(m);

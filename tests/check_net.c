@@ -30,6 +30,7 @@
 #include "net/iggy_tls.h"
 #include "test_main.h"
 #include "test_pki.h"
+#include "test_server.h"
 
 /* ---- helpers ---- */
 
@@ -48,13 +49,6 @@ static int count_fds(void)
 
 #define FD_GUARD_BEGIN const int fds_before_ = count_fds()
 #define FD_GUARD_END ck_assert_int_eq(count_fds(), fds_before_)
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 /* Listen on a loopback address, port chosen by the kernel; -1 if the family is unavailable. */
 static int listen_on(int family, int backlog, uint16_t *port)
@@ -167,7 +161,7 @@ static void *chunk_writer_main(void *arg)
 {
     chunk_writer_t *w = arg;
     for (int i = 0; i < 4 && w->chunks[i]; i++) {
-        sleep_ms(w->delay_ms);
+        test_sleep_ms(w->delay_ms);
         if (send_all(w->fd, (const uint8_t *)w->chunks[i], strlen(w->chunks[i])) != 0)
             break;
     }
@@ -457,7 +451,7 @@ START_TEST(test_tcp_write_to_closed_peer)
     /* Close with RST so the next send fails with EPIPE/ECONNRESET. */
     setsockopt(sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     close(sfd);
-    sleep_ms(20);
+    test_sleep_ms(20);
     for (int i = 0; i < 100 && err == IGGY_OK; i++)
         err = tr.ops->writev(tr.ctx, &iov, 1, in_ms(2000));
     ck_assert_int_eq(err, IGGY_ERR__TRANSPORT);

@@ -83,25 +83,17 @@ static void on_report(const iggy_delivery_report_t *r, void *opaque)
 
 static bool begin_mock(const char *what)
 {
-    test_leak_guard_begin(&guard);
-    test_server_start(&srv, NULL);
-    if (!test_skip_unless_mock(&srv, what))
-        return true;
-    test_server_stop(&srv);
-    test_leak_guard_end(&guard);
-    return false;
+    return test_begin_mock_only(&srv, &guard, NULL, what);
 }
 
 static void begin(void)
 {
-    test_leak_guard_begin(&guard);
-    test_server_start(&srv, NULL);
+    test_begin(&srv, &guard, NULL);
 }
 
 static void finish(void)
 {
-    test_server_stop(&srv);
-    test_leak_guard_end(&guard);
+    test_end(&srv, &guard);
 }
 
 static void print_log(int level, const char *facility, const char *msg, void *opaque)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +50,35 @@ bool test_skip_unless_mock(const test_server_t *s, const char *what)
            what);
     fflush(stdout);
     return true;
+}
+
+void test_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+void test_begin(test_server_t *s, test_leak_guard_t *g, const iggy_mock_opts_t *opts)
+{
+    test_leak_guard_begin(g);
+    test_server_start(s, opts);
+}
+
+void test_end(test_server_t *s, const test_leak_guard_t *g)
+{
+    test_server_stop(s);
+    test_leak_guard_end(g);
+}
+
+bool test_begin_mock_only(test_server_t *s, test_leak_guard_t *g, const iggy_mock_opts_t *opts,
+                          const char *what)
+{
+    test_begin(s, g, opts);
+    if (!test_skip_unless_mock(s, what))
+        return true;
+    test_end(s, g);
+    return false;
 }
 
 iggy_conf_t *test_conf(const test_server_t *s, bool with_credentials, const char *const *props)

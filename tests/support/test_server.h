@@ -32,6 +32,9 @@ iggy_client_t *test_client(const test_server_t *s, bool login);
 /* The same with extra "name", "value" properties (NULL-terminated list, may be NULL). */
 iggy_client_t *test_client_with(const test_server_t *s, bool login, const char *const *props);
 
+/* Sleep ms milliseconds (resumed after signals). */
+void test_sleep_ms(int ms);
+
 /* Open file descriptors and threads of this process. */
 int test_count_fds(void);
 int test_count_threads(void);
@@ -45,6 +48,14 @@ typedef struct test_leak_guard {
 } test_leak_guard_t;
 void test_leak_guard_begin(test_leak_guard_t *g);
 void test_leak_guard_end(const test_leak_guard_t *g);
+
+/* A test's server inside a leak guard: begin starts both, end stops the server and checks the
+ * guard. The mock-only form returns false (after printing SKIPPED and ending) against a real
+ * server. opts may be NULL. */
+void test_begin(test_server_t *s, test_leak_guard_t *g, const iggy_mock_opts_t *opts);
+void test_end(test_server_t *s, const test_leak_guard_t *g);
+bool test_begin_mock_only(test_server_t *s, test_leak_guard_t *g, const iggy_mock_opts_t *opts,
+                          const char *what);
 
 /* A unique name with a prefix, for resources on a shared real server. */
 const char *test_unique_name(const char *prefix);
