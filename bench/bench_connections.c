@@ -17,6 +17,8 @@
 #include <iggy/iggy.h>
 #include <iggy/mock.h>
 
+#include "bench_common.h"
+
 #define MAX_THREADS 64
 #define SEND_BATCH 10
 #define PAYLOAD_BYTES 256
@@ -40,13 +42,6 @@ typedef struct worker {
     uint64_t calls;
     iggy_err_t err;
 } worker_t;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *worker_main(void *arg)
 {
@@ -153,12 +148,12 @@ static double run_once(const settings_t *s, int connections)
         }
     if (s->mock && s->delay_ms)
         iggy_mock_push_fault(s->mock, 0, 0, IGGY_MOCK_FAULT_DELAY, s->delay_ms, UINT32_MAX);
-    start = now_s();
+    start = bench_now_s();
     for (int i = 0; i < s->threads; i++) {
         w[i] = (worker_t){c, s, i, &stop, 0, IGGY_OK};
         pthread_create(&th[i], NULL, worker_main, &w[i]);
     }
-    while (now_s() - start < s->seconds) {
+    while (bench_now_s() - start < s->seconds) {
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -171,23 +166,11 @@ static double run_once(const settings_t *s, int connections)
         }
         calls += w[i].calls;
     }
-    elapsed = now_s() - start;
+    elapsed = bench_now_s() - start;
     if (s->mock)
         iggy_mock_clear_faults(s->mock);
     iggy_client_destroy(c);
     return (double)calls / elapsed;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void usage(void)
@@ -253,7 +236,7 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     {
-        double m1 = median(one, s.runs), mn = median(many, s.runs);
+        double m1 = bench_median(one, s.runs), mn = bench_median(many, s.runs);
         printf("median: 1 connection %.0f calls/s, %d connections %.0f calls/s, ratio %.2fx\n", m1,
                s.connections, mn, mn / m1);
     }

@@ -19,6 +19,8 @@
 #include <iggy/iggy.h>
 #include <iggy/mock.h>
 
+#include "bench_common.h"
+
 static unsigned long g_allocs;
 static int g_counting;
 
@@ -41,13 +43,6 @@ static void *count_realloc(void *p, size_t n)
     if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
         __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
     return realloc(p, n);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double cpu_s(void)
@@ -146,7 +141,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
     for (long i = 0; i < messages; i++) {
         if (i == warm) {
             iggy_producer_flush(p, -1);
-            t0 = now_s();
+            t0 = bench_now_s();
             c0 = cpu_s();
             a0 = __atomic_load_n(&g_allocs, __ATOMIC_RELAXED);
             __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
@@ -158,7 +153,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
     }
     iggy_producer_flush(p, -1);
     __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
-    t1 = now_s();
+    t1 = bench_now_s();
     c1 = cpu_s();
     r.msgs_per_s = (double)(messages - warm) / (t1 - t0);
     r.cpu_per_msg_us = (c1 - c0) * 1e6 / (double)(messages - warm);
@@ -171,18 +166,6 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
     iggy_client_destroy(c);
     free(payload);
     return r;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
@@ -235,7 +218,7 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     printf("median: %.0f messages/s, client CPU %.3f us/message, %.4f allocations/message\n",
-           median(rate, runs), median(cpu, runs), median(allocs, runs));
+           bench_median(rate, runs), bench_median(cpu, runs), bench_median(allocs, runs));
     if (mock > 0) {
         kill(mock, SIGKILL);
         waitpid(mock, NULL, 0);
