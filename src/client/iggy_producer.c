@@ -170,6 +170,7 @@ static uint64_t latency_percentile(const iggy_producer_t *p, double q)
 /* Hand reports to the callback, or queue them for polling. Called without p->lock. */
 static void deliver(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n)
 {
+    size_t dropped;
     if (p->cb) {
         for (size_t i = 0; i < n; i++)
             p->cb(&r[i], p->cb_opaque);
@@ -191,10 +192,14 @@ static void deliver(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t 
             p->ring_head = 0;
         }
     }
+    dropped = p->ring_len + n > p->ring_cap ? p->ring_len + n - p->ring_cap : 0;
     for (size_t i = 0; i < n && p->ring_len < p->ring_cap; i++)
         p->ring[(p->ring_head + p->ring_len++) % p->ring_cap] = r[i];
     pthread_cond_broadcast(&p->reports_ready);
     pthread_mutex_unlock(&p->lock);
+    if (dropped)
+        iggy_log(p->client, IGGY_LOG_ERR, "producer", "no memory to queue %zu delivery report(s)",
+                 dropped);
 }
 
 /* Count reported messages (p->lock held): frees buffer room, wakes flushers. */
@@ -203,10 +208,9 @@ static void account_reported(iggy_producer_t *p, const iggy_delivery_report_t *r
 {
     for (size_t i = 0; i < n; i++) {
         if (r[i].err == IGGY_OK) {
+            size_t b = latency_bucket(r[i].latency_us);
             p->delivered++;
-            p->latency[latency_bucket(r[i].latency_us) < LATENCY_BUCKETS
-                           ? latency_bucket(r[i].latency_us)
-                           : LATENCY_BUCKETS - 1]++;
+            p->latency[b < LATENCY_BUCKETS ? b : LATENCY_BUCKETS - 1]++;
         } else {
             p->failed++;
         }
@@ -315,13 +319,19 @@ static bool resendable(iggy_err_t err)
     return iggy_err_is_retriable(err) || err == IGGY_ERR_UNAUTHENTICATED;
 }
 
-/* Pause before a resend; false when destroy gave up on the queue meanwhile. */
+/* Pause ms before a resend: a shard until the pause is over (its wake-ups for new messages do
+ * not cut it short) or destroy gives up on the queue (false); direct mode (s NULL) sleeps. */
 static bool backoff(iggy_producer_t *p, shard_t *s, int64_t ms)
 {
+    int64_t until = now_us() + ms * 1000;
     bool go_on;
+    if (!s) {
+        iggy_client_sleep(p->client, ms);
+        return true;
+    }
     pthread_mutex_lock(&p->lock);
-    if (!p->abandon)
-        wait_until(p, &s->wake, now_us() + ms * 1000);
+    while (!p->abandon && now_us() < until)
+        wait_until(p, &s->wake, until);
     go_on = !p->abandon;
     pthread_mutex_unlock(&p->lock);
     return go_on;
@@ -347,10 +357,8 @@ static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition,
         iggy_log(p->client, IGGY_LOG_INFO, "producer",
                  "partition %u: batch of %zu failed (%s), resending", partition, n,
                  iggy_last_error_detail());
-        if (s && !backoff(p, s, pause))
+        if (!backoff(p, s, pause))
             break;
-        if (!s)
-            iggy_client_sleep(p->client, pause);
         pause = pause * 2 < p->backoff_max_ms ? pause * 2 : p->backoff_max_ms;
     }
     *base = 0;
