@@ -560,6 +560,20 @@ iggy_mock_outcome_t iggy_mock_h_create_topic(iggy_mock_call_t *call)
     return iggy_mock_ok();
 }
 
+/* The topic a committed write names, when the caller may manage it; else false with the
+ * outcome to answer in *o (not found, unauthorized). */
+static bool managed_topic(iggy_mock_call_t *call, const iggy_mock_ref_t *ref,
+                          iggy_mock_stream_t **s, iggy_mock_topic_t **t, iggy_mock_outcome_t *o)
+{
+    if (!iggy_mock_resolve_committed(call, ref, true, s, t, o))
+        return false;
+    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, (*s)->id, (*t)->id)) {
+        *o = iggy_mock_reject(E_UNAUTHORIZED);
+        return false;
+    }
+    return true;
+}
+
 iggy_mock_outcome_t iggy_mock_h_update_topic(iggy_mock_call_t *call)
 {
     iggy_reader_t *r = &call->body;
@@ -590,13 +604,9 @@ iggy_mock_outcome_t iggy_mock_h_update_topic(iggy_mock_call_t *call)
         return iggy_mock_status(E_INVALID_TOPIC_SIZE);
     }
     iggy_mock_next_op(call->st);
-    if (!iggy_mock_resolve_committed(call, &ref, true, &s, &t, &out)) {
+    if (!managed_topic(call, &ref, &s, &t, &out)) {
         iggy_mock_free(entries);
         return out;
-    }
-    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id)) {
-        iggy_mock_free(entries);
-        return iggy_mock_reject(E_UNAUTHORIZED);
     }
     if (topic_name_taken(s, &name, t)) {
         iggy_mock_free(entries);
@@ -633,10 +643,8 @@ iggy_mock_outcome_t iggy_mock_h_delete_topic(iggy_mock_call_t *call)
     if (!iggy_mock_rd_topic_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
         return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
     iggy_mock_next_op(call->st);
-    if (!iggy_mock_resolve_committed(call, &ref, true, &s, &t, &o))
+    if (!managed_topic(call, &ref, &s, &t, &o))
         return o;
-    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return iggy_mock_reject(E_UNAUTHORIZED);
     s->topics[t->id] = NULL; /* the id is reused; groups and offsets go with the topic */
     iggy_mock_topic_free(t);
     return iggy_mock_ok();
@@ -653,10 +661,8 @@ iggy_mock_outcome_t iggy_mock_h_purge_topic(iggy_mock_call_t *call)
     if (!iggy_mock_rd_topic_ref(&call->body, &ref) || iggy_rd_end(&call->body) != IGGY_OK)
         return iggy_mock_evict(EVICT_INVALID_REQUEST_BODY);
     iggy_mock_next_op(call->st);
-    if (!iggy_mock_resolve_committed(call, &ref, true, &s, &t, &o))
+    if (!managed_topic(call, &ref, &s, &t, &o))
         return o;
-    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return iggy_mock_reject(E_UNAUTHORIZED);
     for (size_t p = 0; p < t->partitions_count; p++)
         iggy_mock_partition_wipe(t->partitions[p]);
     return iggy_mock_ok();
@@ -681,10 +687,8 @@ static iggy_mock_outcome_t partitions_op(iggy_mock_call_t *call, bool create)
     iggy_mock_next_op(call->st);
     if (create)
         call->reply_operation = 65; /* CreatePartitionsWithAssignments */
-    if (!iggy_mock_resolve_committed(call, &ref, true, &s, &t, &o))
+    if (!managed_topic(call, &ref, &s, &t, &o))
         return o;
-    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return iggy_mock_reject(E_UNAUTHORIZED);
     if (create) {
         if (t->partitions_count + count > MOCK_MAX_PARTITION_ID)
             return iggy_mock_reject(E_PARTITION_ID_EXHAUSTED);
@@ -729,10 +733,8 @@ iggy_mock_outcome_t iggy_mock_h_delete_segments(iggy_mock_call_t *call)
         return iggy_mock_ok();
     iggy_mock_next_op(call->st);
     call->reply_operation = 68; /* TruncatePartition */
-    if (!iggy_mock_resolve_committed(call, &ref, true, &s, &t, &o))
+    if (!managed_topic(call, &ref, &s, &t, &o))
         return o;
-    if (!iggy_mock_call_allowed(call, PERM_MANAGE_TOPIC, s->id, t->id))
-        return iggy_mock_reject(E_UNAUTHORIZED);
     p = iggy_mock_partition_get(t, partition_id);
     if (!p)
         return iggy_mock_reject(E_PARTITION_NOT_FOUND);
