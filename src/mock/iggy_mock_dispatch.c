@@ -364,7 +364,7 @@ static bool dispatch_non_replicated(iggy_mock_dispatcher_t *d, iggy_mock_session
     cmd = iggy_cmd_by_code(h->code);
     if (!cmd)
         return reply_status(r, req, &h->client, STATUS_INVALID_COMMAND, s->conn.session, d->commit);
-    if (cmd->operation != IGGY_OP_NON_REPLICATED)
+    if (!(cmd->flags & IGGY_CMDF_READ)) /* a write's code sent as a read */
         return reply_status(r, req, &h->client, STATUS_FEATURE_UNAVAILABLE, s->conn.session,
                             d->commit);
     return run_handler(d, s, cmd, req, r, &o);
