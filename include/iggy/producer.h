@@ -152,6 +152,10 @@ IGGY_EXTERN iggy_err_t iggy_producer_stats(iggy_producer_t *producer, iggy_produ
  * @brief Drain for up to producer.shutdown.timeout.ms, report every message still queued as
  *        failed (IGGY_ERR__DESTROYED), stop the workers and free the producer. NULL is a no-op.
  *        Reports not yet polled are dropped.
+ * @remark A batch still in flight when the drain time is up is given up as well: its
+ *         connection is cut and its messages are reported IGGY_ERR__DESTROYED, though the
+ *         server may have appended them (their outcome is unknown). destroy therefore returns
+ *         within about producer.shutdown.timeout.ms, whatever request.timeout.ms is.
  * @threadsafe no: no other call on this producer may be running or start.
  */
 IGGY_EXTERN void iggy_producer_destroy(iggy_producer_t *producer);

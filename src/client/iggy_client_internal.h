@@ -67,6 +67,9 @@ typedef struct iggy_conn {
     iggy_err_t last_cause;   /* why the last connection failed or was lost */
     char last_cause_detail[384];
 
+    /* Under fd_lock: the cancel token of the call running on this connection (NULL: none). */
+    struct iggy_call_cancel *call_cancel;
+
     iggy_conn_counters_t counters;
     uint64_t logins; /* atomic: sessions this connection logged in; memberships record it */
 } iggy_conn_t;
@@ -125,6 +128,17 @@ iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client
                                           iggy_transport_t transport, iggy_pool_t *pool);
 void iggy_client_free(iggy_client_t *c);
 
+/* A token that lets another thread give up a call in flight (a producer's destroy): the call
+ * returns IGGY_ERR__DESTROYED at its next step, and a socket read or write in progress is cut
+ * off by shutting the connection down (its session is then gone; the outcome of a request
+ * already sent is unknown). */
+typedef struct iggy_call_cancel {
+    bool cancelled; /* atomic */
+} iggy_call_cancel_t;
+
+/* Cancel every call that runs, or will run, with token. Thread-safe. */
+void iggy_call_cancel(iggy_client_t *c, iggy_call_cancel_t *token);
+
 /* A request being built. */
 typedef struct iggy_rpc {
     iggy_client_t *client;
@@ -133,6 +147,7 @@ typedef struct iggy_rpc {
     void *decode_opts; /* handed to the response decoder (reader->opts); NULL by default */
     int pin;           /* connection index the call must use; -1 (the default) = any idle */
     int conn_used;     /* set by iggy_rpc_end: the connection the call ran on (-1: none) */
+    iggy_call_cancel_t *cancel; /* NULL (the default): the call cannot be cancelled */
 } iggy_rpc_t;
 
 /* Enter the client (IGGY_ERR__DESTROYED once destroy has begun), borrow a request buffer
@@ -217,11 +232,15 @@ void iggy_conns_drop_others(iggy_client_t *c, int except);
 typedef struct iggy_conn_reservation {
     iggy_client_t *client;
     int index;
+    iggy_call_cancel_t cancel; /* the holder's calls (iggy_rpc_via), cancelled together */
 } iggy_conn_reservation_t;
 /* Reserve the least-reserved connection (with one connection, the one: it is then shared). */
 void iggy_conn_reserve(iggy_client_t *c, iggy_conn_reservation_t *out);
 /* Give a reservation back. */
 void iggy_conn_unreserve(iggy_conn_reservation_t *r);
+/* Run rpc on r's connection, cancellable by iggy_call_cancel(c, &r->cancel). r NULL: any
+ * connection, not cancellable. */
+void iggy_rpc_via(iggy_rpc_t *rpc, iggy_conn_reservation_t *r);
 
 /* Count one finished call of cmd on conn (NULL when it got no connection; err: its outcome). */
 void iggy_stats_call(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t *cmd,

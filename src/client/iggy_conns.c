@@ -227,6 +227,13 @@ void iggy_conn_reserve(iggy_client_t *c, iggy_conn_reservation_t *out)
     pthread_mutex_unlock(&c->conns_lock);
     out->client = c;
     out->index = (int)best;
+    out->cancel.cancelled = false;
+}
+
+void iggy_rpc_via(iggy_rpc_t *rpc, iggy_conn_reservation_t *r)
+{
+    rpc->pin = r ? r->index : -1;
+    rpc->cancel = r ? &r->cancel : NULL;
 }
 
 void iggy_conn_unreserve(iggy_conn_reservation_t *r)

@@ -314,7 +314,7 @@ iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream
                              partition);
 }
 
-iggy_err_t iggy_messages_send_to(iggy_client_t *c, int pin, const iggy_identifier_t *stream,
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via, const iggy_identifier_t *stream,
                                  const iggy_identifier_t *topic, uint32_t partition,
                                  const iggy_send_message_t *messages, size_t count,
                                  const iggy_send_opts_t *opts, iggy_send_confirmations_t **out)
@@ -325,7 +325,7 @@ iggy_err_t iggy_messages_send_to(iggy_client_t *c, int pin, const iggy_identifie
     iggy_err_t err;
     IGGY_TRY(iggy_messages_state_get(c, &st));
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SEND_MESSAGES, &rpc));
-    rpc.pin = pin;
+    iggy_rpc_via(&rpc, via);
     err = encode_send(c, st, &rpc, stream, topic, &where, messages, count, opts);
     if (err != IGGY_OK) {
         iggy_rpc_abort(&rpc);
@@ -352,7 +352,7 @@ iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
                                              attempt > 0, &partition);
         if (err == IGGY_OK)
             err =
-                iggy_messages_send_to(c, -1, stream, topic, partition, messages, count, opts, out);
+                iggy_messages_send_to(c, NULL, stream, topic, partition, messages, count, opts, out);
         /* 20 is a pre-commit deny (never applied): the cached partition count may be
          * stale after partitions were deleted; refresh it once and resend. */
         if (err == IGGY_ERR_RESOURCE_NOT_FOUND && cached && attempt == 0)

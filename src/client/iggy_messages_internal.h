@@ -14,9 +14,9 @@ iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream
                                const iggy_send_message_t *messages, size_t count,
                                const iggy_send_opts_t *opts, bool refresh, uint32_t *partition);
 
-/* One SendMessages to a known partition, on connection pin (-1: any idle one), with the
- * payload transforms of opts. */
-iggy_err_t iggy_messages_send_to(iggy_client_t *c, int pin, const iggy_identifier_t *stream,
+/* One SendMessages to a known partition, on the reserved connection via (NULL: any idle one;
+ * cancellable through it), with the payload transforms of opts. */
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via, const iggy_identifier_t *stream,
                                  const iggy_identifier_t *topic, uint32_t partition,
                                  const iggy_send_message_t *messages, size_t count,
                                  const iggy_send_opts_t *opts, iggy_send_confirmations_t **out);

@@ -347,7 +347,7 @@ static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition,
     int64_t pause = p->backoff_ms;
     iggy_err_t err;
     for (*attempts = 1;; (*attempts)++) {
-        err = iggy_messages_send_to(p->client, s ? s->conn.index : -1, &p->stream, &p->topic,
+        err = iggy_messages_send_to(p->client, s ? &s->conn : NULL, &p->stream, &p->topic,
                                     partition, msgs, n, p->has_opts ? &p->opts : NULL, confs);
         if (err == IGGY_OK || !resendable(err) || *attempts > p->retries)
             break;
@@ -948,6 +948,10 @@ void iggy_producer_destroy(iggy_producer_t *p)
     for (size_t i = 0; i < p->nshards && p->shards; i++)
         pthread_cond_signal(&p->shards[i].wake);
     pthread_mutex_unlock(&p->lock);
+    /* A batch still in flight is given up too (its outcome is then unknown). */
+    for (size_t i = 0; i < p->nshards && p->shards; i++)
+        if (p->shards[i].started)
+            iggy_call_cancel(p->client, &p->shards[i].conn.cancel);
     for (size_t i = 0; i < p->nshards && p->shards; i++)
         if (p->shards[i].started)
             pthread_join(p->shards[i].thread, NULL);

@@ -2,6 +2,7 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <xxhash.h>
 
 #include <iggy/version.h>
@@ -62,6 +63,7 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     rpc->decode_opts = NULL;
     rpc->pin = -1;
     rpc->conn_used = -1;
+    rpc->cancel = NULL;
     /* The call counts as in progress from here: destroy waits for its buffers to return. */
     IGGY_TRY(iggy_client_enter(c));
     err = iggy_request_writer(c, REQUEST_BUF_HINT, &rpc->w);
@@ -310,6 +312,33 @@ static bool safe_to_retry(const iggy_cmd_desc_t *cmd, iggy_err_t err)
     return (cmd->flags & (IGGY_CMDF_READ | IGGY_CMDF_LOGIN)) != 0;
 }
 
+static bool cancelled(const iggy_rpc_t *rpc)
+{
+    return rpc->cancel && __atomic_load_n(&rpc->cancel->cancelled, __ATOMIC_ACQUIRE);
+}
+
+/* Publish (or clear) the call's cancel token on conn, where iggy_call_cancel() looks. */
+static void set_call_cancel(iggy_conn_t *conn, iggy_call_cancel_t *token)
+{
+    pthread_mutex_lock(&conn->fd_lock);
+    conn->call_cancel = token;
+    pthread_mutex_unlock(&conn->fd_lock);
+}
+
+void iggy_call_cancel(iggy_client_t *c, iggy_call_cancel_t *token)
+{
+    /* Flag first, then look: a call publishes its token before it checks the flag, so it
+     * either sees the flag or is found here. */
+    __atomic_store_n(&token->cancelled, true, __ATOMIC_RELEASE);
+    for (size_t i = 0; i < c->nconns; i++) {
+        iggy_conn_t *conn = &c->conns[i];
+        pthread_mutex_lock(&conn->fd_lock);
+        if (conn->call_cancel == token && conn->fd >= 0)
+            shutdown(conn->fd, SHUT_RDWR);
+        pthread_mutex_unlock(&conn->fd_lock);
+    }
+}
+
 iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
 {
     iggy_client_t *c = rpc->client;
@@ -327,8 +356,14 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     }
     rpc->conn_used = (int)conn->index;
     iggy_conn_call_begin(conn);
+    if (rpc->cancel)
+        set_call_cancel(conn, rpc->cancel);
     for (;;) {
         bool sent = false;
+        if (cancelled(rpc)) {
+            err = iggy_fail(IGGY_ERR__DESTROYED, "%s: cancelled", cmd->name);
+            break;
+        }
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
@@ -347,7 +382,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
          * policy (iggy_conn_open), which bounds and paces every attempt; a request that may
          * have reached the server goes again only when running it twice is harmless. */
         if (err == IGGY_OK || c->fixed_transport || conn->call_gave_up || iggy_err_is_fatal(err) ||
-            deadline_passed(deadline) || iggy_client_destroying(c) ||
+            deadline_passed(deadline) || iggy_client_destroying(c) || cancelled(rpc) ||
             (sent && !safe_to_retry(cmd, err)))
             break;
         iggy_log(c, IGGY_LOG_INFO, "net", "%s: connection lost (%s), retrying on a new connection",
@@ -355,6 +390,11 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     }
     if (iggy_client_destroying(c) && err != IGGY_OK)
         err = iggy_fail(IGGY_ERR__DESTROYED, "%s: client destroyed during the call", cmd->name);
+    else if (cancelled(rpc) && err != IGGY_OK && err != IGGY_ERR__DESTROYED)
+        err = iggy_fail(IGGY_ERR__DESTROYED, "%s: cancelled (outcome unknown: %s)", cmd->name,
+                        iggy_err2name(err));
+    if (rpc->cancel)
+        set_call_cancel(conn, NULL);
     iggy_stats_call(c, conn, cmd, err);
     iggy_conn_release(c, conn);
     iggy_rpc_abort(rpc); /* buffers back to the pool, then leave */
