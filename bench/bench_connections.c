@@ -48,7 +48,7 @@ static void *worker_main(void *arg)
     worker_t *w = arg;
     iggy_identifier_t stream = iggy_id_name("bench-connections"), topic = iggy_id_name("t");
     iggy_partitioning_t part = {IGGY_PARTITIONING_PARTITION_ID, (uint32_t)w->index, NULL, 0};
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_num((uint32_t)w->index + 1)};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_num((uint32_t)w->index + 1)};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     iggy_polled_messages_t *batch = NULL;
     iggy_send_message_t msgs[SEND_BATCH];

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
     iggy_partitioning_t by_key = {IGGY_PARTITIONING_MESSAGES_KEY, 0, (const uint8_t *)key,
                                   strlen(key)};
     iggy_send_message_t msgs[3];
-    iggy_consumer_t me = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t me = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     iggy_polled_messages_t *batch = NULL; /* reused by every poll: no allocation per poll */
     uint32_t partition;

@@ -426,10 +426,10 @@ END_TEST
 START_TEST(enc_offsets)
 {
     iggy_identifier_t s0 = iggy_id_num(0), t0 = iggy_id_num(0);
-    iggy_consumer_t group_billing = {IGGY_CONSUMER_GROUP, iggy_id_name("billing")};
-    iggy_consumer_t consumer7 = {IGGY_CONSUMER_SINGLE, iggy_id_num(7)};
-    iggy_consumer_t group0 = {IGGY_CONSUMER_GROUP, iggy_id_num(0)};
-    iggy_consumer_t worker = {IGGY_CONSUMER_SINGLE, iggy_id_name("worker-1")};
+    iggy_consumer_ref_t group_billing = {IGGY_CONSUMER_GROUP, iggy_id_name("billing")};
+    iggy_consumer_ref_t consumer7 = {IGGY_CONSUMER_SINGLE, iggy_id_num(7)};
+    iggy_consumer_ref_t group0 = {IGGY_CONSUMER_GROUP, iggy_id_num(0)};
+    iggy_consumer_ref_t worker = {IGGY_CONSUMER_SINGLE, iggy_id_name("worker-1")};
     uint32_t p0 = 0, p1 = 1;
     iggy_writer_t w;
 
@@ -462,8 +462,8 @@ START_TEST(enc_invalid_input)
     char long_name[257];
     iggy_identifier_t s0 = iggy_id_num(0), t0 = iggy_id_num(0), empty_id = iggy_id_name(""),
                       long_id = iggy_id_name(long_name);
-    iggy_consumer_t consumer7 = {IGGY_CONSUMER_SINGLE, iggy_id_num(7)};
-    iggy_consumer_t bad_kind = {(iggy_consumer_kind_t)3, iggy_id_num(7)};
+    iggy_consumer_ref_t consumer7 = {IGGY_CONSUMER_SINGLE, iggy_id_num(7)};
+    iggy_consumer_ref_t bad_kind = {(iggy_consumer_kind_t)3, iggy_id_num(7)};
     iggy_kv_t bad_kv = kv("segment_size", IGGY_KV_UINT64, "", 0);
     uint32_t p0 = 0;
     iggy_writer_t w;

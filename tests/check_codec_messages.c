@@ -262,7 +262,7 @@ END_TEST
 static void poll_std(const char *vector, iggy_polling_kind_t kind, uint64_t value, int auto_commit)
 {
     iggy_writer_t w = test_writer();
-    iggy_consumer_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_consumer_ref_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
     iggy_identifier_t s = iggy_id_num(1), t = iggy_id_num(2);
     uint32_t part = 0;
     iggy_polling_strategy_t st = {kind, value};
@@ -284,7 +284,7 @@ END_TEST
 START_TEST(poll_body_group_vector)
 {
     iggy_writer_t w = test_writer();
-    iggy_consumer_t c = {IGGY_CONSUMER_GROUP, iggy_id_name("analytics")};
+    iggy_consumer_ref_t c = {IGGY_CONSUMER_GROUP, iggy_id_name("analytics")};
     iggy_identifier_t s = iggy_id_num(1), t = iggy_id_num(2);
     uint32_t part = 3;
     iggy_polling_strategy_t st = {IGGY_POLL_NEXT, 0};
@@ -296,7 +296,7 @@ END_TEST
 START_TEST(poll_body_no_partition_vector)
 {
     iggy_writer_t w = test_writer();
-    iggy_consumer_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_consumer_ref_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
     iggy_identifier_t s = iggy_id_num(1), t = iggy_id_num(2);
     iggy_polling_strategy_t st = {IGGY_POLL_FIRST, 0};
     iggy_enc_poll_messages(&w, &c, &s, &t, NULL, &st, 1, 0);
@@ -307,7 +307,7 @@ END_TEST
 START_TEST(poll_body_go_vector)
 {
     iggy_writer_t w = test_writer();
-    iggy_consumer_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(42)};
+    iggy_consumer_ref_t c = {IGGY_CONSUMER_SINGLE, iggy_id_num(42)};
     iggy_identifier_t s = iggy_id_name("test_stream_id"), t = iggy_id_name("test_topic_id");
     uint32_t part = 123;
     iggy_polling_strategy_t st = {IGGY_POLL_FIRST, 0};
@@ -328,7 +328,7 @@ END_TEST
 START_TEST(poll_invalid_input)
 {
     iggy_writer_t w = test_writer();
-    iggy_consumer_t c = {(iggy_consumer_kind_t)3, iggy_id_num(1)};
+    iggy_consumer_ref_t c = {(iggy_consumer_kind_t)3, iggy_id_num(1)};
     iggy_identifier_t s = iggy_id_num(1), t = iggy_id_num(2);
     iggy_polling_strategy_t st = {IGGY_POLL_FIRST, 0}, bad = {(iggy_polling_kind_t)0, 0};
     iggy_enc_poll_messages(&w, &c, &s, &t, NULL, &st, 1, 0);

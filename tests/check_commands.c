@@ -767,7 +767,7 @@ START_TEST(consumer_offset_commands)
     fixture_t f;
     iggy_client_t *c;
     iggy_consumer_offset_t *o = NULL;
-    iggy_consumer_t consumer, group;
+    iggy_consumer_ref_t consumer, group;
     const uint32_t p0 = 0, p99 = 99;
 
     start();
@@ -834,7 +834,7 @@ START_TEST(permissions_refused)
     iggy_consumer_group_list_t *groups = NULL;
     iggy_consumer_offset_t *off = NULL;
     iggy_client_info_list_t *clients = NULL;
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     const uint32_t p0 = 0;
     iggy_user_t *self = NULL;
     iggy_user_list_t *users = NULL;
@@ -1063,7 +1063,7 @@ START_TEST(null_arguments_are_refused_locally)
 {
     iggy_client_t *c;
     iggy_identifier_t id = iggy_id_num(0);
-    iggy_consumer_t cons = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t cons = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     void *out = NULL;
     uint64_t sent;
 

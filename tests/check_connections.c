@@ -206,7 +206,7 @@ static void topic_with_messages(iggy_client_t *c, const char *stream, uint32_t n
 static iggy_err_t group_poll(iggy_client_t *c, const char *stream, iggy_polled_messages_t **batch)
 {
     iggy_identifier_t s = iggy_id_name(stream), t = iggy_id_name("t");
-    iggy_consumer_t g = {IGGY_CONSUMER_GROUP, iggy_id_name("g")};
+    iggy_consumer_ref_t g = {IGGY_CONSUMER_GROUP, iggy_id_name("g")};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     return iggy_poll_messages_into(c, &g, &s, &t, NULL, &first, 10, false, NULL, batch);
 }
@@ -439,7 +439,7 @@ static void *mixed_main(void *arg)
 {
     mixed_t *m = arg;
     iggy_identifier_t s = iggy_id_name(m->stream), t = iggy_id_name("t");
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_num((uint32_t)m->index + 1)};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_num((uint32_t)m->index + 1)};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     iggy_partitioning_t balanced = {IGGY_PARTITIONING_BALANCED, 0, NULL, 0};
     iggy_send_opts_t zstd = {0};

@@ -90,7 +90,7 @@ static void topic_with_messages(iggy_client_t *c, uint32_t partitions, uint32_t 
 static iggy_err_t poll_one(iggy_client_t *c, uint64_t offset, iggy_polled_messages_t **batch)
 {
     iggy_identifier_t s = iggy_id_name("s"), t = iggy_id_name("t");
-    iggy_consumer_t me = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_consumer_ref_t me = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
     iggy_polling_strategy_t at = {IGGY_POLL_OFFSET, offset};
     uint32_t p0 = 0;
     iggy_err_t err = iggy_poll_messages_into(c, &me, &s, &t, &p0, &at, 1, false, NULL, batch);
@@ -348,7 +348,7 @@ END_TEST
 static iggy_err_t group_poll(iggy_client_t *c, const char *group, iggy_polled_messages_t **batch)
 {
     iggy_identifier_t s = iggy_id_name("s"), t = iggy_id_name("t");
-    iggy_consumer_t g = {IGGY_CONSUMER_GROUP, iggy_id_name(group)};
+    iggy_consumer_ref_t g = {IGGY_CONSUMER_GROUP, iggy_id_name(group)};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     return iggy_poll_messages_into(c, &g, &s, &t, NULL, &first, 10, false, NULL, batch);
 }

@@ -80,7 +80,7 @@ static void drop_topic(iggy_client_t *c, topic_ref_t *t)
     OK(iggy_delete_stream(c, &t->stream));
 }
 
-static const iggy_consumer_t CONSUMER = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+static const iggy_consumer_ref_t CONSUMER = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
 
 static iggy_polling_strategy_t at_offset(uint64_t o)
 {
@@ -1427,7 +1427,7 @@ END_TEST
 static void drain_group(iggy_client_t **members, int nmembers, const topic_ref_t *t,
                         const char *group, uint8_t *seen, size_t expect)
 {
-    iggy_consumer_t gc = {IGGY_CONSUMER_GROUP, {group, 0}};
+    iggy_consumer_ref_t gc = {IGGY_CONSUMER_GROUP, {group, 0}};
     iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
     size_t got = 0;
     int idle = 0;
@@ -1518,7 +1518,7 @@ START_TEST(consumer_group_members_share_partitions_exactly_once)
         ck_assert_uint_ge(iggy_mock_request_count(srv.mock, 606) - syncs_before, 3);
     /* Nothing left, nothing delivered twice. */
     {
-        iggy_consumer_t gc = {IGGY_CONSUMER_GROUP, {group, 0}};
+        iggy_consumer_ref_t gc = {IGGY_CONSUMER_GROUP, {group, 0}};
         iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
         for (int round = 0; round < 4; round++)
             for (int i = 0; i < 3; i++) {

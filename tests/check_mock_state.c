@@ -227,7 +227,7 @@ static uint64_t send_n(iggy_mock_conn_t *c, uint32_t stream, uint32_t topic, uin
     return base;
 }
 
-static res_t poll_req(iggy_mock_conn_t *c, const iggy_consumer_t *consumer, uint32_t stream,
+static res_t poll_req(iggy_mock_conn_t *c, const iggy_consumer_ref_t *consumer, uint32_t stream,
                       uint32_t topic, const uint32_t *partition, iggy_polling_kind_t kind,
                       uint64_t value, uint32_t count, int auto_commit)
 {
@@ -238,7 +238,7 @@ static res_t poll_req(iggy_mock_conn_t *c, const iggy_consumer_t *consumer, uint
     return call_w(c, IGGY_CMD_POLL_MESSAGES, &b);
 }
 
-static iggy_polled_messages_t *poll_ok(iggy_mock_conn_t *c, const iggy_consumer_t *consumer,
+static iggy_polled_messages_t *poll_ok(iggy_mock_conn_t *c, const iggy_consumer_ref_t *consumer,
                                        uint32_t partition, iggy_polling_kind_t kind, uint64_t value,
                                        uint32_t count, int auto_commit)
 {
@@ -817,7 +817,7 @@ START_TEST(partitions_and_segments)
     res_t r;
     uint8_t seg[8];
     static uint8_t big[600 * 1024];
-    iggy_consumer_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     iggy_polled_messages_t *pm;
 
     free(ok(create_stream(&croot, "s")).p);
@@ -916,7 +916,7 @@ START_TEST(send_poll_vectors)
 {
     const test_vector_t *v;
     uint8_t *body;
-    iggy_consumer_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     uint32_t p3 = 3;
     iggy_writer_t b;
     iggy_identifier_t s1 = iggy_id_num(1), t2 = iggy_id_num(2);
@@ -989,7 +989,7 @@ START_TEST(send_poll_golden_balanced)
     ck_assert_uint_eq(conf->items[0].base_offset, 100);
     iggy_result_destroy(conf);
     {
-        iggy_consumer_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+        iggy_consumer_ref_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
         uint32_t p3 = 3;
         iggy_identifier_t s1 = iggy_id_num(1), t2 = iggy_id_num(2);
         iggy_polling_strategy_t strat = {IGGY_POLL_OFFSET, 100};
@@ -1045,8 +1045,8 @@ END_TEST
 
 START_TEST(poll_strategies)
 {
-    iggy_consumer_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
-    iggy_consumer_t named = {IGGY_CONSUMER_SINGLE, {"worker", 0}};
+    iggy_consumer_ref_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t named = {IGGY_CONSUMER_SINGLE, {"worker", 0}};
     iggy_polled_messages_t *pm;
     uint64_t ts_b;
     uint32_t p0 = 0, p9 = 9;
@@ -1105,7 +1105,7 @@ START_TEST(poll_strategies)
     iggy_result_destroy(pm);
     /* The named consumer's slot is XXH32("worker"): numeric consumer shares it. */
     {
-        iggy_consumer_t hashed = {IGGY_CONSUMER_SINGLE, {NULL, XXH32("worker", 6, 0)}};
+        iggy_consumer_ref_t hashed = {IGGY_CONSUMER_SINGLE, {NULL, XXH32("worker", 6, 0)}};
         iggy_consumer_offset_t *co;
         iggy_identifier_t s0 = iggy_id_num(0), t0 = iggy_id_num(0);
         iggy_writer_t b = test_writer();
@@ -1163,7 +1163,7 @@ END_TEST
 START_TEST(consumer_offsets)
 {
     const test_vector_t *v;
-    iggy_consumer_t c7 = {IGGY_CONSUMER_SINGLE, {NULL, 7}};
+    iggy_consumer_ref_t c7 = {IGGY_CONSUMER_SINGLE, {NULL, 7}};
     iggy_identifier_t s0 = iggy_id_num(0), t0 = iggy_id_num(0);
     uint32_t p0 = 0, p1 = 1, p5 = 5;
     iggy_writer_t b;
@@ -1245,7 +1245,7 @@ START_TEST(consumer_groups)
 {
     const test_vector_t *v;
     iggy_group_assignment_t *ga;
-    iggy_consumer_t grp = {IGGY_CONSUMER_GROUP, {"billing", 0}};
+    iggy_consumer_ref_t grp = {IGGY_CONSUMER_GROUP, {"billing", 0}};
     uint32_t p1 = 1;
     res_t r;
 
@@ -1529,7 +1529,7 @@ START_TEST(scoped_permissions)
     iggy_permissions_t p;
     iggy_stream_permissions_t sp;
     iggy_topic_permissions_t tp;
-    iggy_consumer_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t c1 = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     uint32_t p0 = 0;
 
     free(ok(create_stream(&croot, "s0")).p);

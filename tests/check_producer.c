@@ -172,7 +172,7 @@ static size_t audit_log(iggy_client_t *c, const char *stream, uint32_t partition
                         const ledger_t *l, uint32_t *seen, iggy_u128_t *ids)
 {
     iggy_identifier_t s = iggy_id_name(stream), t = iggy_id_name("t");
-    iggy_consumer_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_consumer_ref_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
     iggy_polled_messages_t *b = NULL;
     uint8_t *matched = calloc(l->n, 1);
     size_t dups = 0;
@@ -637,7 +637,7 @@ START_TEST(compression_and_encryption_pass_through)
     iggy_identifier_t s, t = iggy_id_name("t");
     iggy_send_opts_t so;
     iggy_poll_opts_t po;
-    iggy_consumer_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
+    iggy_consumer_ref_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(1)};
     iggy_polling_strategy_t first = {IGGY_POLL_FIRST, 0};
     iggy_polled_messages_t *b = NULL;
     iggy_producer_t *p = NULL;

@@ -188,7 +188,7 @@ START_TEST(ghost_message_regression)
     const test_vector_t *golden = vector_get("poll_reply_body_golden");
     const test_vector_t *empty = vector_get("poll_reply_body_empty");
     const iggy_polled_messages_t *first = NULL, *second = NULL, *reused = NULL;
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     iggy_identifier_t stream = {NULL, 1}, topic = {NULL, 2};
     iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
     uint32_t partition = 0;

@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     char stream_name[64], err_text[256];
     iggy_identifier_t stream, topic = iggy_id_name("events");
     iggy_polled_messages_t *polled = NULL;
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 1}};
     uint32_t partition = 0;
     double t0, t1, t2;
     int opt, rc = 1;

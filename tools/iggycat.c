@@ -788,7 +788,7 @@ static int cmd_consume(iggy_client_t *c, const opts_t *o)
 {
     char buf[1024];
     iggy_identifier_t stream, topic;
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 0}};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, {NULL, 0}};
     iggy_polled_messages_t *batch = NULL;
     iggy_poll_opts_t po;
     uint32_t partition = o->partition_set ? o->partition : 0;

@@ -773,7 +773,7 @@ IGGY_EXTERN iggy_err_t iggy_sync_consumer_group(iggy_client_t *client,
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_get_consumer_offset(
-    iggy_client_t *client, const iggy_consumer_t *consumer, const iggy_identifier_t *stream,
+    iggy_client_t *client, const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
     const iggy_identifier_t *topic, const uint32_t *partition_id, iggy_consumer_offset_t **out);
 
 /**
@@ -796,7 +796,7 @@ IGGY_EXTERN iggy_err_t iggy_get_consumer_offset(
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_store_consumer_offset(
-    iggy_client_t *client, const iggy_consumer_t *consumer, const iggy_identifier_t *stream,
+    iggy_client_t *client, const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
     const iggy_identifier_t *topic, const uint32_t *partition_id, uint64_t offset, uint8_t ack);
 
 /**
@@ -814,7 +814,7 @@ IGGY_EXTERN iggy_err_t iggy_store_consumer_offset(
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_delete_consumer_offset(iggy_client_t *client,
-                                                   const iggy_consumer_t *consumer,
+                                                   const iggy_consumer_ref_t *consumer,
                                                    const iggy_identifier_t *stream,
                                                    const iggy_identifier_t *topic,
                                                    const uint32_t *partition_id, uint8_t ack);

@@ -114,13 +114,11 @@ typedef struct iggy_poll_opts {
  *          failed checksum when verify_checksums is on); transport errors.
  * @threadsafe yes
  */
-IGGY_EXTERN iggy_err_t iggy_poll_messages(iggy_client_t *client, const iggy_consumer_t *consumer,
-                                          const iggy_identifier_t *stream,
-                                          const iggy_identifier_t *topic,
-                                          const uint32_t *partition_id,
-                                          const iggy_polling_strategy_t *strategy, uint32_t count,
-                                          bool auto_commit, const iggy_poll_opts_t *opts,
-                                          iggy_polled_messages_t **out);
+IGGY_EXTERN iggy_err_t iggy_poll_messages(
+    iggy_client_t *client, const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
+    const iggy_identifier_t *topic, const uint32_t *partition_id,
+    const iggy_polling_strategy_t *strategy, uint32_t count, bool auto_commit,
+    const iggy_poll_opts_t *opts, iggy_polled_messages_t **out);
 
 /**
  * @brief Like iggy_poll_messages(), into the caller's reusable batch: *batch (NULL the first
@@ -131,7 +129,7 @@ IGGY_EXTERN iggy_err_t iggy_poll_messages(iggy_client_t *client, const iggy_cons
  * @threadsafe yes, for distinct batches.
  */
 IGGY_EXTERN iggy_err_t iggy_poll_messages_into(
-    iggy_client_t *client, const iggy_consumer_t *consumer, const iggy_identifier_t *stream,
+    iggy_client_t *client, const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
     const iggy_identifier_t *topic, const uint32_t *partition_id,
     const iggy_polling_strategy_t *strategy, uint32_t count, bool auto_commit,
     const iggy_poll_opts_t *opts, iggy_polled_messages_t **batch);

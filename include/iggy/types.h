@@ -57,11 +57,12 @@ typedef enum iggy_consumer_kind {
     IGGY_CONSUMER_GROUP = 2,  /**< a consumer group */
 } iggy_consumer_kind_t;
 
-/** A consumer (kind + identifier) for polls and offsets. */
-typedef struct iggy_consumer {
+/** Who polls and owns offsets (kind + identifier), as on the wire. The high-level consumer
+ *  object is iggy_consumer_t (consumer.h). */
+typedef struct iggy_consumer_ref {
     iggy_consumer_kind_t kind;
     iggy_identifier_t id;
-} iggy_consumer_t;
+} iggy_consumer_ref_t;
 
 /** Partitioning kinds as on the wire. */
 typedef enum iggy_partitioning_kind {

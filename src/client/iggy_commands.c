@@ -645,7 +645,7 @@ iggy_err_t iggy_sync_consumer_group(iggy_client_t *c, const iggy_identifier_t *s
 
 /* ---------------------------------------------------------------- consumer offsets */
 
-iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_t *consumer,
+iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
                                     const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                     const uint32_t *partition_id, iggy_consumer_offset_t **out)
 {
@@ -657,7 +657,7 @@ iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_t *con
     return iggy_rpc_end(&rpc, (void **)out);
 }
 
-iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_t *consumer,
+iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
                                       const iggy_identifier_t *stream,
                                       const iggy_identifier_t *topic, const uint32_t *partition_id,
                                       uint64_t offset, uint8_t ack)
@@ -669,7 +669,7 @@ iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_t *c
     return iggy_rpc_end(&rpc, NULL);
 }
 
-iggy_err_t iggy_delete_consumer_offset(iggy_client_t *c, const iggy_consumer_t *consumer,
+iggy_err_t iggy_delete_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
                                        const iggy_identifier_t *stream,
                                        const iggy_identifier_t *topic, const uint32_t *partition_id,
                                        uint8_t ack)

@@ -110,7 +110,7 @@ void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
         rpc->pin = conn;
 }
 
-void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_t *consumer,
+void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_ref_t *consumer,
                            const iggy_identifier_t *stream, const iggy_identifier_t *topic)
 {
     if (consumer && consumer->kind == IGGY_CONSUMER_GROUP)

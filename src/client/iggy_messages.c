@@ -314,10 +314,11 @@ iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream
                              partition);
 }
 
-iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via, const iggy_identifier_t *stream,
-                                 const iggy_identifier_t *topic, uint32_t partition,
-                                 const iggy_send_message_t *messages, size_t count,
-                                 const iggy_send_opts_t *opts, iggy_send_confirmations_t **out)
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                 const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                 uint32_t partition, const iggy_send_message_t *messages,
+                                 size_t count, const iggy_send_opts_t *opts,
+                                 iggy_send_confirmations_t **out)
 {
     iggy_partitioning_t where = {IGGY_PARTITIONING_PARTITION_ID, partition, NULL, 0};
     iggy_messages_state_t *st;
@@ -351,8 +352,8 @@ iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
         iggy_err_t err = iggy_messages_route(c, stream, topic, partitioning, messages, count, opts,
                                              attempt > 0, &partition);
         if (err == IGGY_OK)
-            err =
-                iggy_messages_send_to(c, NULL, stream, topic, partition, messages, count, opts, out);
+            err = iggy_messages_send_to(c, NULL, stream, topic, partition, messages, count, opts,
+                                        out);
         /* 20 is a pre-commit deny (never applied): the cached partition count may be
          * stale after partitions were deleted; refresh it once and resend. */
         if (err == IGGY_ERR_RESOURCE_NOT_FOUND && cached && attempt == 0)
@@ -365,8 +366,9 @@ iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
 
 /* The next partition of the caller's group assignment (syncing when needed). */
 static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
-                                  const iggy_consumer_t *consumer, const iggy_identifier_t *stream,
-                                  const iggy_identifier_t *topic, bool resync, uint32_t *out)
+                                  const iggy_consumer_ref_t *consumer,
+                                  const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                  bool resync, uint32_t *out)
 {
     char key[IDKEY_MAX * 3] = "";
     group_entry_t *e;
@@ -417,7 +419,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
 }
 
 static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
-                            const iggy_consumer_t *consumer, const iggy_identifier_t *stream,
+                            const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
                             const iggy_identifier_t *topic, const uint32_t *partition_id,
                             const iggy_polling_strategy_t *strategy, uint32_t count,
                             bool auto_commit, const iggy_poll_opts_t *opts,
@@ -461,7 +463,7 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     return err;
 }
 
-iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_t *consumer,
+iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
                                    const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                    const uint32_t *partition_id,
                                    const iggy_polling_strategy_t *strategy, uint32_t count,
@@ -500,7 +502,7 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_t *cons
     }
 }
 
-iggy_err_t iggy_poll_messages(iggy_client_t *c, const iggy_consumer_t *consumer,
+iggy_err_t iggy_poll_messages(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
                               const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                               const uint32_t *partition_id, const iggy_polling_strategy_t *strategy,
                               uint32_t count, bool auto_commit, const iggy_poll_opts_t *opts,

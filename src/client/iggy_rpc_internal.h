@@ -58,7 +58,7 @@ int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
  * when the client never joined it. The consumer form pins only for group consumers. */
 void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
                         const iggy_identifier_t *topic, const iggy_identifier_t *group);
-void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_t *consumer,
+void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_ref_t *consumer,
                            const iggy_identifier_t *stream, const iggy_identifier_t *topic);
 /* After a new session on conn: join every group it had joined again (conn->lock is held). A
  * group that no longer exists is forgotten; other failures are returned. */

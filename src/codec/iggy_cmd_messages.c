@@ -11,7 +11,7 @@
 
 /* ---------------------------------------------------------------- requests */
 
-void iggy_enc_poll_messages(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_poll_messages(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                             const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                             const uint32_t *partition_id, const iggy_polling_strategy_t *strategy,
                             uint32_t count, int auto_commit)

@@ -7,7 +7,7 @@
 /* ---------------------------------------------------------------- encoders */
 
 /* [Consumer][stream_id][topic_id][flag u8][partition u32]: the prefix of all three. */
-static void enc_offset_target(iggy_writer_t *w, const iggy_consumer_t *consumer,
+static void enc_offset_target(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                               const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                               const uint32_t *partition_id)
 {
@@ -27,14 +27,14 @@ static void enc_ack(iggy_writer_t *w, uint8_t ack)
     iggy_wr_u8(w, ack);
 }
 
-void iggy_enc_get_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_get_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                   const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                   const uint32_t *partition_id)
 {
     enc_offset_target(w, consumer, stream, topic, partition_id);
 }
 
-void iggy_enc_store_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_store_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                     const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                     const uint32_t *partition_id, uint64_t offset, uint8_t ack)
 {
@@ -43,7 +43,7 @@ void iggy_enc_store_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *con
     enc_ack(w, ack);
 }
 
-void iggy_enc_delete_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_delete_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                      const iggy_identifier_t *stream,
                                      const iggy_identifier_t *topic, const uint32_t *partition_id,
                                      uint8_t ack)

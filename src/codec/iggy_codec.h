@@ -77,19 +77,19 @@ void iggy_enc_create_consumer_group(iggy_writer_t *w, const iggy_identifier_t *s
                                     const iggy_identifier_t *topic, const char *name);
 
 /* ---- consumer offsets (iggy_cmd_offsets.c); partition_id NULL = None */
-void iggy_enc_get_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_get_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                   const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                   const uint32_t *partition_id);
-void iggy_enc_store_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_store_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                     const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                     const uint32_t *partition_id, uint64_t offset, uint8_t ack);
-void iggy_enc_delete_consumer_offset(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_delete_consumer_offset(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                                      const iggy_identifier_t *stream,
                                      const iggy_identifier_t *topic, const uint32_t *partition_id,
                                      uint8_t ack);
 
 /* ---- messages (iggy_cmd_messages.c, iggy_batch.c) */
-void iggy_enc_poll_messages(iggy_writer_t *w, const iggy_consumer_t *consumer,
+void iggy_enc_poll_messages(iggy_writer_t *w, const iggy_consumer_ref_t *consumer,
                             const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                             const uint32_t *partition_id, const iggy_polling_strategy_t *strategy,
                             uint32_t count, int auto_commit);

@@ -48,7 +48,7 @@ void iggy_enc_identifier(iggy_writer_t *w, const iggy_identifier_t *id)
     }
 }
 
-void iggy_enc_consumer(iggy_writer_t *w, const iggy_consumer_t *c)
+void iggy_enc_consumer(iggy_writer_t *w, const iggy_consumer_ref_t *c)
 {
     if (!c || (c->kind != IGGY_CONSUMER_SINGLE && c->kind != IGGY_CONSUMER_GROUP)) {
         invalid(w, "consumer", "kind must be 1 (consumer) or 2 (group)");

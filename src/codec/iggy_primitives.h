@@ -20,7 +20,7 @@ void iggy_enc_identifier(iggy_writer_t *w, const iggy_identifier_t *id);
 void iggy_enc_name(iggy_writer_t *w, const char *name, const char *what);
 /* [len u8][bytes], len 0..255 (passwords) */
 void iggy_enc_short_string(iggy_writer_t *w, const char *s, const char *what);
-void iggy_enc_consumer(iggy_writer_t *w, const iggy_consumer_t *c);
+void iggy_enc_consumer(iggy_writer_t *w, const iggy_consumer_ref_t *c);
 void iggy_enc_partitioning(iggy_writer_t *w, const iggy_partitioning_t *p);
 void iggy_enc_polling_strategy(iggy_writer_t *w, const iggy_polling_strategy_t *s);
 /* [flag u8][partition u32]: NULL = None (flag 0, zero id) */

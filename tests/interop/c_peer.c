@@ -381,7 +381,7 @@ static void cmd_consume(iggy_client_t *client)
 {
     spec_t *s = &g_spec;
     iggy_identifier_t sid = iggy_id_name(s->stream), tid = iggy_id_name(s->topic);
-    iggy_consumer_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_name("interop-c-dump")};
+    iggy_consumer_ref_t consumer = {IGGY_CONSUMER_SINGLE, iggy_id_name("interop-c-dump")};
     iggy_poll_opts_t opts;
     memset(&opts, 0, sizeof opts);
     opts.verify_checksums = true;
