@@ -1,10 +1,11 @@
-/* Background producer throughput, client CPU and allocations per message: one producer, one
- * message per iggy_producer_send(), 100-byte payloads, medians of several runs. Allocations are
+/* Background producer throughput, client CPU and allocations per message: one producer,
+ * --per-send messages per iggy_producer_send() (1 by default; iggy-bench -H hands its
+ * high-level producer 1000 at a time), 100-byte payloads, medians of several runs. Allocations are
  * counted through the library's allocator hook in steady state (after a warm-up), so they are
  * the client's own: the bundled mock runs in a child process.
  *
  *   bench_producer [--messages 2000000] [--runs 5] [--size 100] [--partitions 1]
- *                  [--buffer 1000000]   (producer.buffer.max.messages)
+ *                  [--buffer 1000000]   (producer.buffer.max.messages) [--per-send 1]
  *
  * Against IGGY_ADDR=host:port when set (IGGY_USERNAME / IGGY_PASSWORD, default iggy / iggy). */
 #include <signal.h>
@@ -94,14 +95,14 @@ static void on_report(const iggy_delivery_report_t *r, void *opaque)
 }
 
 static result_t run_once(const char *addr, const char *user, const char *pass, long messages,
-                         int size, int partitions, long buffer, int run)
+                         int size, int partitions, long buffer, int per_send, int run)
 {
     char err[256], name[64], parts[16], buf[24];
     iggy_conf_t *conf;
     iggy_client_t *c;
     iggy_producer_t *p;
     iggy_identifier_t stream, topic = iggy_id_name("t");
-    iggy_send_message_t m;
+    iggy_send_message_t *m = calloc((size_t)per_send, sizeof *m);
     char *payload = malloc((size_t)size);
     long failed = 0, warm = messages / 10;
     double t0 = 0, c0 = 0, t1, c1;
@@ -135,10 +136,12 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
         fprintf(stderr, "producer: %s\n", err);
         exit(1);
     }
-    memset(&m, 0, sizeof m);
-    m.payload = payload;
-    m.payload_len = (uint32_t)size;
-    for (long i = 0; i < messages; i++) {
+    for (int k = 0; k < per_send; k++) {
+        m[k].payload = payload;
+        m[k].payload_len = (uint32_t)size;
+    }
+    warm -= warm % per_send;
+    for (long i = 0; i < messages; i += per_send) {
         if (i == warm) {
             iggy_producer_flush(p, -1);
             t0 = bench_now_s();
@@ -146,7 +149,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
             a0 = __atomic_load_n(&g_allocs, __ATOMIC_RELAXED);
             __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
         }
-        if (iggy_producer_send(p, NULL, &m, 1, NULL) != IGGY_OK) {
+        if (iggy_producer_send(p, NULL, m, (size_t)per_send, NULL) != IGGY_OK) {
             fprintf(stderr, "send: %s\n", iggy_last_error_detail());
             exit(1);
         }
@@ -165,6 +168,7 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
     (void)iggy_delete_stream(c, &stream);
     iggy_client_destroy(c);
     free(payload);
+    free(m);
     return r;
 }
 
@@ -172,7 +176,7 @@ int main(int argc, char **argv)
 {
     static const iggy_allocator_t hook = {count_malloc, count_calloc, count_realloc, free};
     long messages = 2000000;
-    int runs = 5, size = 100, partitions = 1;
+    int runs = 5, size = 100, partitions = 1, per_send = 1;
     long buffer = 1000000;
     char addr[256] = "";
     const char *env = getenv("IGGY_ADDR"), *user = getenv("IGGY_USERNAME"),
@@ -191,10 +195,14 @@ int main(int argc, char **argv)
             partitions = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--buffer"))
             buffer = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--per-send"))
+            per_send = atoi(argv[i + 1]);
     }
-    if (messages < 10 || runs < 1 || runs > 32 || size < 1 || partitions < 1 || buffer < 1) {
-        fprintf(stderr, "usage: bench_producer [--messages N] [--runs N] [--size B] "
-                        "[--partitions N]\n");
+    if (messages < 10 || runs < 1 || runs > 32 || size < 1 || partitions < 1 || buffer < 1 ||
+        per_send < 1 || per_send > messages / 10 || messages % per_send) {
+        fprintf(stderr,
+                "usage: bench_producer [--messages N] [--runs N] [--size B] "
+                "[--partitions N] [--buffer N] [--per-send N (a divisor of N, at most N/10)]\n");
         return 2;
     }
     if (env && *env) {
@@ -204,12 +212,13 @@ int main(int argc, char **argv)
         return 1;
     }
     iggy_set_allocator(&hook);
-    printf("# background producer, 1 message per send, %d-byte payloads, %ld messages (10%% "
+    printf("# background producer, %d message(s) per send, %d-byte payloads, %ld messages (10%% "
            "warm-up), %d partition(s), buffer %ld messages, %d runs, server %s%s\n",
-           size, messages, partitions, buffer, runs, mock ? "mock (child process) " : "", addr);
+           per_send, size, messages, partitions, buffer, runs, mock ? "mock (child process) " : "",
+           addr);
     for (int r = 0; r < runs; r++) {
         result_t x = run_once(addr, user ? user : "iggy", pass ? pass : "iggy", messages, size,
-                              partitions, buffer, r);
+                              partitions, buffer, per_send, r);
         rate[r] = x.msgs_per_s;
         cpu[r] = x.cpu_per_msg_us;
         allocs[r] = x.allocs_per_msg;

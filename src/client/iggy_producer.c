@@ -132,11 +132,10 @@ static void wait_until(iggy_producer_t *p, pthread_cond_t *cond, int64_t until_u
 /* Log-linear buckets: 16 per power of two, so a percentile is within ~6%. */
 static size_t latency_bucket(uint64_t us)
 {
-    unsigned log = 0;
+    unsigned log;
     if (us < 16)
         return (size_t)us;
-    while ((us >> log) >= 32)
-        log++;
+    log = (unsigned)(63 - __builtin_clzll(us)) - 4; /* the shift that leaves 16..31 */
     return ((size_t)log + 1) * 16 + (size_t)((us >> log) - 16);
 }
 

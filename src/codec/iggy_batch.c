@@ -39,13 +39,19 @@ static void invalid(iggy_writer_t *w, const char *fmt, size_t i)
 
 /* ---------------------------------------------------------------- ids */
 
-/* Random bytes for minted ids, fetched in chunks: one RAND_bytes call per 16 ids rather
- * than one per message. */
+/* Random bytes for minted ids, fetched in chunks: OpenSSL's DRBG costs thousands of
+ * instructions per call whatever its size, so one call serves up to 256 ids. */
 typedef struct id_source {
-    uint8_t buf[256];
+    uint8_t buf[4096];
     size_t pos, len;
     size_t wanted; /* ids still to mint in this batch: never fetch more than needed */
 } id_source_t;
+
+static void set_v4_bits(uint8_t b[16])
+{
+    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
+    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+}
 
 static int mint_uuid_v4(id_source_t *s, uint8_t out[16])
 {
@@ -59,22 +65,26 @@ static int mint_uuid_v4(id_source_t *s, uint8_t out[16])
     memcpy(out, s->buf + s->pos, 16);
     s->pos += 16;
     s->wanted--;
-    out[6] = (uint8_t)((out[6] & 0x0F) | 0x40); /* version 4 */
-    out[8] = (uint8_t)((out[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    set_v4_bits(out);
     return 0;
 }
 
 iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count)
 {
-    id_source_t s;
-    s.pos = s.len = 0;
-    s.wanted = count;
-    for (size_t i = 0; i < count; i++) {
-        uint8_t b[16];
-        if (mint_uuid_v4(&s, b) != 0)
+    /* Straight into the caller's array, at most 64 KiB per call (the DRBG's request cap). */
+    enum { PER_CALL = 4096 };
+    for (size_t done = 0; done < count;) {
+        size_t n = count - done < PER_CALL ? count - done : PER_CALL;
+        uint8_t *bytes = (uint8_t *)(ids + done);
+        if (RAND_bytes(bytes, (int)(n * 16)) != 1)
             return iggy_fail(IGGY_ERR__STATE, "message ids: RAND_bytes failed");
-        ids[i].lo = iggy_le64(b);
-        ids[i].hi = iggy_le64(b + 8);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t *b = bytes + i * 16;
+            set_v4_bits(b);
+            ids[done + i].lo = iggy_le64(b);
+            ids[done + i].hi = iggy_le64(b + 8);
+        }
+        done += n;
     }
     return IGGY_OK;
 }
@@ -163,6 +173,9 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
 {
     uint64_t frames_len, origin_min;
     size_t hdr_off, record_len;
+    enum { PENDING_SUMS = 64 };
+    uint8_t pending[8 * PENDING_SUMS];
+    size_t npending = 0;
     id_source_t ids;
     XXH3_state_t st;
     uint8_t *h;
@@ -204,10 +217,9 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         uint32_t hlen = raw_headers ? raw_headers[i].len
                                     : (uint32_t)iggy_kv_block_size(m->headers, m->headers_count);
         uint64_t cs;
-        uint8_t *f = iggy_wr_grow(w, IGGY_FRAME_HEADER_SIZE);
+        uint8_t *f = w->data + w->len; /* inside the record reserved above */
 
-        if (!f)
-            return;
+        w->len += IGGY_FRAME_HEADER_SIZE;
         memset(f, 0, IGGY_FRAME_HEADER_SIZE); /* checksum placeholder and reserved */
         if (m->id.lo == 0 && m->id.hi == 0) {
             if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
@@ -223,10 +235,12 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         iggy_put_le32(f + FH_TIMESTAMP_DELTA, (uint32_t)(origin_of(m, now_us) - origin_min));
         iggy_put_le32(f + FH_HEADERS_LENGTH, hlen);
         iggy_put_le32(f + FH_PAYLOAD_LENGTH, m->payload_len);
-        iggy_wr_bytes(w, m->payload, m->payload_len); /* payload first, then headers */
+        if (m->payload_len) /* payload first, then headers */
+            memcpy(w->data + w->len, m->payload, m->payload_len);
+        w->len += m->payload_len;
         if (raw_headers)
             iggy_wr_bytes(w, raw_headers[i].data, hlen);
-        else
+        else if (m->headers_count)
             iggy_enc_kv_block(w, m->headers, m->headers_count);
         if (iggy_wr_status(w) != IGGY_OK)
             return;
@@ -239,8 +253,15 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         }
         cs = XXH3_64bits(w->data + fs + FH_ID, w->len - fs - FH_ID);
         iggy_put_le64(w->data + fs + FH_CHECKSUM, cs);
-        XXH3_64bits_update(&st, w->data + fs + FH_CHECKSUM, 8);
+        /* The stream takes frame checksums 64 at a time: an update call per message would
+         * cost more than the 8 bytes it hashes. */
+        iggy_put_le64(pending + 8 * npending++, cs);
+        if (npending == PENDING_SUMS) {
+            XXH3_64bits_update(&st, pending, sizeof pending);
+            npending = 0;
+        }
     }
+    XXH3_64bits_update(&st, pending, 8 * npending);
     iggy_put_le64(w->data + hdr_off + BH_CHECKSUM, XXH3_64bits_digest(&st));
 }
 
