@@ -129,6 +129,52 @@ static const prop_t PROPS[] = {
      "1", 0, "Partitions of a topic the producer creates", NULL},
     {"producer.shutdown.timeout.ms", PROP_INT, F(producer_shutdown_timeout_ms), 0, 3600000, "5000",
      0, "iggy_producer_destroy() drains this long, then reports what is left as failed", NULL},
+    {"consumer.group", PROP_STR, F(consumer_group), 0, 0, "", 0,
+     "Consumer group (numeric id or name) the consumer joins; empty: a single consumer", NULL},
+    {"consumer.group.create", PROP_BOOL, F(consumer_group_create), 0, 1, "true", 0,
+     "Create consumer.group (by name) when it does not exist", NULL},
+    {"consumer.id", PROP_STR, F(consumer_id), 0, 0, "0", 0,
+     "A single consumer's identity (numeric id or name): its stored offsets are keyed by it", NULL},
+    {"consumer.partition", PROP_INT, F(consumer_partition), -1, 4294967294LL, "-1", 0,
+     "A single consumer's partition; -1: every partition of the topic", NULL},
+    {"consumer.batch.length", PROP_INT, F(consumer_batch_length), 1, 1000000, "1000", 0,
+     "Most messages one poll asks for", NULL},
+    {"consumer.start", PROP_ENUM, F(consumer_start), 0, 0, "next", 0,
+     "Where a partition is first read: next (after the stored offset, or from the start), first, "
+     "last (the newest consumer.batch.length messages), offset or timestamp (consumer.start.value)",
+     "next|first|last|offset|timestamp"},
+    {"consumer.start.value", PROP_INT, F(consumer_start_value), 0, I64MAX, "0", 0,
+     "The offset, or the broker timestamp in microseconds, of consumer.start", NULL},
+    {"consumer.offset.reset", PROP_ENUM, F(consumer_offset_reset), 0, 0, "earliest", 0,
+     "A position past the end of a partition (its messages were purged or the topic recreated): "
+     "read from the earliest message, from the latest, or fail with IGGY_ERR__OFFSET_OUT_OF_RANGE",
+     "earliest|latest|error"},
+    {"consumer.allow.replay", PROP_BOOL, F(consumer_allow_replay), 0, 1, "false", 0,
+     "Return messages at or below the consumer's position again when the server serves them", NULL},
+    {"consumer.auto.commit", PROP_ENUM, F(consumer_auto_commit), 0, 0, "interval_or_when", 0,
+     "When offsets are stored: never (disabled), every consumer.auto.commit.interval.ms, when "
+     "consumer.auto.commit.trigger fires, after the message was handled, or an interval and "
+     "either (include/iggy/consumer.h)",
+     "disabled|interval|when|after|interval_or_when|interval_or_after"},
+    {"consumer.auto.commit.trigger", PROP_ENUM, F(consumer_auto_commit_trigger), 0, 0, "polling", 0,
+     "What triggers a when/after commit: the server stores on poll (polling; not with after), "
+     "the last message of a batch, each message, or each message at a multiple of "
+     "consumer.auto.commit.nth",
+     "polling|consuming_all|consuming_each|consuming_nth"},
+    {"consumer.auto.commit.interval.ms", PROP_INT, F(consumer_auto_commit_interval_ms), 1, 86400000,
+     "1000", 0, "The interval of the interval modes", NULL},
+    {"consumer.auto.commit.nth", PROP_INT, F(consumer_auto_commit_nth), 1, I64MAX, "1000", 0,
+     "N of the consuming_nth trigger", NULL},
+    {"consumer.poll.interval.ms", PROP_INT, F(consumer_poll_interval_ms), 0, 3600000, "0", 0,
+     "Least time between two polls", NULL},
+    {"consumer.poll.idle.ms", PROP_INT, F(consumer_poll_idle_ms), 0, 60000, "5", 0,
+     "Pause after a round in which no partition had new messages", NULL},
+    {"consumer.retry.interval.ms", PROP_INT, F(consumer_retry_interval_ms), 0, 3600000, "1000", 0,
+     "Pause before trying again after an error the consumer recovers from", NULL},
+    {"consumer.sync.interval.ms", PROP_INT, F(consumer_sync_interval_ms), 10, 3600000, "1000", 0,
+     "How often a group member re-syncs its assignment (and a single consumer re-reads the "
+     "partition count)",
+     NULL},
     {"debug", PROP_STR, F(debug), 0, 0, "", 0,
      "Debug log contexts: net,protocol,pool,codec,mock or all", NULL},
 };
@@ -357,6 +403,12 @@ void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque)
 {
     conf->log_cb = cb;
     conf->log_opaque = opaque;
+}
+
+void iggy_conf_set_rebalance_cb(iggy_conf_t *conf, iggy_rebalance_cb_t *cb, void *opaque)
+{
+    conf->rebalance_cb = cb;
+    conf->rebalance_opaque = opaque;
 }
 
 void iggy_conf_set_delivery_report_cb(iggy_conf_t *conf, iggy_delivery_report_cb_t *cb,

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <iggy/conf.h>
+#include <iggy/consumer.h>
 #include <iggy/producer.h>
 
 struct iggy_conf_s {
@@ -43,6 +44,19 @@ struct iggy_conf_s {
     int64_t producer_retries, producer_retry_backoff_ms, producer_retry_backoff_max_ms;
     bool producer_create_topic;
     int64_t producer_create_topic_partitions, producer_shutdown_timeout_ms;
+    char *consumer_group, *consumer_id;
+    bool consumer_group_create, consumer_allow_replay;
+    int64_t consumer_partition, consumer_batch_length;
+    int64_t consumer_start; /* IGGY_CONSUMER_START_* (iggy_consumer.c) */
+    int64_t consumer_start_value;
+    int64_t consumer_offset_reset;        /* earliest|latest|error */
+    int64_t consumer_auto_commit;         /* disabled|interval|when|after|interval_or_... */
+    int64_t consumer_auto_commit_trigger; /* polling|consuming_all|consuming_each|consuming_nth */
+    int64_t consumer_auto_commit_interval_ms, consumer_auto_commit_nth;
+    int64_t consumer_poll_interval_ms, consumer_poll_idle_ms, consumer_retry_interval_ms;
+    int64_t consumer_sync_interval_ms;
+    iggy_rebalance_cb_t *rebalance_cb;
+    void *rebalance_opaque;
     iggy_delivery_report_cb_t *delivery_cb;
     void *delivery_opaque;
     iggy_log_cb_t *log_cb;

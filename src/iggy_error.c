@@ -25,6 +25,8 @@ static const iggy_err_desc_t g_descs[] = {
     {IGGY_ERR__UNKNOWN_STATUS, "IGGY_ERR__UNKNOWN_STATUS", "Unknown status from the server"},
     {IGGY_ERR__TLS_VERIFY, "IGGY_ERR__TLS_VERIFY", "TLS certificate verification failed"},
     {IGGY_ERR__QUEUE_FULL, "IGGY_ERR__QUEUE_FULL", "Producer queue full"},
+    {IGGY_ERR__OFFSET_OUT_OF_RANGE, "IGGY_ERR__OFFSET_OUT_OF_RANGE",
+     "Consumer position past the end of a partition"},
     {IGGY_OK, "IGGY_OK", "Success"},
 #define IGGY_ROW(code, name, text) {(iggy_err_t)(code), name, text},
 #include "iggy_error_table.inc"

@@ -25,22 +25,23 @@ IGGY_BEGIN_DECLS
  */
 typedef enum iggy_err {
     IGGY_ERR__BEGIN = -200,
-    IGGY_ERR__BAD_MSG = -199,         /**< Malformed bytes from the peer (see detail) */
-    IGGY_ERR__TRANSPORT = -198,       /**< Socket or TLS failure; the connection is gone */
-    IGGY_ERR__TIMED_OUT = -197,       /**< Deadline passed; the connection was dropped */
-    IGGY_ERR__NO_MEMORY = -196,       /**< An allocation failed */
-    IGGY_ERR__INVALID_ARG = -195,     /**< A caller argument is invalid (see detail) */
-    IGGY_ERR__STATE = -194,           /**< Call not valid in the current state */
-    IGGY_ERR__MSG_TOO_LARGE = -193,   /**< Frame or buffer above its configured limit */
-    IGGY_ERR__BAD_COMPRESSION = -192, /**< Compressed payload could not be decoded */
-    IGGY_ERR__UNSUPPORTED = -191,     /**< Feature not supported by this build or peer */
-    IGGY_ERR__NOT_FOUND = -190,       /**< The server answered "not found" (empty body) */
-    IGGY_ERR__EVICTED = -189,         /**< Session evicted with an unmapped reason */
-    IGGY_ERR__DESTROYED = -188,       /**< The client was destroyed during the call */
-    IGGY_ERR__POOL_MISUSE = -187,     /**< Double return or foreign pointer given to a pool */
-    IGGY_ERR__UNKNOWN_STATUS = -186,  /**< The server sent a status outside its error table */
-    IGGY_ERR__TLS_VERIFY = -185,      /**< TLS certificate or host name verification failed */
-    IGGY_ERR__QUEUE_FULL = -184,      /**< A producer's queue has no room (backpressure) */
+    IGGY_ERR__BAD_MSG = -199,             /**< Malformed bytes from the peer (see detail) */
+    IGGY_ERR__TRANSPORT = -198,           /**< Socket or TLS failure; the connection is gone */
+    IGGY_ERR__TIMED_OUT = -197,           /**< Deadline passed; the connection was dropped */
+    IGGY_ERR__NO_MEMORY = -196,           /**< An allocation failed */
+    IGGY_ERR__INVALID_ARG = -195,         /**< A caller argument is invalid (see detail) */
+    IGGY_ERR__STATE = -194,               /**< Call not valid in the current state */
+    IGGY_ERR__MSG_TOO_LARGE = -193,       /**< Frame or buffer above its configured limit */
+    IGGY_ERR__BAD_COMPRESSION = -192,     /**< Compressed payload could not be decoded */
+    IGGY_ERR__UNSUPPORTED = -191,         /**< Feature not supported by this build or peer */
+    IGGY_ERR__NOT_FOUND = -190,           /**< The server answered "not found" (empty body) */
+    IGGY_ERR__EVICTED = -189,             /**< Session evicted with an unmapped reason */
+    IGGY_ERR__DESTROYED = -188,           /**< The client was destroyed during the call */
+    IGGY_ERR__POOL_MISUSE = -187,         /**< Double return or foreign pointer given to a pool */
+    IGGY_ERR__UNKNOWN_STATUS = -186,      /**< The server sent a status outside its error table */
+    IGGY_ERR__TLS_VERIFY = -185,          /**< TLS certificate or host name verification failed */
+    IGGY_ERR__QUEUE_FULL = -184,          /**< A producer's queue has no room (backpressure) */
+    IGGY_ERR__OFFSET_OUT_OF_RANGE = -183, /**< A consumer's position is past a partition's end */
     IGGY_ERR__END = -100,
     IGGY_OK = 0,
     IGGY_SERVER_ERROR_CODES(IGGY__SERVER_ERR_ENUM)

@@ -19,6 +19,7 @@
 #include <iggy/commands.h>
 #include <iggy/compression.h>
 #include <iggy/conf.h>
+#include <iggy/consumer.h>
 #include <iggy/error.h>
 #include <iggy/export.h>
 #include <iggy/messages.h>

@@ -6,6 +6,7 @@
 #include <iggy/commands.h>
 
 #include "client/iggy_client_internal.h"
+#include "client/iggy_commands_internal.h"
 #include "client/iggy_rpc_internal.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_frame.h"
@@ -592,9 +593,11 @@ iggy_err_t iggy_create_consumer_group(iggy_client_t *c, const iggy_identifier_t 
 }
 
 /* Join, leave or delete a group, keeping the list of memberships the client restores on
- * every new session (iggy_groups.c) in step with what the server confirmed. */
-static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_identifier_t *stream,
-                                  const iggy_identifier_t *topic, const iggy_identifier_t *group)
+ * every new session (iggy_groups.c) in step with what the server confirmed. via: the
+ * reserved connection of a consumer (NULL: the connection that joined, or any). */
+static iggy_err_t call_membership(iggy_client_t *c, iggy_conn_reservation_t *via, iggy_cmd_t cmd,
+                                  const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                  const iggy_identifier_t *group)
 {
     uint8_t ref[IGGY_GROUP_REF_MAX];
     size_t len;
@@ -602,7 +605,10 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_i
     iggy_err_t err;
     IGGY_TRY(begin(c, cmd, &rpc));
     iggy_enc_group_ref(&rpc.w, stream, topic, group);
-    iggy_rpc_pin_group(&rpc, stream, topic, group); /* leave or re-join as the member */
+    if (via)
+        iggy_rpc_via(&rpc, via);
+    else
+        iggy_rpc_pin_group(&rpc, stream, topic, group); /* leave or re-join as the member */
     len = rpc.w.len - IGGY_HEADER_SIZE;
     if (iggy_wr_status(&rpc.w) == IGGY_OK && len <= sizeof ref)
         memcpy(ref, rpc.w.data + IGGY_HEADER_SIZE, len);
@@ -611,8 +617,11 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_cmd_t cmd, const iggy_i
     err = iggy_rpc_end(&rpc, NULL);
     if (err == IGGY_OK && cmd == IGGY_CMD_JOIN_CONSUMER_GROUP)
         iggy_membership_add(c, (size_t)rpc.conn_used, ref, len);
-    else if (err == IGGY_OK || err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND)
-        iggy_membership_remove(c, ref, len);
+    else if (cmd == IGGY_CMD_DELETE_CONSUMER_GROUP && err == IGGY_OK)
+        iggy_membership_remove(c, -1, ref, len);
+    else if (cmd == IGGY_CMD_LEAVE_CONSUMER_GROUP &&
+             (err == IGGY_OK || err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND))
+        iggy_membership_remove(c, rpc.conn_used, ref, len);
     return err;
 }
 
@@ -620,19 +629,19 @@ iggy_err_t iggy_delete_consumer_group(iggy_client_t *c, const iggy_identifier_t 
                                       const iggy_identifier_t *topic,
                                       const iggy_identifier_t *group)
 {
-    return call_membership(c, IGGY_CMD_DELETE_CONSUMER_GROUP, stream, topic, group);
+    return call_membership(c, NULL, IGGY_CMD_DELETE_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_join_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
                                     const iggy_identifier_t *topic, const iggy_identifier_t *group)
 {
-    return call_membership(c, IGGY_CMD_JOIN_CONSUMER_GROUP, stream, topic, group);
+    return call_membership(c, NULL, IGGY_CMD_JOIN_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_leave_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
                                      const iggy_identifier_t *topic, const iggy_identifier_t *group)
 {
-    return call_membership(c, IGGY_CMD_LEAVE_CONSUMER_GROUP, stream, topic, group);
+    return call_membership(c, NULL, IGGY_CMD_LEAVE_CONSUMER_GROUP, stream, topic, group);
 }
 
 iggy_err_t iggy_sync_consumer_group(iggy_client_t *c, const iggy_identifier_t *stream,
@@ -645,16 +654,48 @@ iggy_err_t iggy_sync_consumer_group(iggy_client_t *c, const iggy_identifier_t *s
 
 /* ---------------------------------------------------------------- consumer offsets */
 
-iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
-                                    const iggy_identifier_t *stream, const iggy_identifier_t *topic,
-                                    const uint32_t *partition_id, iggy_consumer_offset_t **out)
+/* Offset calls go on the consumer's reserved connection (via), else on the connection of the
+ * group's member when the client joined it. */
+static void route_offset_call(iggy_rpc_t *rpc, iggy_conn_reservation_t *via,
+                              const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
+                              const iggy_identifier_t *topic)
+{
+    if (via)
+        iggy_rpc_via(rpc, via);
+    else
+        iggy_rpc_pin_consumer(rpc, consumer, stream, topic);
+}
+
+iggy_err_t iggy_offset_get_via(iggy_client_t *c, iggy_conn_reservation_t *via,
+                               const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
+                               const iggy_identifier_t *topic, const uint32_t *partition_id,
+                               iggy_consumer_offset_t **out)
 {
     iggy_rpc_t rpc;
     IGGY_TRY(need_out(IGGY_CMD_GET_CONSUMER_OFFSET, out));
     IGGY_TRY(begin(c, IGGY_CMD_GET_CONSUMER_OFFSET, &rpc));
     iggy_enc_get_consumer_offset(&rpc.w, consumer, stream, topic, partition_id);
-    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
+    route_offset_call(&rpc, via, consumer, stream, topic);
     return iggy_rpc_end(&rpc, (void **)out);
+}
+
+iggy_err_t iggy_get_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
+                                    const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                    const uint32_t *partition_id, iggy_consumer_offset_t **out)
+{
+    return iggy_offset_get_via(c, NULL, consumer, stream, topic, partition_id, out);
+}
+
+iggy_err_t iggy_offset_store_via(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                 const iggy_consumer_ref_t *consumer,
+                                 const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                 const uint32_t *partition_id, uint64_t offset, uint8_t ack)
+{
+    iggy_rpc_t rpc;
+    IGGY_TRY(begin(c, IGGY_CMD_STORE_CONSUMER_OFFSET, &rpc));
+    iggy_enc_store_consumer_offset(&rpc.w, consumer, stream, topic, partition_id, offset, ack);
+    route_offset_call(&rpc, via, consumer, stream, topic);
+    return iggy_rpc_end(&rpc, NULL);
 }
 
 iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,
@@ -662,11 +703,28 @@ iggy_err_t iggy_store_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_
                                       const iggy_identifier_t *topic, const uint32_t *partition_id,
                                       uint64_t offset, uint8_t ack)
 {
+    return iggy_offset_store_via(c, NULL, consumer, stream, topic, partition_id, offset, ack);
+}
+
+iggy_err_t iggy_group_join_via(iggy_client_t *c, iggy_conn_reservation_t *via, bool join,
+                               const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                               const iggy_identifier_t *group)
+{
+    return call_membership(c, via,
+                           join ? IGGY_CMD_JOIN_CONSUMER_GROUP : IGGY_CMD_LEAVE_CONSUMER_GROUP,
+                           stream, topic, group);
+}
+
+iggy_err_t iggy_group_sync_via(iggy_client_t *c, iggy_conn_reservation_t *via,
+                               const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                               const iggy_identifier_t *group, iggy_group_assignment_t **out)
+{
     iggy_rpc_t rpc;
-    IGGY_TRY(begin(c, IGGY_CMD_STORE_CONSUMER_OFFSET, &rpc));
-    iggy_enc_store_consumer_offset(&rpc.w, consumer, stream, topic, partition_id, offset, ack);
-    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
-    return iggy_rpc_end(&rpc, NULL);
+    IGGY_TRY(need_out(IGGY_CMD_SYNC_CONSUMER_GROUP, out));
+    IGGY_TRY(begin(c, IGGY_CMD_SYNC_CONSUMER_GROUP, &rpc));
+    iggy_enc_group_ref(&rpc.w, stream, topic, group);
+    iggy_rpc_via(&rpc, via);
+    return iggy_rpc_end(&rpc, (void **)out);
 }
 
 iggy_err_t iggy_delete_consumer_offset(iggy_client_t *c, const iggy_consumer_ref_t *consumer,

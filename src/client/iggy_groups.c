@@ -21,10 +21,13 @@ typedef struct iggy_membership {
     uint64_t epoch;
 } iggy_membership_t;
 
-static iggy_membership_t *find(iggy_client_t *c, const uint8_t *ref, size_t len)
+/* The membership of group ref on connection conn (conn < 0: on any connection). Several
+ * connections of one client may be members of one group (one consumer each). */
+static iggy_membership_t *find(iggy_client_t *c, const uint8_t *ref, size_t len, long conn)
 {
     for (size_t i = 0; i < c->nmemberships; i++)
-        if (c->memberships[i].len == len && memcmp(c->memberships[i].ref, ref, len) == 0)
+        if (c->memberships[i].len == len && memcmp(c->memberships[i].ref, ref, len) == 0 &&
+            (conn < 0 || c->memberships[i].conn == (size_t)conn))
             return &c->memberships[i];
     return NULL;
 }
@@ -38,7 +41,7 @@ void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size
 {
     iggy_membership_t *m, *grown;
     pthread_mutex_lock(&c->groups_lock);
-    m = find(c, ref, len);
+    m = find(c, ref, len, (long)conn);
     if (!m) {
         uint8_t *copy = iggy_mem_alloc(len ? len : 1);
         grown =
@@ -66,12 +69,11 @@ static void remove_locked(iggy_client_t *c, iggy_membership_t *m)
     *m = c->memberships[--c->nmemberships];
 }
 
-void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len)
+void iggy_membership_remove(iggy_client_t *c, long conn, const uint8_t *ref, size_t len)
 {
     iggy_membership_t *m;
     pthread_mutex_lock(&c->groups_lock);
-    m = find(c, ref, len);
-    if (m)
+    while ((m = find(c, ref, len, conn)) != NULL)
         remove_locked(c, m);
     pthread_mutex_unlock(&c->groups_lock);
 }
@@ -93,7 +95,7 @@ int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
     if (iggy_wr_status(&w) == IGGY_OK) {
         iggy_membership_t *m;
         pthread_mutex_lock(&c->groups_lock);
-        m = find(c, w.data, w.len);
+        m = find(c, w.data, w.len, -1);
         if (m)
             conn = (int)m->conn;
         pthread_mutex_unlock(&c->groups_lock);
@@ -160,13 +162,13 @@ iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t 
         } else if (group_gone(err)) {
             iggy_log(c, IGGY_LOG_WARNING, "cgrp", "consumer group gone, forgetting it: %s",
                      iggy_last_error_detail());
-            iggy_membership_remove(c, m.ref, m.len);
+            iggy_membership_remove(c, (long)conn->index, m.ref, m.len);
         } else {
             /* Not joined in this session: the next new session or a 5006 tries again. */
             pthread_mutex_lock(&c->groups_lock);
             {
-                iggy_membership_t *again = find(c, m.ref, m.len);
-                if (again && again->conn == conn->index)
+                iggy_membership_t *again = find(c, m.ref, m.len, (long)conn->index);
+                if (again)
                     again->epoch = 0;
             }
             pthread_mutex_unlock(&c->groups_lock);

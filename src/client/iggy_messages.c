@@ -419,10 +419,10 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
 }
 
 static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
-                            const iggy_consumer_ref_t *consumer, const iggy_identifier_t *stream,
-                            const iggy_identifier_t *topic, const uint32_t *partition_id,
-                            const iggy_polling_strategy_t *strategy, uint32_t count,
-                            bool auto_commit, const iggy_poll_opts_t *opts,
+                            iggy_conn_reservation_t *via, const iggy_consumer_ref_t *consumer,
+                            const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                            const uint32_t *partition_id, const iggy_polling_strategy_t *strategy,
+                            uint32_t count, bool auto_commit, const iggy_poll_opts_t *opts,
                             iggy_polled_messages_t **out)
 {
     static const iggy_poll_opts_t defaults; /* NULL options = zeroed options (decompress) */
@@ -439,7 +439,10 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_POLL_MESSAGES, &rpc));
     iggy_enc_poll_messages(&rpc.w, consumer, stream, topic, partition_id, strategy, count,
                            auto_commit);
-    iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
+    if (via)
+        iggy_rpc_via(&rpc, via);
+    else
+        iggy_rpc_pin_consumer(&rpc, consumer, stream, topic);
     if (!transform)
         return iggy_rpc_end(&rpc, (void **)out);
     memset(&d, 0, sizeof d);
@@ -480,12 +483,12 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
     IGGY_TRY(iggy_messages_state_get(c, &st));
     group = consumer->kind == IGGY_CONSUMER_GROUP && !partition_id;
     if (!group)
-        return poll_once(c, st, consumer, stream, topic, partition_id, strategy, count, auto_commit,
-                         opts, batch);
+        return poll_once(c, st, NULL, consumer, stream, topic, partition_id, strategy, count,
+                         auto_commit, opts, batch);
     for (bool resync = false, rejoined = false;;) {
         err = group_partition(c, st, consumer, stream, topic, resync, &partition);
         if (err == IGGY_OK)
-            err = poll_once(c, st, consumer, stream, topic, &partition, strategy, count,
+            err = poll_once(c, st, NULL, consumer, stream, topic, &partition, strategy, count,
                             auto_commit, opts, batch);
         /* The server lost our membership (a new session it did not see us re-join, an
          * eviction): join once more, re-sync, retry. Only for groups the caller joined. */
@@ -500,6 +503,19 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
             return err;
         resync = true;
     }
+}
+
+iggy_err_t iggy_messages_poll_via(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                  const iggy_consumer_ref_t *consumer,
+                                  const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                  uint32_t partition, const iggy_polling_strategy_t *strategy,
+                                  uint32_t count, bool auto_commit, const iggy_poll_opts_t *opts,
+                                  iggy_polled_messages_t **batch)
+{
+    iggy_messages_state_t *st;
+    IGGY_TRY(iggy_messages_state_get(c, &st));
+    return poll_once(c, st, via, consumer, stream, topic, &partition, strategy, count, auto_commit,
+                     opts, batch);
 }
 
 iggy_err_t iggy_poll_messages(iggy_client_t *c, const iggy_consumer_ref_t *consumer,

@@ -16,9 +16,19 @@ iggy_err_t iggy_messages_route(iggy_client_t *c, const iggy_identifier_t *stream
 
 /* One SendMessages to a known partition, on the reserved connection via (NULL: any idle one;
  * cancellable through it), with the payload transforms of opts. */
-iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via, const iggy_identifier_t *stream,
-                                 const iggy_identifier_t *topic, uint32_t partition,
-                                 const iggy_send_message_t *messages, size_t count,
-                                 const iggy_send_opts_t *opts, iggy_send_confirmations_t **out);
+iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                 const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                 uint32_t partition, const iggy_send_message_t *messages,
+                                 size_t count, const iggy_send_opts_t *opts,
+                                 iggy_send_confirmations_t **out);
+
+/* One PollMessages of one partition on the reserved connection via, with the payload
+ * transforms of opts, into the caller's reusable batch (as iggy_poll_messages_into()). */
+iggy_err_t iggy_messages_poll_via(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                  const iggy_consumer_ref_t *consumer,
+                                  const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                                  uint32_t partition, const iggy_polling_strategy_t *strategy,
+                                  uint32_t count, bool auto_commit, const iggy_poll_opts_t *opts,
+                                  iggy_polled_messages_t **batch);
 
 #endif

@@ -49,9 +49,10 @@ bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t dea
 /* Remember a group the caller joined on connection conn (the JoinConsumerGroup body: stream,
  * topic, group). */
 void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size_t len);
-/* Forget a group the caller left or deleted. */
-void iggy_membership_remove(iggy_client_t *c, const uint8_t *ref, size_t len);
-/* The connection that joined this group (identified as it was when joined), or -1. */
+/* Forget a group the caller left on connection conn, or deleted (conn < 0: on every
+ * connection). */
+void iggy_membership_remove(iggy_client_t *c, long conn, const uint8_t *ref, size_t len);
+/* A connection that joined this group (identified as it was when joined), or -1. */
 int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
                          const iggy_identifier_t *topic, const iggy_identifier_t *group);
 /* Pin a call about a group to the connection that joined it (a member's session); no pin
