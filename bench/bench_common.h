@@ -1,9 +1,18 @@
-/* What every benchmark here needs: a monotonic clock and the median of its runs. */
+/* What every benchmark here needs: a monotonic clock, process CPU time, the median of its
+ * runs, an allocation counter on the library's allocator hook, and the bundled mock in a child
+ * process (so the hook counts only the client). Each benchmark is one translation unit. */
 #ifndef IGGY_BENCH_COMMON_H
 #define IGGY_BENCH_COMMON_H
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <iggy/alloc.h>
+#include <iggy/mock.h>
 
 /* Monotonic seconds. */
 static inline double bench_now_s(void)
@@ -24,6 +33,91 @@ static inline double bench_median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* User plus system CPU seconds of this process. */
+static inline double bench_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Allocations through the hook while bench_counting is set. */
+static unsigned long bench_allocs;
+static int bench_counting;
+
+static inline void bench_count_one(void)
+{
+    if (__atomic_load_n(&bench_counting, __ATOMIC_RELAXED))
+        __atomic_add_fetch(&bench_allocs, 1, __ATOMIC_RELAXED);
+}
+
+static inline void *bench_count_malloc(size_t n)
+{
+    bench_count_one();
+    return malloc(n);
+}
+
+static inline void *bench_count_calloc(size_t m, size_t n)
+{
+    bench_count_one();
+    return calloc(m, n);
+}
+
+static inline void *bench_count_realloc(void *p, size_t n)
+{
+    bench_count_one();
+    return realloc(p, n);
+}
+
+/* Install the counting hook (before any client exists). */
+static inline void bench_hook_allocator(void)
+{
+    static const iggy_allocator_t hook = {bench_count_malloc, bench_count_calloc,
+                                          bench_count_realloc, free};
+    iggy_set_allocator(&hook);
+}
+
+static inline void bench_count_allocs(int on)
+{
+    __atomic_store_n(&bench_counting, on, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long bench_alloc_count(void)
+{
+    return __atomic_load_n(&bench_allocs, __ATOMIC_RELAXED);
+}
+
+/* The mock in a child process; its "host:port" comes back through a pipe. Returns the child's
+ * pid, or -1. */
+static inline pid_t bench_start_mock(char *addr, size_t cap)
+{
+    int fds[2];
+    pid_t pid;
+    if (pipe(fds) != 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        iggy_mock_opts_t o;
+        iggy_mock_t *m;
+        memset(&o, 0, sizeof o);
+        close(fds[0]);
+        if (iggy_mock_new(&o, &m) != IGGY_OK)
+            _exit(1);
+        if (write(fds[1], iggy_mock_address(m, 0), strlen(iggy_mock_address(m, 0)) + 1) < 0)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(fds[1]);
+    if (pid < 0 || read(fds[0], addr, cap) <= 0) {
+        close(fds[0]);
+        return -1;
+    }
+    close(fds[0]);
+    return pid;
 }
 
 #endif

@@ -22,67 +22,6 @@
 
 #include "bench_common.h"
 
-static unsigned long g_allocs;
-static int g_counting;
-
-static void *count_malloc(size_t n)
-{
-    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
-        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
-    return malloc(n);
-}
-
-static void *count_calloc(size_t m, size_t n)
-{
-    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
-        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
-    return calloc(m, n);
-}
-
-static void *count_realloc(void *p, size_t n)
-{
-    if (__atomic_load_n(&g_counting, __ATOMIC_RELAXED))
-        __atomic_add_fetch(&g_allocs, 1, __ATOMIC_RELAXED);
-    return realloc(p, n);
-}
-
-static double cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-/* The mock in a child process; its address comes back through a pipe. */
-static pid_t start_mock(char *addr, size_t cap)
-{
-    int fds[2];
-    pid_t pid;
-    if (pipe(fds) != 0)
-        return -1;
-    pid = fork();
-    if (pid == 0) {
-        iggy_mock_opts_t o;
-        iggy_mock_t *m;
-        memset(&o, 0, sizeof o);
-        close(fds[0]);
-        if (iggy_mock_new(&o, &m) != IGGY_OK)
-            _exit(1);
-        if (write(fds[1], iggy_mock_address(m, 0), strlen(iggy_mock_address(m, 0)) + 1) < 0)
-            _exit(1);
-        for (;;)
-            pause();
-    }
-    close(fds[1]);
-    if (pid < 0 || read(fds[0], addr, cap) <= 0) {
-        close(fds[0]);
-        return -1;
-    }
-    close(fds[0]);
-    return pid;
-}
-
 typedef struct result {
     double msgs_per_s, cpu_per_msg_us, allocs_per_msg;
 } result_t;
@@ -145,9 +84,9 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
         if (i == warm) {
             iggy_producer_flush(p, -1);
             t0 = bench_now_s();
-            c0 = cpu_s();
-            a0 = __atomic_load_n(&g_allocs, __ATOMIC_RELAXED);
-            __atomic_store_n(&g_counting, 1, __ATOMIC_RELAXED);
+            c0 = bench_cpu_s();
+            a0 = bench_alloc_count();
+            bench_count_allocs(1);
         }
         if (iggy_producer_send(p, NULL, m, (size_t)per_send, NULL) != IGGY_OK) {
             fprintf(stderr, "send: %s\n", iggy_last_error_detail());
@@ -155,13 +94,12 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
         }
     }
     iggy_producer_flush(p, -1);
-    __atomic_store_n(&g_counting, 0, __ATOMIC_RELAXED);
+    bench_count_allocs(0);
     t1 = bench_now_s();
-    c1 = cpu_s();
+    c1 = bench_cpu_s();
     r.msgs_per_s = (double)(messages - warm) / (t1 - t0);
     r.cpu_per_msg_us = (c1 - c0) * 1e6 / (double)(messages - warm);
-    r.allocs_per_msg =
-        (double)(__atomic_load_n(&g_allocs, __ATOMIC_RELAXED) - a0) / (double)(messages - warm);
+    r.allocs_per_msg = (double)(bench_alloc_count() - a0) / (double)(messages - warm);
     iggy_producer_destroy(p);
     if (failed)
         fprintf(stderr, "warning: %ld messages failed\n", failed);
@@ -174,7 +112,6 @@ static result_t run_once(const char *addr, const char *user, const char *pass, l
 
 int main(int argc, char **argv)
 {
-    static const iggy_allocator_t hook = {count_malloc, count_calloc, count_realloc, free};
     long messages = 2000000;
     int runs = 5, size = 100, partitions = 1, per_send = 1;
     long buffer = 1000000;
@@ -207,11 +144,11 @@ int main(int argc, char **argv)
     }
     if (env && *env) {
         snprintf(addr, sizeof addr, "%s", env);
-    } else if ((mock = start_mock(addr, sizeof addr)) <= 0) {
+    } else if ((mock = bench_start_mock(addr, sizeof addr)) <= 0) {
         fprintf(stderr, "cannot start the mock\n");
         return 1;
     }
-    iggy_set_allocator(&hook);
+    bench_hook_allocator();
     printf("# background producer, %d message(s) per send, %d-byte payloads, %ld messages (10%% "
            "warm-up), %d partition(s), buffer %ld messages, %d runs, server %s%s\n",
            per_send, size, messages, partitions, buffer, runs, mock ? "mock (child process) " : "",

@@ -15,11 +15,18 @@
 
 /* Per-connection session (framing-and-session.md §3). */
 typedef struct iggy_session {
-    iggy_u128_t client_id; /* fresh random non-zero id per login */
+    iggy_u128_t client_id; /* random non-zero id: new for each identity, kept to resume */
     uint64_t session;      /* from the login reply; 0 before login */
     uint64_t counter;      /* next request id (every request but a login); 1 after login */
     bool logged_in;
     bool connected;
+    /* The connection was lost (or moved to the leader) while logged in: the automatic login
+     * that follows presents the same client id and the request ids go on, so the server binds
+     * the new transport to the same client entry (framing-and-session.md §3). After a server
+     * restart that entry still holds the consumer-group memberships of the old session; a new
+     * id would leave them behind as members nobody polls. An explicit login or logout starts a
+     * new identity instead. */
+    bool resume;
 } iggy_session_t;
 
 typedef struct iggy_client_opts {

@@ -64,6 +64,8 @@ void iggy_conn_drop(iggy_conn_t *conn)
     pthread_mutex_unlock(&conn->fd_lock);
     if (conn->transport.ops)
         conn->transport.ops->close(conn->transport.ctx);
+    if (conn->sess.logged_in)
+        conn->sess.resume = true;
     conn->sess.connected = false;
     conn->sess.logged_in = false;
     conn->sess.session = 0;
@@ -109,10 +111,12 @@ static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *ho
     conn->sess.connected = true;
     conn->sess.logged_in = false;
     conn->sess.session = 0;
-    conn->sess.counter = 1;
     conn->last_activity_ms = iggy_now_ms();
     __atomic_add_fetch(&conn->counters.connects, 1, __ATOMIC_RELAXED);
-    IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
+    if (!conn->sess.resume) {
+        conn->sess.counter = 1;
+        IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
+    }
     iggy_log(c, IGGY_LOG_DEBUG, "net", "connected to %s:%u%s", host, port, c->tls ? " (TLS)" : "");
     return IGGY_OK;
 }

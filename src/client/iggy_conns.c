@@ -202,8 +202,11 @@ void iggy_conns_drop_others(iggy_client_t *c, int except)
             continue;
         pthread_mutex_lock(&c->conns_lock);
         if (!c->conns[i].was_open && !c->conns[i].busy) {
+            /* Never opened or already closed: nothing to drop, but a lost session must not be
+             * resumed under the new identity (idle: no call holds it while we hold the lock). */
+            c->conns[i].sess.resume = false;
             pthread_mutex_unlock(&c->conns_lock);
-            continue; /* never opened or already closed: nothing to drop */
+            continue;
         }
         pthread_mutex_unlock(&c->conns_lock);
         if (iggy_conn_acquire(c, (int)i, 0, &conn) != IGGY_OK)
@@ -212,6 +215,7 @@ void iggy_conns_drop_others(iggy_client_t *c, int except)
             iggy_log(c, IGGY_LOG_DEBUG, "net", "connection %zu: closed for the new identity", i);
             iggy_conn_drop(conn);
         }
+        conn->sess.resume = false;
         iggy_conn_release(c, conn);
     }
 }

@@ -211,8 +211,9 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
      * have gaps; reads and partition ops are only echoed, as the Java SDK relies on). */
     switch (iggy_counter_rule(cmd->operation)) {
     case IGGY_COUNTER_ZERO:
-        /* Every login gets a fresh random client id. */
-        IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
+        /* A new identity gets a fresh random client id; a resumed one keeps its own. */
+        if (!conn->sess.resume)
+            IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
         break;
     case IGGY_COUNTER_NEXT:
     case IGGY_COUNTER_CURRENT:
@@ -238,13 +239,16 @@ static void update_session(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     if ((cmd->flags & IGGY_CMDF_LOGIN) && out && *out) {
         const iggy_login_result_t *lr = *out;
         conn->sess.session = lr->session;
-        conn->sess.counter = 1;
+        if (!conn->sess.resume)
+            conn->sess.counter = 1; /* resumed: ids go on above the entry's watermark */
+        conn->sess.resume = false;
         conn->sess.logged_in = true;
         __atomic_add_fetch(&conn->logins, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&c->session_epoch, 1, __ATOMIC_RELAXED);
     } else if (cmd->flags & IGGY_CMDF_LOGOUT) {
         conn->sess.logged_in = false;
         conn->sess.session = 0;
+        conn->sess.resume = false;
     }
 }
 
@@ -356,6 +360,8 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     }
     rpc->conn_used = (int)conn->index;
     iggy_conn_call_begin(conn);
+    if (cmd->flags & IGGY_CMDF_LOGIN)
+        conn->sess.resume = false; /* an explicit login is a new identity */
     if (rpc->cancel)
         set_call_cancel(conn, rpc->cancel);
     for (;;) {
