@@ -14,6 +14,7 @@
 
 #include "client/iggy_client_internal.h"
 #include "codec/iggy_codec.h"
+#include "iggy_clock.h"
 #include "test_main.h"
 #include "test_server.h"
 
@@ -822,6 +823,89 @@ START_TEST(consumer_offset_commands)
 }
 END_TEST
 
+/* The partitions SyncConsumerGroup gives c, as a bit set (partitions < 32). */
+static uint32_t assigned(iggy_client_t *c, const fixture_t *f, const iggy_identifier_t *g)
+{
+    iggy_group_assignment_t *a = NULL;
+    uint32_t set = 0;
+    OK(iggy_sync_consumer_group(c, &f->s, &f->t, g, &a));
+    for (uint32_t i = 0; i < a->partitions_count; i++)
+        set |= 1u << a->partitions[i];
+    iggy_result_destroy(a);
+    return set;
+}
+
+/* SyncConsumerGroup gives c the partitions in want within ms (the real server hands off
+ * from its reconciler, the mock from its housekeeper); returns the ms it took. */
+static int64_t wait_assigned(iggy_client_t *c, const fixture_t *f, const iggy_identifier_t *g,
+                             uint32_t want, int ms)
+{
+    int64_t t0 = iggy_now_ms();
+    uint32_t got;
+    while ((got = assigned(c, f, g)) != want && iggy_now_ms() - t0 < ms)
+        test_sleep_ms(10);
+    ck_assert_msg(got == want, "assignment %#x, want %#x", got, want);
+    return iggy_now_ms() - t0;
+}
+
+START_TEST(consumer_group_hands_off_cooperatively)
+{
+    char name[128];
+    fixture_t f;
+    iggy_client_t *c1, *c2;
+    iggy_identifier_t gid;
+    iggy_consumer_ref_t group;
+    iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
+    iggy_polled_messages_t *pm = NULL;
+    iggy_mock_opts_t o;
+    uint32_t p2 = 2, p3 = 3;
+
+    memset(&o, 0, sizeof o);
+    o.rebalancing_timeout_ms = 1000;
+    test_leak_guard_begin(&guard);
+    test_server_start(&srv, &o);
+    c1 = client_with(true, NULL);
+    c2 = client_with(true, NULL);
+    make_topic(c1, &f, 4);
+    uniq(name, sizeof name, "g");
+    OK(iggy_create_consumer_group(c1, &f.s, &f.t, name, NULL));
+    gid = iggy_id_name(name);
+    group.kind = IGGY_CONSUMER_GROUP;
+    group.id = gid;
+    send_messages(c1, &f, 2, 2);
+    send_messages(c1, &f, 3, 2);
+    OK(iggy_join_consumer_group(c1, &f.s, &f.t, &gid));
+    ck_assert_uint_eq(assigned(c1, &f, &gid), 0xf);
+    OK(iggy_poll_messages_into(c1, &group, &f.s, &f.t, &p2, &next, 10, false, NULL, &pm));
+    ck_assert_uint_eq(pm->count, 2);
+    OK(iggy_poll_messages_into(c1, &group, &f.s, &f.t, &p3, &next, 10, false, NULL, &pm));
+    ck_assert_uint_eq(pm->count, 2);
+
+    /* c2's share, 3 and 2, holds messages c1 polled without committing: both wait. */
+    OK(iggy_join_consumer_group(c2, &f.s, &f.t, &gid));
+    ck_assert_uint_eq(assigned(c1, &f, &gid), 0x3);
+    ck_assert_uint_eq(assigned(c2, &f, &gid), 0);
+    OK(iggy_poll_messages_into(c1, &group, &f.s, &f.t, &p3, &next, 10, false, NULL, &pm));
+    ck_assert_uint_eq(pm->partition_id, IGGY_PARTITION_RESYNC);
+    /* c1 commits what it polled of 3: that one moves. */
+    OK(iggy_store_consumer_offset(c1, &group, &f.s, &f.t, &p3, 1, IGGY_ACK_QUORUM));
+    wait_assigned(c2, &f, &gid, 0x8, 5000);
+    if (!test_skip_unless_mock(&srv, "rebalancing_timeout_ms")) {
+        /* 2 is never committed: it moves once the rebalancing timeout is up. */
+        int64_t took = wait_assigned(c2, &f, &gid, 0xc, 5000);
+        ck_assert_int_ge(took, 500); /* not before the timeout */
+        OK(iggy_poll_messages_into(c2, &group, &f.s, &f.t, &p2, &next, 10, false, NULL, &pm));
+        ck_assert_uint_eq(pm->count, 2); /* re-read from the commit: at-least-once */
+    }
+
+    drop_topic(c1, &f);
+    iggy_result_destroy(pm);
+    destroy_client(c1);
+    destroy_client(c2);
+    finish();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- permissions */
 
 START_TEST(permissions_refused)
@@ -1131,6 +1215,7 @@ int main(void)
     tcase_add_test(tc, topic_options_round_trip);
     tcase_add_test(tc, partition_commands);
     tcase_add_test(tc, consumer_group_commands);
+    tcase_add_test(tc, consumer_group_hands_off_cooperatively);
     tcase_add_test(tc, consumer_offset_commands);
     tcase_add_test(tc, permissions_refused);
     tcase_add_test(tc, numeric_and_named_identifiers);

@@ -1277,8 +1277,22 @@ START_TEST(consumer_groups)
     iggy_result_destroy(ga);
     expect_ok_empty(group_cmd(&cthird, IGGY_CMD_JOIN_CONSUMER_GROUP, 0, 0, 0));
     expect_ok_empty(group_cmd(&cthird, IGGY_CMD_JOIN_CONSUMER_GROUP, 0, 0, 0));
-    expect_vector(call_raw(&calice, IGGY_CMD_SYNC_CONSUMER_GROUP, v->bytes, v->len),
-                  "sync_consumer_group_reply_body", 0);
+    /* Nothing polled: the excess from the end of calice's list moves at once. */
+    ga = decode(IGGY_CMD_SYNC_CONSUMER_GROUP,
+                ok(call_raw(&calice, IGGY_CMD_SYNC_CONSUMER_GROUP, v->bytes, v->len)));
+    ck_assert_uint_eq(ga->generation, 2);
+    ck_assert_uint_eq(ga->partitions_count, 2);
+    ck_assert_uint_eq(ga->partitions[0], 0);
+    ck_assert_uint_eq(ga->partitions[1], 1);
+    iggy_result_destroy(ga);
+    ga = decode(IGGY_CMD_SYNC_CONSUMER_GROUP,
+                ok(call_raw(&cthird, IGGY_CMD_SYNC_CONSUMER_GROUP, v->bytes, v->len)));
+    ck_assert_uint_eq(ga->partitions_count, 1);
+    ck_assert_uint_eq(ga->partitions[0], 2);
+    iggy_result_destroy(ga);
+    /* A leave rebalances round-robin: member 0 gets 0 and 2, member 1 gets 1. */
+    expect_ok_empty(group_cmd(&croot, IGGY_CMD_JOIN_CONSUMER_GROUP, 0, 0, 0));
+    expect_ok_empty(group_cmd(&croot, IGGY_CMD_LEAVE_CONSUMER_GROUP, 0, 0, 0));
     v = vector_get("get_consumer_group_body_by_name");
     expect_vector(call_raw(&croot, IGGY_CMD_GET_CONSUMER_GROUP, v->bytes, v->len),
                   "get_consumer_group_reply_body", 0);
@@ -1326,7 +1340,7 @@ START_TEST(consumer_groups)
     expect_ok_empty(group_cmd(&cthird, IGGY_CMD_LEAVE_CONSUMER_GROUP, 0, 0, 0));
     ga = decode(IGGY_CMD_SYNC_CONSUMER_GROUP,
                 ok(group_cmd(&calice, IGGY_CMD_SYNC_CONSUMER_GROUP, 0, 0, 0)));
-    ck_assert_uint_eq(ga->generation, 3);
+    ck_assert_uint_eq(ga->generation, 5);
     ck_assert_uint_eq(ga->partitions_count, 3);
     iggy_result_destroy(ga);
     /* The group's Next continues from its offset (auto-committed by cthird). */
@@ -1347,7 +1361,7 @@ START_TEST(consumer_groups)
     }
     ga = decode(IGGY_CMD_SYNC_CONSUMER_GROUP,
                 ok(group_cmd(&calice, IGGY_CMD_SYNC_CONSUMER_GROUP, 0, 0, 0)));
-    ck_assert_uint_eq(ga->generation, 4);
+    ck_assert_uint_eq(ga->generation, 6);
     ck_assert_uint_eq(ga->partitions_count, 4);
     iggy_result_destroy(ga);
 
@@ -1402,6 +1416,253 @@ START_TEST(consumer_groups_vector_list)
     /* Logout drops memberships too. */
     iggy_mock_state_logged_out(st, &cthird);
     ck_assert(!iggy_mock_state_conn_has_memberships(st, &cthird));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- cooperative rebalance */
+
+static const iggy_consumer_ref_t billing = {IGGY_CONSUMER_GROUP, {"billing", 0}};
+
+/* Stream 0 / topic 0 with parts partitions and group 0 "billing"; calice and cthird log in. */
+static void make_group_topic(uint32_t parts)
+{
+    login_root(&calice);
+    login_root(&cthird);
+    free(ok(create_stream(&croot, "s")).p);
+    free(ok(create_topic(&croot, 0, parts, "t")).p);
+    free(ok(call_raw(&croot, IGGY_CMD_CREATE_CONSUMER_GROUP,
+                     vector_get("create_consumer_group_body")->bytes,
+                     vector_get("create_consumer_group_body")->len))
+             .p);
+}
+
+static void join(iggy_mock_conn_t *c)
+{
+    expect_ok_empty(group_cmd(c, IGGY_CMD_JOIN_CONSUMER_GROUP, 0, 0, 0));
+}
+
+static void leave(iggy_mock_conn_t *c)
+{
+    expect_ok_empty(group_cmd(c, IGGY_CMD_LEAVE_CONSUMER_GROUP, 0, 0, 0));
+}
+
+/* SyncConsumerGroup says exactly generation gen and partitions want[0..n). */
+static void expect_sync(iggy_mock_conn_t *c, uint64_t gen, const uint32_t *want, size_t n)
+{
+    iggy_group_assignment_t *ga = decode(IGGY_CMD_SYNC_CONSUMER_GROUP,
+                                         ok(group_cmd(c, IGGY_CMD_SYNC_CONSUMER_GROUP, 0, 0, 0)));
+    ck_assert_uint_eq(ga->generation, gen);
+    ck_assert_uint_eq(ga->partitions_count, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_uint_eq(ga->partitions[i], want[i]);
+    iggy_result_destroy(ga);
+}
+
+/* A group poll (Next, up to 10) on one partition: the messages served, or -1 for the
+ * re-sync sentinel. */
+static int group_poll(iggy_mock_conn_t *c, uint32_t partition, int auto_commit)
+{
+    res_t r = ok(poll_req(c, &billing, 0, 0, &partition, IGGY_POLL_NEXT, 0, 10, auto_commit));
+    iggy_polled_messages_t *pm;
+    int n;
+    ck_assert_uint_ge(r.len, 16);
+    if (iggy_le32(r.p) == IGGY_PARTITION_RESYNC) {
+        ck_assert_uint_eq(r.len, 16);
+        free(r.p);
+        return -1;
+    }
+    ck_assert_uint_eq(iggy_le32(r.p), partition);
+    pm = decode(IGGY_CMD_POLL_MESSAGES, r);
+    n = (int)pm->count;
+    iggy_result_destroy(pm);
+    return n;
+}
+
+static res_t group_store(iggy_mock_conn_t *c, uint32_t partition, uint64_t offset)
+{
+    iggy_writer_t b = test_writer();
+    iggy_identifier_t s0 = iggy_id_num(0), t0 = iggy_id_num(0);
+    iggy_enc_store_consumer_offset(&b, &billing, &s0, &t0, &partition, offset, 1);
+    return call_w(c, IGGY_CMD_STORE_CONSUMER_OFFSET, &b);
+}
+
+/* GetConsumerGroup: each of the topic's parts partitions owned by exactly one member. */
+static void expect_owned_once(uint32_t parts)
+{
+    unsigned seen[16] = {0};
+    iggy_consumer_group_t *g = decode(IGGY_CMD_GET_CONSUMER_GROUP,
+                                      ok(group_cmd(&croot, IGGY_CMD_GET_CONSUMER_GROUP, 0, 0, 0)));
+    ck_assert_uint_le(parts, 16);
+    for (uint32_t i = 0; i < g->members_count; i++)
+        for (uint32_t j = 0; j < g->members[i].partitions_count; j++) {
+            ck_assert_uint_lt(g->members[i].partitions[j], parts);
+            seen[g->members[i].partitions[j]]++;
+        }
+    for (uint32_t p = 0; p < parts; p++)
+        ck_assert_msg(seen[p] == 1, "partition %u owned %u times", p, seen[p]);
+    iggy_result_destroy(g);
+}
+
+/* calice owns 0 and 1 and has polled 0..2 of partition 1 without committing; cthird joins:
+ * partition 1 is pending hand-off from calice to cthird (generation 2). */
+static void make_pending_handoff(void)
+{
+    make_group_topic(2);
+    send_n(&croot, 0, 0, 1, 3);
+    join(&calice);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), 3);
+    join(&cthird);
+    expect_sync(&calice, 2, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 2, NULL, 0);
+}
+
+START_TEST(group_join_hands_off_after_commit)
+{
+    make_pending_handoff();
+    /* The source stops polling it; the target does not own it yet. */
+    ck_assert_int_eq(group_poll(&calice, 1, 0), -1);
+    ck_assert_int_eq(group_poll(&cthird, 1, 0), -1);
+    ck_assert_int_eq(group_poll(&calice, 0, 0), 0);
+    /* GetConsumerGroup keeps listing the owner (the server lists owned partitions). */
+    {
+        iggy_consumer_group_t *g =
+            decode(IGGY_CMD_GET_CONSUMER_GROUP,
+                   ok(group_cmd(&croot, IGGY_CMD_GET_CONSUMER_GROUP, 0, 0, 0)));
+        ck_assert_uint_eq(g->members_count, 2);
+        ck_assert_uint_eq(g->members[0].partitions_count, 2);
+        ck_assert_uint_eq(g->members[1].partitions_count, 0);
+        iggy_result_destroy(g);
+    }
+    /* Only the owner commits; a commit short of what it polled keeps the hand-off pending. */
+    expect(group_store(&cthird, 1, 2), MOCK_STATUS, 20);
+    expect_ok_empty(group_store(&calice, 1, 1));
+    expect_sync(&calice, 2, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 2, NULL, 0);
+    /* Committing what it polled completes the hand-off. */
+    expect_ok_empty(group_store(&calice, 1, 2));
+    expect_sync(&calice, 3, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 3, (const uint32_t[]){1}, 1);
+    expect(group_store(&calice, 1, 2), MOCK_STATUS, 20);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), -1);
+    ck_assert_int_eq(group_poll(&cthird, 1, 0), 0); /* continues after the commit */
+    send_n(&croot, 0, 0, 1, 2);
+    ck_assert_int_eq(group_poll(&cthird, 1, 1), 2);
+    expect_owned_once(2);
+}
+END_TEST
+
+START_TEST(group_join_moves_drained_partitions_at_once)
+{
+    make_group_topic(4);
+    send_n(&croot, 0, 0, 1, 2);
+    send_n(&croot, 0, 0, 2, 2);
+    send_n(&croot, 0, 0, 3, 2);
+    join(&calice);
+    expect_sync(&calice, 1, (const uint32_t[]){0, 1, 2, 3}, 4);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), 2); /* in flight, but within calice's share */
+    ck_assert_int_eq(group_poll(&calice, 2, 1), 2); /* auto-committed */
+    ck_assert_int_eq(group_poll(&calice, 3, 0), 2);
+    expect_ok_empty(group_store(&calice, 3, 1)); /* committed what it polled */
+    join(&cthird);
+    /* The excess, 3 then 2 from the end of calice's list, has nothing in flight. */
+    expect_sync(&calice, 2, (const uint32_t[]){0, 1}, 2);
+    expect_sync(&cthird, 2, (const uint32_t[]){3, 2}, 2);
+    ck_assert_int_eq(group_poll(&cthird, 3, 0), 0);
+    expect_owned_once(4);
+}
+END_TEST
+
+START_TEST(group_join_skips_members_awaiting_a_handoff)
+{
+    make_group_topic(3);
+    send_n(&croot, 0, 0, 1, 3);
+    send_n(&croot, 0, 0, 2, 3);
+    join(&calice);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), 3);
+    ck_assert_int_eq(group_poll(&calice, 2, 0), 3);
+    join(&cthird); /* 2 pending to cthird */
+    expect_sync(&calice, 2, (const uint32_t[]){0, 1}, 2);
+    join(&croot); /* cthird already awaits 2: 1 goes pending to croot */
+    expect_sync(&calice, 3, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 3, NULL, 0);
+    expect_sync(&croot, 3, NULL, 0);
+    expect_ok_empty(group_store(&calice, 1, 2));
+    expect_sync(&croot, 4, (const uint32_t[]){1}, 1);
+    expect_sync(&cthird, 4, NULL, 0);
+    expect_ok_empty(group_store(&calice, 2, 2));
+    expect_sync(&cthird, 5, (const uint32_t[]){2}, 1);
+    expect_sync(&calice, 5, (const uint32_t[]){0}, 1);
+    expect_owned_once(3);
+}
+END_TEST
+
+START_TEST(group_handoff_times_out)
+{
+    iggy_mock_state_set_rebalancing_timeout(st, 1000); /* 1 ms */
+    make_pending_handoff();
+    iggy_mock_state_tick(st, g_now + 500);
+    expect_sync(&cthird, 2, NULL, 0);
+    iggy_mock_state_tick(st, g_now + 1000);
+    expect_sync(&calice, 3, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 3, (const uint32_t[]){1}, 1);
+    ck_assert_int_eq(group_poll(&cthird, 1, 0), 3); /* nothing was committed: re-read */
+    expect_owned_once(2);
+}
+END_TEST
+
+START_TEST(group_handoff_dropped_when_source_leaves)
+{
+    make_pending_handoff();
+    join(&croot); /* cthird already awaits a hand-off: croot gets nothing */
+    expect_sync(&croot, 3, NULL, 0);
+    expect_sync(&calice, 3, (const uint32_t[]){0}, 1);
+    leave(&calice);
+    /* Round-robin over cthird (member 1) and croot (member 2), nothing pending. */
+    expect_sync(&cthird, 4, (const uint32_t[]){0}, 1);
+    expect_sync(&croot, 4, (const uint32_t[]){1}, 1);
+    ck_assert_int_eq(group_poll(&croot, 1, 0), 3);
+    expect_owned_once(2);
+    /* A store by the member that left completes nothing. */
+    expect(group_store(&calice, 1, 2), MOCK_STATUS, 20);
+    expect_sync(&croot, 4, (const uint32_t[]){1}, 1);
+}
+END_TEST
+
+START_TEST(group_handoff_dropped_when_target_leaves)
+{
+    make_pending_handoff();
+    iggy_mock_state_conn_closed(st, &cthird); /* a disconnect drops the membership */
+    expect_sync(&calice, 3, (const uint32_t[]){0, 1}, 2);
+    expect_owned_once(2);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), 3); /* polls it again, from the commit */
+    expect_ok_empty(group_store(&calice, 1, 2));
+    expect_sync(&calice, 3, (const uint32_t[]){0, 1}, 2);
+}
+END_TEST
+
+START_TEST(group_last_polled_of_a_gone_member_is_not_in_flight)
+{
+    make_group_topic(2);
+    send_n(&croot, 0, 0, 1, 3);
+    join(&calice);
+    ck_assert_int_eq(group_poll(&calice, 1, 0), 3);
+    leave(&calice); /* nobody owns 1 now; what calice polled is to be re-read */
+    join(&cthird);
+    expect_sync(&cthird, 3, (const uint32_t[]){0, 1}, 2);
+    join(&croot);
+    expect_sync(&cthird, 4, (const uint32_t[]){0}, 1);
+    expect_sync(&croot, 4, (const uint32_t[]){1}, 1);
+    ck_assert_int_eq(group_poll(&croot, 1, 0), 3);
+}
+END_TEST
+
+START_TEST(group_purge_completes_handoff)
+{
+    make_pending_handoff();
+    /* A purge forgets what was polled: nothing is in flight, the hand-off completes. */
+    free(ok(topic_ref_cmd(&croot, IGGY_CMD_PURGE_TOPIC, 0, 0)).p);
+    expect_sync(&calice, 3, (const uint32_t[]){0}, 1);
+    expect_sync(&cthird, 3, (const uint32_t[]){1}, 1);
 }
 END_TEST
 
@@ -1581,6 +1842,14 @@ static Suite *iggy_mock_state_suite(void)
     tcase_add_test(tc, consumer_offsets);
     tcase_add_test(tc, consumer_groups);
     tcase_add_test(tc, consumer_groups_vector_list);
+    tcase_add_test(tc, group_join_hands_off_after_commit);
+    tcase_add_test(tc, group_join_moves_drained_partitions_at_once);
+    tcase_add_test(tc, group_join_skips_members_awaiting_a_handoff);
+    tcase_add_test(tc, group_handoff_times_out);
+    tcase_add_test(tc, group_handoff_dropped_when_source_leaves);
+    tcase_add_test(tc, group_handoff_dropped_when_target_leaves);
+    tcase_add_test(tc, group_last_polled_of_a_gone_member_is_not_in_flight);
+    tcase_add_test(tc, group_purge_completes_handoff);
     tcase_add_test(tc, system_commands);
     tcase_add_test(tc, scoped_permissions);
     suite_add_tcase(s, tc);

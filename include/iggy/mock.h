@@ -31,6 +31,10 @@ typedef struct iggy_mock_opts {
     const char *tls_cert_file;    /**< PEM certificate: serve TLS when set (with tls_key_file) */
     const char *tls_key_file;     /**< PEM private key */
     int64_t heartbeat_timeout_ms; /**< evict silent group members after this; 0 = 36000 */
+    /** after a join, a partition whose owner polled messages it has not committed is handed
+     *  to the new member once the owner commits them, or after this; 0 = 30000 (the real
+     *  server's consumer_group.rebalancing_timeout) */
+    int64_t rebalancing_timeout_ms;
 } iggy_mock_opts_t;
 
 /**

@@ -1,4 +1,5 @@
-/* Consumer groups: lifetimes, membership and rebalancing, the group handlers (admin.md §6). */
+/* Consumer groups: lifetimes, membership, cooperative rebalancing with pending hand-offs
+ * (apache/iggy core/metadata/src/stm/consumer_group.rs), the group handlers (admin.md §6). */
 #include <string.h>
 
 #include "iggy_alloc.h"
@@ -6,27 +7,84 @@
 
 /* ---------------------------------------------------------------- lifetime, membership */
 
+static void member_clear(iggy_mock_member_t *m)
+{
+    iggy_mock_free(m->partitions);
+    iggy_mock_free(m->pending);
+    m->partitions = NULL;
+    m->pending = NULL;
+    m->partitions_count = m->pending_count = 0;
+}
+
 void iggy_mock_group_free(iggy_mock_group_t *g)
 {
     if (!g)
         return;
     for (size_t i = 0; i < g->members_count; i++)
-        iggy_mock_free(g->members[i].partitions);
+        member_clear(&g->members[i]);
     iggy_mock_free(g->members);
     iggy_mock_free(g);
 }
 
-/* Round-robin over the members in id order: partition k goes to member k % n. The real
- * server rebalances cooperatively with hand-offs; the final assignment is the same shape. */
+bool iggy_mock_member_owns(const iggy_mock_member_t *m, uint32_t partition)
+{
+    for (size_t i = 0; i < m->partitions_count; i++)
+        if (m->partitions[i] == partition)
+            return true;
+    return false;
+}
+
+static bool member_pending(const iggy_mock_member_t *m, uint32_t partition)
+{
+    for (size_t i = 0; i < m->pending_count; i++)
+        if (m->pending[i].partition == partition)
+            return true;
+    return false;
+}
+
+bool iggy_mock_member_pollable(const iggy_mock_member_t *m, uint32_t partition)
+{
+    return iggy_mock_member_owns(m, partition) && !member_pending(m, partition);
+}
+
+static iggy_mock_member_t *member_by_id(iggy_mock_group_t *g, uint32_t id)
+{
+    for (size_t i = 0; i < g->members_count; i++)
+        if (g->members[i].id == id)
+            return &g->members[i];
+    return NULL;
+}
+
+static bool member_add(iggy_mock_member_t *m, uint32_t partition)
+{
+    uint32_t *arr = iggy_mem_realloc(m->partitions, (m->partitions_count + 1) * sizeof *arr);
+    if (!arr)
+        return false;
+    m->partitions = arr;
+    arr[m->partitions_count++] = partition;
+    return true;
+}
+
+static void member_drop(iggy_mock_member_t *m, uint32_t partition)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->partitions_count; i++)
+        if (m->partitions[i] != partition)
+            m->partitions[n++] = m->partitions[i];
+    m->partitions_count = n;
+}
+
+/* Round-robin over the members in id order: partition k goes to member k % n, with no
+ * hand-off (the real server's rebalance_members, for leaves and repartitions: whoever
+ * left cannot drain, so the new owner re-reads from the commit; at-least-once). */
 void iggy_mock_group_rebalance(iggy_mock_topic_t *t, iggy_mock_group_t *g)
 {
     size_t n = g->members_count;
     for (size_t i = 0; i < n; i++) {
         iggy_mock_member_t *m = &g->members[i];
         size_t want = t->partitions_count / n + (i < t->partitions_count % n ? 1 : 0);
-        iggy_mock_free(m->partitions);
+        member_clear(m);
         m->partitions = want ? iggy_mock_alloc(want * sizeof(uint32_t)) : NULL;
-        m->partitions_count = 0;
         /* On no memory the member owns nothing until the next rebalance. */
         for (size_t p = i; m->partitions && p < t->partitions_count; p += n)
             m->partitions[m->partitions_count++] = t->partitions[p]->id;
@@ -40,13 +98,180 @@ void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t)
         iggy_mock_group_rebalance(t, t->groups[i]);
 }
 
+static bool member_owns_nothing(const iggy_mock_member_t *m)
+{
+    return m->partitions_count == 0;
+}
+
+static bool revocation_target(const iggy_mock_group_t *g, uint32_t id)
+{
+    for (size_t i = 0; i < g->members_count; i++)
+        for (size_t j = 0; j < g->members[i].pending_count; j++)
+            if (g->members[i].pending[j].target == id)
+                return true;
+    return false;
+}
+
+static bool owned_by_any(const iggy_mock_group_t *g, uint32_t partition)
+{
+    for (size_t i = 0; i < g->members_count; i++)
+        if (iggy_mock_member_owns(&g->members[i], partition))
+            return true;
+    return false;
+}
+
+/* Move the excess partition from source member `src` to idle member `dst`: at once when
+ * nothing is in flight on it, otherwise as a pending revocation the source drains first.
+ * On no memory the source keeps it. */
+static void hand_off(iggy_mock_topic_t *t, iggy_mock_group_t *g, iggy_mock_member_t *src,
+                     iggy_mock_member_t *dst, uint32_t partition, uint64_t now_us)
+{
+    if (!iggy_mock_group_drained(iggy_mock_partition_get(t, partition), g->id)) {
+        iggy_mock_revocation_t *arr =
+            iggy_mem_realloc(src->pending, (src->pending_count + 1) * sizeof *arr);
+        if (!arr)
+            return;
+        src->pending = arr;
+        arr[src->pending_count].partition = partition;
+        arr[src->pending_count].target = dst->id;
+        arr[src->pending_count].created_at = now_us;
+        src->pending_count++;
+    } else if (member_add(dst, partition)) {
+        member_drop(src, partition);
+    }
+}
+
+/* A partition leaving an over-assigned member (index source). */
+typedef struct excess {
+    uint32_t partition;
+    size_t source;
+} excess_t;
+
+/* The cooperative rebalance of a join (the real server's rebalance_cooperative): give
+ * unassigned partitions to members owning nothing, then move each over-assigned member's
+ * excess to the idle members that are not already waiting for a hand-off. Members are
+ * visited in id order, as the server walks its member slab. */
+static void rebalance_join(iggy_mock_topic_t *t, iggy_mock_group_t *g, uint64_t now_us)
+{
+    size_t n = g->members_count, np = t->partitions_count, nidle = 0, nexcess = 0, k = 0;
+    size_t fair, remainder;
+    iggy_mock_member_t **idle;
+    excess_t *excess;
+
+    g->generation++;
+    if (n == 0 || np == 0)
+        return;
+    idle = iggy_mock_alloc(n * sizeof *idle);
+    excess = iggy_mock_alloc(np * sizeof *excess);
+    if (!idle || !excess) {
+        iggy_mock_free(idle);
+        iggy_mock_free(excess);
+        iggy_mock_group_rebalance(t, g); /* no memory: the eager shape is still consistent */
+        return;
+    }
+
+    /* A last_polled past the commit on a partition nobody owns is the residue of a removed
+     * member, to be re-read rather than protected (the server's gather_in_flight). */
+    for (size_t p = 0; p < np; p++)
+        if (!owned_by_any(g, t->partitions[p]->id))
+            iggy_mock_polled_clear(t->partitions[p], g->id);
+
+    for (size_t i = 0; i < n; i++)
+        if (member_owns_nothing(&g->members[i]))
+            idle[nidle++] = &g->members[i];
+    for (size_t p = 0; nidle && p < np; p++) {
+        uint32_t pid = t->partitions[p]->id;
+        if (!owned_by_any(g, pid) && member_add(idle[k % nidle], pid))
+            k++;
+    }
+
+    nidle = 0;
+    for (size_t i = 0; i < n; i++)
+        if (member_owns_nothing(&g->members[i]) && !revocation_target(g, g->members[i].id))
+            idle[nidle++] = &g->members[i];
+    /* Collect every member's excess first, then deal it round-robin over the idle
+     * members, so that one member's excess spreads instead of landing on one. */
+    fair = np / n;
+    remainder = np % n;
+    for (size_t i = 0; nidle && i < n; i++) {
+        const iggy_mock_member_t *src = &g->members[i];
+        size_t effective = src->partitions_count - src->pending_count;
+        size_t allowed = remainder ? fair + 1 : fair, over;
+        if (effective > fair && remainder)
+            remainder--;
+        if (effective <= allowed)
+            continue;
+        over = effective - allowed; /* from the end of its list, skipping pending ones */
+        for (size_t j = src->partitions_count; over && j-- > 0;) {
+            if (member_pending(src, src->partitions[j]))
+                continue;
+            excess[nexcess].partition = src->partitions[j];
+            excess[nexcess++].source = i;
+            over--;
+        }
+    }
+    for (size_t e = 0; e < nexcess; e++)
+        hand_off(t, g, &g->members[excess[e].source], idle[e % nidle], excess[e].partition, now_us);
+    iggy_mock_free(excess);
+    iggy_mock_free(idle);
+}
+
+/* Move a pending partition from its source to its target; a target that is gone means a
+ * full rebalance (complete_revocation). */
+static void complete_revocation(iggy_mock_topic_t *t, iggy_mock_group_t *g, iggy_mock_member_t *src,
+                                size_t k)
+{
+    iggy_mock_revocation_t r = src->pending[k];
+    iggy_mock_member_t *dst = member_by_id(g, r.target);
+
+    memmove(&src->pending[k], &src->pending[k + 1], (src->pending_count - k - 1) * sizeof r);
+    src->pending_count--;
+    if (!dst || !member_add(dst, r.partition)) {
+        iggy_mock_group_rebalance(t, g);
+        return;
+    }
+    member_drop(src, r.partition);
+    g->generation++;
+}
+
+void iggy_mock_group_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, iggy_mock_group_t *g,
+                            uint64_t now_us)
+{
+    bool again = true;
+    while (again) { /* a completion can rebalance everything: rescan from the start */
+        again = false;
+        for (size_t i = 0; !again && i < g->members_count; i++) {
+            iggy_mock_member_t *m = &g->members[i];
+            for (size_t k = 0; !again && k < m->pending_count; k++) {
+                iggy_mock_partition_t *p = iggy_mock_partition_get(t, m->pending[k].partition);
+                uint64_t age =
+                    now_us > m->pending[k].created_at ? now_us - m->pending[k].created_at : 0;
+                if (!p) { /* not reached: repartitions rebalance fully */
+                    iggy_mock_group_rebalance(t, g);
+                    return;
+                }
+                if (iggy_mock_group_drained(p, g->id) || age >= st->rebalancing_timeout_us) {
+                    complete_revocation(t, g, m, k);
+                    again = true;
+                }
+            }
+        }
+    }
+}
+
+void iggy_mock_topic_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, uint64_t now_us)
+{
+    for (size_t i = 0; i < t->groups_count; i++)
+        iggy_mock_group_settle(st, t, t->groups[i], now_us);
+}
+
 static void remove_member(iggy_mock_topic_t *t, iggy_mock_group_t *g, iggy_mock_member_t *m)
 {
     size_t i = (size_t)(m - g->members);
-    iggy_mock_free(m->partitions);
+    member_clear(m);
     memmove(&g->members[i], &g->members[i + 1], (g->members_count - i - 1) * sizeof *m);
     g->members_count--;
-    iggy_mock_group_rebalance(t, g);
+    iggy_mock_group_rebalance(t, g); /* drops every pending hand-off, to or from m */
 }
 
 void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id)
@@ -194,6 +419,7 @@ iggy_mock_outcome_t iggy_mock_h_delete_consumer_group(iggy_mock_call_t *call)
         iggy_mock_offset_t *off = iggy_mock_offset_find(t->partitions[p], 2, grp->id);
         if (off)
             iggy_mock_offset_remove(t->partitions[p], off); /* the group's offsets are reclaimed */
+        iggy_mock_polled_clear(t->partitions[p], grp->id);
     }
     for (idx = 0; t->groups[idx] != grp; idx++)
         ;
@@ -247,7 +473,7 @@ static iggy_mock_outcome_t membership_op(iggy_mock_call_t *call, bool join)
     arr[pos].id = id;
     arr[pos].conn_id = call->conn->conn_id;
     grp->members_count++;
-    iggy_mock_group_rebalance(t, grp);
+    rebalance_join(t, grp, call->now_us);
     return iggy_mock_ok();
 }
 
@@ -279,9 +505,11 @@ iggy_mock_outcome_t iggy_mock_h_sync_consumer_group(iggy_mock_call_t *call)
     m = grp ? iggy_mock_member_of(grp, call->conn->conn_id) : NULL;
     if (!m)
         return iggy_mock_ok();
-    iggy_wr_u64(call->out, grp->generation);               /* generation */
-    iggy_wr_u32(call->out, (uint32_t)m->partitions_count); /* partitions_count */
+    /* The pollable partitions: owned minus those pending hand-off. */
+    iggy_wr_u64(call->out, grp->generation);                                    /* generation */
+    iggy_wr_u32(call->out, (uint32_t)(m->partitions_count - m->pending_count)); /* count */
     for (size_t i = 0; i < m->partitions_count; i++)
-        iggy_wr_u32(call->out, m->partitions[i]);
+        if (!member_pending(m, m->partitions[i]))
+            iggy_wr_u32(call->out, m->partitions[i]);
     return iggy_mock_ok();
 }

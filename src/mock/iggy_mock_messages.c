@@ -226,14 +226,12 @@ iggy_mock_outcome_t iggy_mock_h_poll_messages(iggy_mock_call_t *call)
         return iggy_mock_status(E_UNAUTHORIZED);
     if (ckind == 2) {
         iggy_mock_member_t *m;
-        bool owned = false;
         grp = iggy_mock_group_find(t, &cid, &cn);
         if (!grp || flag != 1)
             return empty_poll(w, 0, 0); /* groups need an explicit partition */
         m = iggy_mock_member_of(grp, call->conn->conn_id);
-        for (size_t i = 0; m && i < m->partitions_count; i++)
-            owned |= m->partitions[i] == pid;
-        if (!owned)
+        /* Pending hand-off: the source stops polling so that it can drain and commit. */
+        if (!m || !iggy_mock_member_pollable(m, pid))
             return empty_poll(w, IGGY_PARTITION_RESYNC, 0);
         key = grp->id;
     } else {
@@ -299,6 +297,8 @@ iggy_mock_outcome_t iggy_mock_h_poll_messages(iggy_mock_call_t *call)
     }
     if (iggy_wr_status(w) == IGGY_OK)
         iggy_put_le32(w->data + count_off, served);
+    if (grp && served)
+        iggy_mock_polled_note(p, key, last); /* what a hand-off waits to see committed */
     if (auto_commit && served)
         iggy_mock_offset_store(p, ckind, key, last); /* immediately, so Next continues after it */
     return iggy_mock_ok();

@@ -1,5 +1,6 @@
-/* Consumer offsets (admin.md §7): per-partition storage keyed by consumer or group, and the
- * get / store / delete handlers. */
+/* Consumer offsets (admin.md §7): per-partition storage keyed by consumer or group, each
+ * group's last polled offset next to its committed one, and the get / store / delete
+ * handlers. */
 #include <string.h>
 
 #include <xxhash.h>
@@ -40,6 +41,54 @@ void iggy_mock_offset_remove(iggy_mock_partition_t *p, iggy_mock_offset_t *o)
     size_t i = (size_t)(o - p->offsets);
     memmove(&p->offsets[i], &p->offsets[i + 1], (p->offsets_count - i - 1) * sizeof *o);
     p->offsets_count--;
+}
+
+/* last_polled: ephemeral, like the server's (never persisted, cleared by a purge). */
+
+static iggy_mock_offset_t *polled_find(iggy_mock_partition_t *p, uint32_t group_id)
+{
+    for (size_t i = 0; i < p->polled_count; i++)
+        if (p->polled[i].key == group_id)
+            return &p->polled[i];
+    return NULL;
+}
+
+void iggy_mock_polled_note(iggy_mock_partition_t *p, uint32_t group_id, uint64_t offset)
+{
+    iggy_mock_offset_t *o = polled_find(p, group_id), *arr;
+    if (o) {
+        if (offset > o->offset)
+            o->offset = offset;
+        return;
+    }
+    /* On no memory the partition just looks drained: a join then moves it at once and
+     * the new owner re-reads from the commit (at-least-once). */
+    arr = iggy_mem_realloc(p->polled, (p->polled_count + 1) * sizeof *arr);
+    if (!arr)
+        return;
+    p->polled = arr;
+    arr[p->polled_count].kind = 2;
+    arr[p->polled_count].key = group_id;
+    arr[p->polled_count].offset = offset;
+    p->polled_count++;
+}
+
+void iggy_mock_polled_clear(iggy_mock_partition_t *p, uint32_t group_id)
+{
+    iggy_mock_offset_t *o = polled_find(p, group_id);
+    size_t i;
+    if (!o)
+        return;
+    i = (size_t)(o - p->polled);
+    memmove(&p->polled[i], &p->polled[i + 1], (p->polled_count - i - 1) * sizeof *o);
+    p->polled_count--;
+}
+
+bool iggy_mock_group_drained(iggy_mock_partition_t *p, uint32_t group_id)
+{
+    iggy_mock_offset_t *polled = polled_find(p, group_id);
+    iggy_mock_offset_t *committed = iggy_mock_offset_find(p, 2, group_id);
+    return !polled || (committed && committed->offset >= polled->offset);
 }
 
 /* ---------------------------------------------------------------- handlers */
@@ -112,32 +161,31 @@ iggy_mock_outcome_t iggy_mock_h_get_consumer_offset(iggy_mock_call_t *call)
 }
 
 /* Route a store/delete: anything that does not resolve (partition None included, or a
- * group partition the caller does not own) is a bare status 20. */
-static bool route_offset_write(iggy_mock_call_t *call, const oreq_t *q, iggy_mock_partition_t **p,
-                               uint32_t *key, iggy_mock_outcome_t *o)
+ * group partition the caller does not own) is a bare status 20. A partition pending
+ * hand-off away from the caller is still owned: its commit is what completes the hand-off. */
+static bool route_offset_write(iggy_mock_call_t *call, const oreq_t *q, iggy_mock_topic_t **t,
+                               iggy_mock_group_t **grp, iggy_mock_partition_t **p, uint32_t *key,
+                               iggy_mock_outcome_t *o)
 {
     iggy_mock_stream_t *s = iggy_mock_stream_find(call->st, &q->ref.sid, &q->ref.sn);
-    iggy_mock_topic_t *t = iggy_mock_topic_find(s, &q->ref.tid, &q->ref.tn);
-    iggy_mock_group_t *grp = NULL;
 
+    *t = iggy_mock_topic_find(s, &q->ref.tid, &q->ref.tn);
+    *grp = NULL;
     *o = iggy_mock_status(E_RESOURCE_NOT_FOUND);
-    if (!t || q->flag != 1 || !(*p = iggy_mock_partition_get(t, q->partition)))
+    if (!*t || q->flag != 1 || !(*p = iggy_mock_partition_get(*t, q->partition)))
         return false;
     if (q->kind == 2) {
         iggy_mock_member_t *m;
-        bool owned = false;
-        grp = iggy_mock_group_find(t, &q->cid, &q->cn);
-        m = grp ? iggy_mock_member_of(grp, call->conn->conn_id) : NULL;
-        for (size_t i = 0; m && i < m->partitions_count; i++)
-            owned |= m->partitions[i] == q->partition;
-        if (!owned)
+        *grp = iggy_mock_group_find(*t, &q->cid, &q->cn);
+        m = *grp ? iggy_mock_member_of(*grp, call->conn->conn_id) : NULL;
+        if (!m || !iggy_mock_member_owns(m, q->partition))
             return false;
     }
-    if (!iggy_mock_call_allowed(call, PERM_POLL, s->id, t->id)) {
+    if (!iggy_mock_call_allowed(call, PERM_POLL, s->id, (*t)->id)) {
         *o = iggy_mock_status(E_UNAUTHORIZED);
         return false;
     }
-    *key = consumer_key(q, grp);
+    *key = consumer_key(q, *grp);
     return true;
 }
 
@@ -145,6 +193,8 @@ iggy_mock_outcome_t iggy_mock_h_store_consumer_offset(iggy_mock_call_t *call)
 {
     oreq_t q;
     uint64_t offset;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
     iggy_mock_partition_t *p;
     uint32_t key;
     iggy_mock_outcome_t o;
@@ -153,18 +203,22 @@ iggy_mock_outcome_t iggy_mock_h_store_consumer_offset(iggy_mock_call_t *call)
     if (!rd_offset_req(&call->body, &q) || iggy_rd_u64(&call->body, &offset) != IGGY_OK ||
         !rd_ack(&call->body))
         return iggy_mock_status(E_RESOURCE_NOT_FOUND); /* cannot be routed */
-    if (!route_offset_write(call, &q, &p, &key, &o))
+    if (!route_offset_write(call, &q, &t, &grp, &p, &key, &o))
         return o;
     if (p->next_offset == 0 || offset > p->next_offset - 1)
         return iggy_mock_status(E_INVALID_OFFSET);
     if (!iggy_mock_offset_store(p, q.kind, key, offset))
         return iggy_mock_status(E_ERROR);
+    if (grp)
+        iggy_mock_group_settle(call->st, t, grp, call->now_us); /* may complete a hand-off */
     return iggy_mock_ok();
 }
 
 iggy_mock_outcome_t iggy_mock_h_delete_consumer_offset(iggy_mock_call_t *call)
 {
     oreq_t q;
+    iggy_mock_topic_t *t;
+    iggy_mock_group_t *grp;
     iggy_mock_partition_t *p;
     iggy_mock_offset_t *off;
     uint32_t key;
@@ -173,7 +227,7 @@ iggy_mock_outcome_t iggy_mock_h_delete_consumer_offset(iggy_mock_call_t *call)
     MOCK_REQUIRE_AUTH(call);
     if (!rd_offset_req(&call->body, &q) || !rd_ack(&call->body))
         return iggy_mock_status(E_RESOURCE_NOT_FOUND);
-    if (!route_offset_write(call, &q, &p, &key, &o))
+    if (!route_offset_write(call, &q, &t, &grp, &p, &key, &o))
         return o;
     off = iggy_mock_offset_find(p, q.kind, key);
     if (!off)

@@ -4,10 +4,10 @@
  * (iggy_mock_faults.c); this file moves the bytes and carries out their decisions.
  *
  * Threads: one acceptor per node that is up, one thread per connection, one housekeeper
- * (joins finished connection threads, heartbeat eviction). Only a connection's own
- * thread touches its socket; others set a flag and write the connection's wake pipe.
- * m->lock guards the state, the connection list, faults and counters; nothing waits on
- * a socket or a timer while holding it. */
+ * (joins finished connection threads, heartbeat eviction, consumer-group hand-offs). Only a
+ * connection's own thread touches its socket; others set a flag and write the connection's wake
+ * pipe. m->lock guards the state, the connection list, faults and counters; nothing waits on a
+ * socket or a timer while holding it. */
 #include <iggy/mock.h>
 
 #include <errno.h>
@@ -37,6 +37,7 @@
 
 #define HANDSHAKE_TIMEOUT_MS 5000
 #define DEFAULT_HEARTBEAT_MS 36000
+#define DEFAULT_REBALANCING_MS 30000
 #define LISTEN_BACKLOG 64
 #define EVICT_STALE_CLIENT 13
 
@@ -88,6 +89,7 @@ struct iggy_mock_s {
     uint32_t next_conn_id;
     uint32_t leader;
     int64_t heartbeat_ms;
+    int64_t rebalancing_ms;
     iggy_mock_faults_t faults;
     uint64_t counts[IGGY_CMD__NUM];
     uint64_t total;
@@ -649,6 +651,7 @@ static void *housekeeper_main(void *arg)
         }
         now = iggy_now_ms();
         hb = m->heartbeat_ms;
+        iggy_mock_state_tick(m->disp.st, iggy_now_us()); /* hand-offs drained or timed out */
         for (pp = &m->conns; *pp;) {
             conn_t *c = *pp;
             if (c->finished) {
@@ -672,7 +675,7 @@ static void *housekeeper_main(void *arg)
             pthread_join(c->th, NULL);
             conn_free(c);
         }
-        tick = (int)(hb / 4);
+        tick = (int)((hb < m->rebalancing_ms ? hb : m->rebalancing_ms) / 4);
         tick = tick < 5 ? 5 : tick > 100 ? 100 : tick;
         if (iggy_fd_wait_or_wake(-1, 0, m->hk_wake[0], iggy_now_ms() + tick) == IGGY_FD_WOKEN)
             iggy_fd_drain(m->hk_wake[0]);
@@ -735,6 +738,8 @@ iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out)
     snprintf(m->host, sizeof m->host, "%s", o.host);
     m->nodes_n = o.nodes;
     m->heartbeat_ms = o.heartbeat_timeout_ms > 0 ? o.heartbeat_timeout_ms : DEFAULT_HEARTBEAT_MS;
+    m->rebalancing_ms =
+        o.rebalancing_timeout_ms > 0 ? o.rebalancing_timeout_ms : DEFAULT_REBALANCING_MS;
     for (uint32_t i = 0; i < MOCK_MAX_NODES; i++) {
         m->nodes[i].m = m;
         m->nodes[i].index = i;
@@ -747,6 +752,7 @@ iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t **out)
         iggy_mock_destroy(m);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "mock: cannot create the state");
     }
+    iggy_mock_state_set_rebalancing_timeout(m->disp.st, (uint64_t)m->rebalancing_ms * 1000u);
     err = iggy_pool_new(&m->disp.pool, 4096, 1u << 20, 8, IGGY_MAX_FRAME_SIZE);
     if (err != IGGY_OK) {
         iggy_mock_destroy(m);

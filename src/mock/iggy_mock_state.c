@@ -74,6 +74,7 @@ iggy_mock_state_t *iggy_mock_state_new(const char *root_username, const char *ro
         goto fail;
     }
     st->start_us = wall_us();
+    st->rebalancing_timeout_us = 30000000u; /* consumer_group.rebalancing_timeout = "30s" */
     root->id = 0;
     root->created_at = st->start_us;
     root->status = IGGY_USER_ACTIVE;
@@ -199,6 +200,23 @@ bool iggy_mock_need_auth(const iggy_mock_call_t *call, iggy_mock_outcome_t *o)
     else
         *o = iggy_mock_status(E_UNAUTHENTICATED);
     return true;
+}
+
+/* ---------------------------------------------------------------- periodic work */
+
+void iggy_mock_state_set_rebalancing_timeout(iggy_mock_state_t *st, uint64_t us)
+{
+    st->rebalancing_timeout_us = us;
+}
+
+void iggy_mock_state_tick(iggy_mock_state_t *st, uint64_t now_us)
+{
+    for (size_t s = 0; s < st->streams_cap; s++) {
+        iggy_mock_stream_t *stream = st->streams[s];
+        for (size_t t = 0; stream && t < stream->topics_cap; t++)
+            if (stream->topics[t])
+                iggy_mock_topic_settle(st, stream->topics[t], now_us);
+    }
 }
 
 /* ---------------------------------------------------------------- handler table */
@@ -628,6 +646,8 @@ void iggy_mock_wr_group(iggy_writer_t *w, const iggy_mock_topic_t *t, const iggy
     iggy_mock_wr_name(w, &g->name);                /* 12 name_len, 13 name */
     if (!members)
         return;
+    /* Owned partitions, those pending hand-off included, as the real server lists its
+     * members' `partitions`; SyncConsumerGroup is where the pollable subset shows. */
     for (size_t i = 0; i < g->members_count; i++) {
         const iggy_mock_member_t *m = &g->members[i];
         iggy_wr_u32(w, m->id);

@@ -84,4 +84,11 @@ void iggy_mock_state_logged_out(iggy_mock_state_t *st, iggy_mock_conn_t *conn);
 /* Whether the connection holds a consumer-group membership (heartbeat eviction applies). */
 bool iggy_mock_state_conn_has_memberships(iggy_mock_state_t *st, const iggy_mock_conn_t *conn);
 
+/* How long a partition pending hand-off waits for its source to commit what it polled
+ * (default 30 s, the server's consumer_group.rebalancing_timeout). */
+void iggy_mock_state_set_rebalancing_timeout(iggy_mock_state_t *st, uint64_t us);
+/* Periodic work (the server's reconciler): complete the pending consumer-group hand-offs
+ * that are drained or timed out at now_us (wall clock, like iggy_mock_call_t.now_us). */
+void iggy_mock_state_tick(iggy_mock_state_t *st, uint64_t now_us);
+
 #endif

@@ -142,13 +142,25 @@ typedef struct iggy_mock_partition {
     iggy_mock_record_t *records;
     size_t offsets_count;
     iggy_mock_offset_t *offsets;
+    size_t polled_count;
+    iggy_mock_offset_t *polled; /* per group (kind 2): highest offset a group poll served */
 } iggy_mock_partition_t;
+
+/* A partition the member still owns but hands to target once it has committed what it
+ * polled, or after the rebalancing timeout. */
+typedef struct iggy_mock_revocation {
+    uint32_t partition;
+    uint32_t target; /* member id */
+    uint64_t created_at;
+} iggy_mock_revocation_t;
 
 typedef struct iggy_mock_member {
     uint32_t id;
     uint32_t conn_id;
     size_t partitions_count;
-    uint32_t *partitions;
+    uint32_t *partitions; /* owned, pending revocations included */
+    size_t pending_count;
+    iggy_mock_revocation_t *pending;
 } iggy_mock_member_t;
 
 typedef struct iggy_mock_group {
@@ -193,6 +205,7 @@ struct iggy_mock_state {
     iggy_mock_conn_t **conns; /* open connections in open order */
     uint64_t op;              /* metadata commit counter: sessions are taken from it */
     uint64_t start_us;
+    uint64_t rebalancing_timeout_us;
     iggy_mock_cluster_t cluster;
 };
 
@@ -318,16 +331,29 @@ void iggy_mock_partition_wipe(iggy_mock_partition_t *p);
 iggy_mock_partition_t *iggy_mock_partition_new(uint32_t id, uint64_t now_us);
 void iggy_mock_topic_free(iggy_mock_topic_t *t);
 void iggy_mock_group_free(iggy_mock_group_t *g);
-/* Reassign the topic's partitions round-robin across the group's members; bumps the
- * generation. */
+/* Reassign the topic's partitions round-robin across the group's members, dropping every
+ * pending revocation; bumps the generation. */
 void iggy_mock_group_rebalance(iggy_mock_topic_t *t, iggy_mock_group_t *g);
 void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t);
+/* Complete the group's pending revocations whose source has committed what it polled (or
+ * that are older than the rebalancing timeout); each completion bumps the generation. */
+void iggy_mock_group_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, iggy_mock_group_t *g,
+                            uint64_t now_us);
+void iggy_mock_topic_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, uint64_t now_us);
 /* Drop every membership a connection holds (rebalancing the groups it left). */
 void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id);
+bool iggy_mock_member_owns(const iggy_mock_member_t *m, uint32_t partition);
+/* Owned and not pending revocation: what SyncConsumerGroup lists and a group poll serves. */
+bool iggy_mock_member_pollable(const iggy_mock_member_t *m, uint32_t partition);
 iggy_mock_offset_t *iggy_mock_offset_find(iggy_mock_partition_t *p, uint8_t kind, uint32_t key);
 bool iggy_mock_offset_store(iggy_mock_partition_t *p, uint8_t kind, uint32_t key, uint64_t offset);
 /* o points into p's offsets (iggy_mock_offset_find). */
 void iggy_mock_offset_remove(iggy_mock_partition_t *p, iggy_mock_offset_t *o);
+/* A group's last_polled on p: raised (never lowered) by every non-empty group poll. */
+void iggy_mock_polled_note(iggy_mock_partition_t *p, uint32_t group_id, uint64_t offset);
+void iggy_mock_polled_clear(iggy_mock_partition_t *p, uint32_t group_id);
+/* The group has nothing in flight on p: never polled, or committed >= last_polled. */
+bool iggy_mock_group_drained(iggy_mock_partition_t *p, uint32_t group_id);
 
 /* ---- encoders shared by handlers */
 void iggy_mock_wr_stream(iggy_writer_t *w, const iggy_mock_stream_t *s);

@@ -172,6 +172,8 @@ iggy_mock_outcome_t iggy_mock_h_purge_stream(iggy_mock_call_t *call)
         iggy_mock_topic_t *t = s->topics[i];
         for (size_t p = 0; t && p < t->partitions_count; p++)
             iggy_mock_partition_wipe(t->partitions[p]);
+        if (t)
+            iggy_mock_topic_settle(call->st, t, call->now_us); /* nothing is in flight */
     }
     return iggy_mock_ok();
 }

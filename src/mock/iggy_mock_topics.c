@@ -343,10 +343,13 @@ void iggy_mock_partition_wipe(iggy_mock_partition_t *p)
         iggy_mock_free(p->records[i].bytes);
     iggy_mock_free(p->records);
     iggy_mock_free(p->offsets);
+    iggy_mock_free(p->polled);
     p->records = NULL;
     p->records_count = p->records_cap = 0;
     p->offsets = NULL;
     p->offsets_count = 0;
+    p->polled = NULL;
+    p->polled_count = 0;
     p->next_offset = 0;
     p->size_bytes = 0;
     p->messages_count = 0;
@@ -665,6 +668,7 @@ iggy_mock_outcome_t iggy_mock_h_purge_topic(iggy_mock_call_t *call)
         return o;
     for (size_t p = 0; p < t->partitions_count; p++)
         iggy_mock_partition_wipe(t->partitions[p]);
+    iggy_mock_topic_settle(call->st, t, call->now_us); /* nothing is in flight any more */
     return iggy_mock_ok();
 }
 
@@ -701,7 +705,7 @@ static iggy_mock_outcome_t partitions_op(iggy_mock_call_t *call, bool create)
             iggy_mock_partition_free(t->partitions[i]);
         t->partitions_count -= count; /* the highest ids go */
     }
-    iggy_mock_topic_rebalance_all(t);
+    iggy_mock_topic_rebalance_all(t); /* drops every hand-off, of gone partitions too */
     return iggy_mock_ok();
 }
 
