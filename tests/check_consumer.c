@@ -753,6 +753,69 @@ START_TEST(a_fence_re_syncs_and_hands_partitions_over)
 }
 END_TEST
 
+START_TEST(a_group_member_follows_a_leader_move)
+{
+    /* Three nodes sharing one state; the member is seeded with a follower, settles on the
+     * leader, and the leader moves twice while it reads. */
+    enum { PARTS = 3, PER = 4000 };
+    iggy_mock_opts_t o;
+    iggy_polled_messages_t *batch = NULL;
+    /* Storing each batch's offset is a partition op: backups answer it with 58, so the member
+     * follows the leader. */
+    const char *props[] = {"consumer.group",
+                           "leaders",
+                           "consumer.batch.length",
+                           "100",
+                           "consumer.retry.interval.ms",
+                           "20",
+                           "consumer.auto.commit",
+                           "when",
+                           "consumer.auto.commit.trigger",
+                           "consuming_all",
+                           NULL};
+    uint32_t next[PARTS] = {0};
+    iggy_client_t *c;
+    iggy_consumer_t *k;
+    size_t total = 0;
+    int moves = 0;
+    memset(&o, 0, sizeof o);
+    o.nodes = 3;
+    if (!test_begin_mock_only(&srv, &guard, &o, "a_group_member_follows_a_leader_move"))
+        return;
+    c = client_with((const char *const[]){"bootstrap.servers", iggy_mock_address(srv.mock, 1),
+                                          "reconnect.backoff.ms", "10", NULL});
+    fill(c, "leaders", PARTS, PER);
+    k = consumer_on(c, "leaders", props, NULL, NULL);
+    while (total < PARTS * PER) {
+        ck_assert_int_eq(iggy_consumer_poll(k, 10000, &batch), IGGY_OK);
+        ck_assert_uint_gt(batch->count, 0);
+        for (size_t i = 0; i < batch->count; i++) {
+            uint32_t p, off;
+            payload_of(&batch->messages[i], &p, &off);
+            ck_assert_uint_eq(off, next[p]); /* one member: nothing skipped or repeated */
+            next[p]++;
+        }
+        total += batch->count;
+        if ((total > PARTS * PER / 3 && moves == 0) || (total > PARTS * PER * 2 / 3 && moves == 1))
+            ck_assert_int_eq(iggy_mock_set_leader(srv.mock, (uint32_t)(++moves % 3 == 1 ? 2 : 1)),
+                             IGGY_OK);
+    }
+    ck_assert_int_eq(moves, 2);
+    {
+        /* Seeded with a follower, then two moves: at least three more connections. */
+        iggy_client_stats_t *st = NULL;
+        ck_assert_int_eq(iggy_client_stats(c, &st), IGGY_OK);
+        ck_assert_uint_ge(st->connects, 4);
+        iggy_result_destroy(st);
+    }
+    ck_assert_int_eq(iggy_consumer_close(k), IGGY_OK);
+    iggy_result_destroy(batch);
+    drop_stream(c, "leaders");
+    iggy_client_destroy(c);
+    test_end(&srv, &guard);
+}
+END_TEST
+
 /* ================================================================ the rest */
 
 START_TEST(a_position_past_the_end_follows_offset_reset)
@@ -959,6 +1022,7 @@ int main(void)
     tcase_add_test(tc, a_server_restart_in_a_group_run_skips_nothing);
     tcase_add_test(tc, faults_are_recovered_by_the_consumer);
     tcase_add_test(tc, a_fence_re_syncs_and_hands_partitions_over);
+    tcase_add_test(tc, a_group_member_follows_a_leader_move);
     tcase_add_test(tc, a_position_past_the_end_follows_offset_reset);
     tcase_add_test(tc, stop_from_another_thread_ends_run);
     tcase_add_test(tc, a_steady_poll_loop_allocates_nothing);
