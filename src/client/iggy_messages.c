@@ -335,6 +335,22 @@ iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via,
     return iggy_rpc_end(&rpc, (void **)out);
 }
 
+iggy_err_t iggy_messages_send_sealed(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                     const iggy_identifier_t *stream,
+                                     const iggy_identifier_t *topic, uint32_t partition,
+                                     const uint8_t *header, const uint8_t *frames, size_t len,
+                                     uint32_t count, iggy_send_confirmations_t **out)
+{
+    iggy_partitioning_t where = {IGGY_PARTITIONING_PARTITION_ID, partition, NULL, 0};
+    iggy_rpc_t rpc;
+    IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_SEND_MESSAGES, &rpc));
+    iggy_rpc_via(&rpc, via);
+    iggy_enc_send_messages_prefix(&rpc.w, stream, topic, &where, count);
+    iggy_wr_bytes(&rpc.w, header, IGGY_BATCH_HEADER_SIZE);
+    iggy_wr_set_tail(&rpc.w, frames, len);
+    return iggy_rpc_end(&rpc, (void **)out);
+}
+
 iggy_err_t iggy_send_messages(iggy_client_t *c, const iggy_identifier_t *stream,
                               const iggy_identifier_t *topic,
                               const iggy_partitioning_t *partitioning,

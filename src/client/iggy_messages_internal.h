@@ -22,6 +22,14 @@ iggy_err_t iggy_messages_send_to(iggy_client_t *c, iggy_conn_reservation_t *via,
                                  size_t count, const iggy_send_opts_t *opts,
                                  iggy_send_confirmations_t **out);
 
+/* One SendMessages of a batch already laid out and sealed (codec/iggy_batch.h: header and
+ * frames, sent from where they are without a copy) to a known partition on via. */
+iggy_err_t iggy_messages_send_sealed(iggy_client_t *c, iggy_conn_reservation_t *via,
+                                     const iggy_identifier_t *stream,
+                                     const iggy_identifier_t *topic, uint32_t partition,
+                                     const uint8_t *header, const uint8_t *frames, size_t len,
+                                     uint32_t count, iggy_send_confirmations_t **out);
+
 /* One PollMessages of one partition on the reserved connection via, with the payload
  * transforms of opts, into the caller's reusable batch (as iggy_poll_messages_into()). */
 iggy_err_t iggy_messages_poll_via(iggy_client_t *c, iggy_conn_reservation_t *via,

@@ -15,6 +15,7 @@
 #include "client/iggy_messages_internal.h"
 #include "codec/iggy_batch.h"
 #include "codec/iggy_message_transform.h"
+#include "codec/iggy_primitives.h"
 #include "codec/iggy_resp.h"
 #include "iggy_alloc.h"
 #include "iggy_conf_internal.h"
@@ -23,28 +24,29 @@
 #define MODE_DIRECT 0
 #define BACKPRESSURE_BLOCK 0
 #define BACKPRESSURE_BLOCK_TIMEOUT 1
-#define KV_RECORD_HEAD 10u /* key kind, value kind, key length, value length */
+#define KV_RECORD_HEAD 10u /* key kind u8, key length u32, value kind u8, value length u32 */
 #define LATENCY_BUCKETS 512
 #define CHUNK_BYTES_MIN 16384u /* a new chunk's first byte buffer */
 
-/* One queued message; its bytes (payload, then headers as KV records) are in its chunk. */
+/* One queued message; its bytes are a frame in its chunk. */
 typedef struct record {
-    iggy_u128_t id;
-    uint64_t origin_timestamp;
-    size_t payload_off, headers_off;
-    uint32_t payload_len, headers_count;
     void *opaque;
     int64_t enqueued_us;
 } record_t;
 
+/* A future batch: its messages laid out as the wire's frames at enqueue (codec/iggy_batch.h),
+ * so a send is the prefix, the 256-byte batch header and these bytes without another copy. */
 typedef struct chunk {
     struct chunk *next;
     uint32_t partition;
     record_t *recs;
     size_t n, cap;
-    uint8_t *bytes;
+    uint8_t *bytes; /* n frames */
     size_t len, bytes_cap;
     int64_t first_us; /* when its first message was queued: the linger clock */
+    bool ids_minted;  /* ids {0,0} minted in the frames: every resend carries the same ids */
+    bool sealed;      /* checksums and deltas written, header below valid */
+    uint8_t header[IGGY_BATCH_HEADER_SIZE];
 } chunk_t;
 
 typedef struct part_queue {
@@ -63,8 +65,8 @@ typedef struct shard {
     size_t msgs_cap;
     iggy_kv_t *kvs;
     size_t kvs_cap;
-    iggy_u128_t *ids;
-    size_t ids_cap;
+    iggy_raw_block_t *blocks; /* each message's user-headers block */
+    size_t blocks_cap;
     iggy_send_confirmations_t *confirmations;
 } shard_t;
 
@@ -84,6 +86,7 @@ struct iggy_producer_s {
     iggy_identifier_t stream, topic;
     iggy_send_opts_t opts;
     bool has_opts;
+    bool transforms; /* compression or encryption: batches go through the messages API */
     uint8_t key[32];
 
     pthread_mutex_t lock;    /* everything below */
@@ -252,60 +255,61 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
     return true;
 }
 
-/* Ids for the chunk's messages sent with id {0,0}, minted once, so that every resend of the
- * batch carries the same ids (the writer would mint new ones per attempt). */
-static iggy_err_t mint_ids(shard_t *s, chunk_t *c)
+/* Ids {0,0} minted once in the chunk's frames, before its first send. */
+static iggy_err_t mint_ids(iggy_producer_t *p, chunk_t *c)
 {
-    size_t missing = 0, k = 0;
-    bool v7 = s->p->has_opts && s->p->opts.message_ids == IGGY_MESSAGE_ID_UUID_V7;
-    for (size_t i = 0; i < c->n; i++)
-        missing += c->recs[i].id.lo == 0 && c->recs[i].id.hi == 0;
-    if (!missing)
+    bool v7 = p->has_opts && p->opts.message_ids == IGGY_MESSAGE_ID_UUID_V7;
+    if (c->ids_minted)
         return IGGY_OK;
-    if (!grow((void **)&s->ids, &s->ids_cap, missing, sizeof *s->ids))
-        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for message ids");
-    if (v7) {
-        for (size_t i = 0; i < missing; i++)
-            IGGY_TRY(iggy_uuid_v7(iggy_now_us(), &s->ids[i]));
-    } else {
-        IGGY_TRY(iggy_mint_ids_v4(s->ids, missing));
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->recs[i].id.lo == 0 && c->recs[i].id.hi == 0)
-            c->recs[i].id = s->ids[k++];
+    IGGY_TRY(iggy_batch_frames_mint_ids(c->bytes, c->len, v7, iggy_now_us()));
+    c->ids_minted = true;
     return IGGY_OK;
 }
 
-/* The messages of chunk c as the messages API takes them, pointing into its bytes. */
+/* Entries in a TLV user-headers block (well-formed: the producer wrote it). */
+static size_t kv_count(const iggy_raw_block_t *b)
+{
+    size_t n = 0;
+    for (uint32_t off = 0; off < b->len; n++) {
+        uint32_t kl, vl;
+        memcpy(&kl, b->data + off + 1, 4);
+        memcpy(&vl, b->data + off + 5 + kl, 4);
+        off += KV_RECORD_HEAD + kl + vl;
+    }
+    return n;
+}
+
+/* The messages of chunk c as the messages API takes them, pointing into its frames (for the
+ * payload transforms: compression, encryption). */
 static iggy_err_t view_chunk(shard_t *s, chunk_t *c)
 {
-    size_t nkv = 0;
-    IGGY_TRY(mint_ids(s, c));
-    for (size_t i = 0; i < c->n; i++)
-        nkv += c->recs[i].headers_count;
+    size_t nkv = 0, off = 0;
+    IGGY_TRY(mint_ids(s->p, c));
     if (!grow((void **)&s->msgs, &s->msgs_cap, c->n, sizeof *s->msgs) ||
-        !grow((void **)&s->kvs, &s->kvs_cap, nkv ? nkv : 1, sizeof *s->kvs))
+        !grow((void **)&s->blocks, &s->blocks_cap, c->n, sizeof *s->blocks))
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch view");
+    for (size_t i = 0; i < c->n; i++) {
+        off += iggy_batch_frame_view(c->bytes + off, &s->msgs[i], &s->blocks[i]);
+        nkv += kv_count(&s->blocks[i]);
+    }
+    if (!grow((void **)&s->kvs, &s->kvs_cap, nkv ? nkv : 1, sizeof *s->kvs))
         return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch view");
     nkv = 0;
     for (size_t i = 0; i < c->n; i++) {
-        const record_t *r = &c->recs[i];
         iggy_send_message_t *m = &s->msgs[i];
-        const uint8_t *h = c->bytes + r->headers_off;
-        m->id = r->id;
-        m->origin_timestamp = r->origin_timestamp;
-        m->payload = c->bytes + r->payload_off;
-        m->payload_len = r->payload_len;
-        m->headers = r->headers_count ? &s->kvs[nkv] : NULL;
-        m->headers_count = r->headers_count;
-        for (uint32_t k = 0; k < r->headers_count; k++, nkv++) {
-            iggy_kv_t *kv = &s->kvs[nkv];
+        const uint8_t *h = s->blocks[i].data, *end = h + s->blocks[i].len;
+        m->headers = h < end ? &s->kvs[nkv] : NULL;
+        m->headers_count = 0;
+        while (h < end) {
+            iggy_kv_t *kv = &s->kvs[nkv++];
             kv->key_kind = h[0];
-            kv->value_kind = h[1];
-            memcpy(&kv->key_len, h + 2, 4);
-            memcpy(&kv->value_len, h + 6, 4);
-            kv->key = h + KV_RECORD_HEAD;
-            kv->value = kv->key + kv->key_len;
+            memcpy(&kv->key_len, h + 1, 4);
+            kv->key = h + 5;
+            kv->value_kind = h[5 + kv->key_len];
+            memcpy(&kv->value_len, h + 6 + kv->key_len, 4);
+            kv->value = h + 10 + kv->key_len;
             h = kv->value + kv->value_len;
+            m->headers_count++;
         }
     }
     return IGGY_OK;
@@ -339,15 +343,19 @@ static bool backoff(iggy_producer_t *p, shard_t *s, int64_t ms)
 /* One batch to partition, resent after retriable failures with doubling pauses (a shard's
  * pause ends early when destroy gives up; s is NULL in direct mode). *base is the batch's first
  * offset when it was written. */
-static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition,
+static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition, chunk_t *c,
                              const iggy_send_message_t *msgs, size_t n,
                              iggy_send_confirmations_t **confs, uint32_t *attempts, uint64_t *base)
 {
     int64_t pause = p->backoff_ms;
     iggy_err_t err;
     for (*attempts = 1;; (*attempts)++) {
-        err = iggy_messages_send_to(p->client, s ? &s->conn : NULL, &p->stream, &p->topic,
-                                    partition, msgs, n, p->has_opts ? &p->opts : NULL, confs);
+        if (c && c->sealed)
+            err = iggy_messages_send_sealed(p->client, &s->conn, &p->stream, &p->topic, partition,
+                                            c->header, c->bytes, c->len, (uint32_t)c->n, confs);
+        else
+            err = iggy_messages_send_to(p->client, s ? &s->conn : NULL, &p->stream, &p->topic,
+                                        partition, msgs, n, p->has_opts ? &p->opts : NULL, confs);
         if (err == IGGY_OK || !resendable(err) || *attempts > p->retries)
             break;
         pthread_mutex_lock(&p->lock);
@@ -371,6 +379,22 @@ static iggy_err_t send_batch(iggy_producer_t *p, shard_t *s, uint32_t partition,
     return err;
 }
 
+/* Ready chunk c for its first send: without payload transforms its frames are sealed in
+ * place (sent as they are); with them, a view for the messages API. */
+static iggy_err_t prepare_chunk(shard_t *s, chunk_t *c)
+{
+    iggy_producer_t *p = s->p;
+    if (c->sealed)
+        return IGGY_OK;
+    if (p->transforms)
+        return view_chunk(s, c);
+    if (p->has_opts && p->opts.message_ids == IGGY_MESSAGE_ID_UUID_V7)
+        IGGY_TRY(mint_ids(p, c)); /* v4 ids are minted by the seal, in the same pass */
+    IGGY_TRY(iggy_batch_seal(c->bytes, c->len, (uint32_t)c->n, c->header));
+    c->sealed = true;
+    return IGGY_OK;
+}
+
 /* Send chunk c (resending after retriable failures) and report its messages. The outcome of
  * one SendMessages is the outcome of every message in it. */
 static void send_chunk(shard_t *s, chunk_t *c, iggy_delivery_report_t *reports)
@@ -378,11 +402,13 @@ static void send_chunk(shard_t *s, chunk_t *c, iggy_delivery_report_t *reports)
     iggy_producer_t *p = s->p;
     uint32_t attempts = 0;
     uint64_t base = 0;
-    iggy_err_t err = view_chunk(s, c); /* a view that failed was never sent */
+    int64_t now;
+    iggy_err_t err = prepare_chunk(s, c); /* a chunk that failed here was never sent */
     if (err == IGGY_OK)
-        err = send_batch(p, s, c->partition, s->msgs, c->n, &s->confirmations, &attempts, &base);
+        err = send_batch(p, s, c->partition, c, s->msgs, c->n, &s->confirmations, &attempts, &base);
+    now = now_us();
     for (size_t i = 0; i < c->n; i++) {
-        int64_t lat = now_us() - c->recs[i].enqueued_us;
+        int64_t lat = now - c->recs[i].enqueued_us;
         reports[i] = (iggy_delivery_report_t){
             c->recs[i].opaque, err, c->partition, base + i, attempts, lat > 0 ? (uint64_t)lat : 0};
     }
@@ -418,6 +444,7 @@ static chunk_t *chunk_take(iggy_producer_t *p, uint32_t partition)
     c->next = NULL;
     c->partition = partition;
     c->n = c->len = 0;
+    c->ids_minted = c->sealed = false;
     return c;
 }
 
@@ -440,12 +467,12 @@ static shard_t *shard_of(iggy_producer_t *p, uint32_t partition)
 
 /* Copy one message to the tail of its partition's queue (p->lock held). */
 static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition,
-                         const iggy_send_message_t *m, void *opaque, int64_t t)
+                         const iggy_send_message_t *m, void *opaque, int64_t t, uint64_t wall_us)
 {
-    size_t need = message_bytes(m);
+    size_t hlen = kv_bytes(m->headers, m->headers_count);
+    size_t need = IGGY_FRAME_HEADER_SIZE + m->payload_len + hlen;
     chunk_t *c = q->tail;
     record_t *r;
-    uint8_t *w;
     if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
         chunk_t *fresh = chunk_take(p, partition);
         if (!fresh)
@@ -462,28 +489,10 @@ static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition
     if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + need, 1))
         return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
     r = &c->recs[c->n];
-    r->id = m->id;
-    r->origin_timestamp = m->origin_timestamp;
-    r->payload_off = c->len;
-    r->payload_len = m->payload_len;
-    r->headers_count = (uint32_t)m->headers_count;
     r->opaque = opaque;
     r->enqueued_us = t;
-    w = c->bytes + c->len;
-    if (m->payload_len)
-        memcpy(w, m->payload, m->payload_len);
-    w += m->payload_len;
-    r->headers_off = (size_t)(w - c->bytes);
-    for (size_t k = 0; k < m->headers_count; k++) {
-        const iggy_kv_t *kv = &m->headers[k];
-        w[0] = kv->key_kind;
-        w[1] = kv->value_kind;
-        memcpy(w + 2, &kv->key_len, 4);
-        memcpy(w + 6, &kv->value_len, 4);
-        memcpy(w + KV_RECORD_HEAD, kv->key, kv->key_len);
-        memcpy(w + KV_RECORD_HEAD + kv->key_len, kv->value, kv->value_len);
-        w += KV_RECORD_HEAD + kv->key_len + kv->value_len;
-    }
+    iggy_batch_frame_put(c->bytes + c->len, m, (uint32_t)c->n,
+                         m->origin_timestamp ? m->origin_timestamp : wall_us, NULL, (uint32_t)hlen);
     c->len += need;
     c->n++;
     return IGGY_OK;
@@ -555,7 +564,7 @@ static void *shard_main(void *arg)
         }
         pthread_mutex_unlock(&p->lock);
         send_chunk(s, c, reports);
-        bytes = c->len;
+        bytes = c->len - IGGY_FRAME_HEADER_SIZE * c->n; /* as counted in: without frame headers */
         pthread_mutex_lock(&p->lock);
         if (reports[0].err == IGGY_OK)
             p->batches_sent++;
@@ -705,6 +714,8 @@ iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_t *conf,
     if (err == IGGY_OK && send_opts) {
         p->opts = *send_opts;
         p->has_opts = true;
+        p->transforms = send_opts->compression != IGGY_COMPRESSION_CODEC_NONE ||
+                        send_opts->encryption_key != NULL;
         if (send_opts->encryption_key) {
             memcpy(p->key, send_opts->encryption_key, sizeof p->key);
             p->opts.encryption_key = p->key;
@@ -770,7 +781,8 @@ static iggy_err_t send_direct(iggy_producer_t *p, uint32_t partition,
         size_t n = count - off < p->batch_length ? count - off : p->batch_length;
         uint32_t attempts = 0;
         uint64_t base = 0;
-        iggy_err_t err = send_batch(p, NULL, partition, msgs + off, n, &confs, &attempts, &base);
+        iggy_err_t err =
+            send_batch(p, NULL, partition, NULL, msgs + off, n, &confs, &attempts, &base);
         if (first == IGGY_OK)
             first = err;
         for (size_t i = 0; i < n;) {
@@ -802,6 +814,7 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
     uint64_t bytes = 0;
     part_queue_t *q;
     int64_t t;
+    uint64_t wall;
     iggy_err_t err;
 
     if (!p || (!msgs && count))
@@ -809,9 +822,15 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
     if (!count)
         return IGGY_OK;
     for (size_t i = 0; i < count; i++) {
+        size_t bad;
         if ((!msgs[i].payload && msgs[i].payload_len) ||
             (!msgs[i].headers && msgs[i].headers_count))
             return iggy_fail(IGGY_ERR__INVALID_ARG, "producer send: message %zu: NULL pointer", i);
+        if (!iggy_kv_block_valid(msgs[i].headers, msgs[i].headers_count, &bad))
+            return iggy_fail(IGGY_ERR__INVALID_ARG,
+                             "producer send: message %zu: header %zu: kinds must be non-zero "
+                             "and key and value 1..255 bytes",
+                             i, bad);
         bytes += message_bytes(&msgs[i]);
     }
     IGGY_TRY(iggy_messages_route(p->client, &p->stream, &p->topic, partitioning, msgs, count,
@@ -825,8 +844,9 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
     if (err == IGGY_OK && !q)
         err = iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for partition %u", partition);
     t = now_us();
+    wall = iggy_now_us(); /* the origin timestamp of messages that have none */
     for (size_t i = 0; err == IGGY_OK && i < count; i++) {
-        err = append(p, q, partition, &msgs[i], opaques ? opaques[i] : NULL, t);
+        err = append(p, q, partition, &msgs[i], opaques ? opaques[i] : NULL, t, wall);
         if (err == IGGY_OK) {
             p->queued_messages++;
             p->queued_bytes += message_bytes(&msgs[i]);
@@ -961,7 +981,7 @@ void iggy_producer_destroy(iggy_producer_t *p)
         pthread_cond_destroy(&s->wake);
         iggy_mem_free(s->msgs);
         iggy_mem_free(s->kvs);
-        iggy_mem_free(s->ids);
+        iggy_mem_free(s->blocks);
         iggy_result_destroy(s->confirmations);
     }
     while (p->free_chunks) {

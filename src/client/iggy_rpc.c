@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 #include <iggy/version.h>
@@ -98,7 +99,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
 {
     uint8_t hdr[IGGY_HEADER_SIZE];
     size_t body_len, cap;
-    struct iovec iov = {w->data, w->len};
+    struct iovec iov[2] = {{w->data, w->len}, {(void *)(uintptr_t)w->tail, w->tail_len}};
     const iggy_transport_ops_t *ops = conn->transport.ops;
     iggy_err_t err;
 
@@ -116,7 +117,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     }
     *sent = true;
     iggy_conn_call_sending(conn);
-    err = ops->writev(conn->transport.ctx, &iov, 1, deadline);
+    err = ops->writev(conn->transport.ctx, iov, w->tail_len ? 2 : 1, deadline);
     if (err == IGGY_OK)
         err = ops->read(conn->transport.ctx, hdr, sizeof hdr, deadline);
     if (err == IGGY_OK)
@@ -152,7 +153,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
             return iggy_conn_lost(c, conn, err);
         }
     }
-    iggy_stats_exchange(conn, w->len, rh->size, iggy_mono_us() - started);
+    iggy_stats_exchange(conn, w->len + w->tail_len, rh->size, iggy_mono_us() - started);
     return IGGY_OK;
 }
 
@@ -205,7 +206,7 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
     memset(&h, 0, sizeof h);
     h.operation = cmd->operation;
     h.code = cmd->code;
-    h.body_len = (uint32_t)(w->len - IGGY_HEADER_SIZE);
+    h.body_len = (uint32_t)(w->len - IGGY_HEADER_SIZE + w->tail_len);
     /* Every request but a login takes the next id of one per-connection sequence, so each
      * reply can be told apart from any other (framing-and-session.md §3: metadata ids may
      * have gaps; reads and partition ops are only echoed, as the Java SDK relies on). */
@@ -224,8 +225,15 @@ static iggy_err_t stamp(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc
         h.session = conn->sess.session;
         break;
     }
-    if (c->opts.stamp_checksums && iggy_counter_rule(cmd->operation) != IGGY_COUNTER_CURRENT)
-        h.request_checksum = XXH3_64bits(w->data + IGGY_HEADER_SIZE, h.body_len);
+    if (c->opts.stamp_checksums && iggy_counter_rule(cmd->operation) != IGGY_COUNTER_CURRENT) {
+        XXH3_state_t st;
+        XXH3_INITSTATE(&st);
+        XXH3_64bits_reset(&st);
+        XXH3_64bits_update(&st, w->data + IGGY_HEADER_SIZE, w->len - IGGY_HEADER_SIZE);
+        if (w->tail_len)
+            XXH3_64bits_update(&st, w->tail, w->tail_len);
+        h.request_checksum = XXH3_64bits_digest(&st);
+    }
     h.client = conn->sess.client_id;
     iggy_frame_encode_request(w->data, &h);
     *request = h.request;

@@ -11,6 +11,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "codec/iggy_message_transform.h"
 #include "codec/iggy_primitives.h"
 #include "iggy_error_internal.h"
 
@@ -136,6 +137,14 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
             }
             hlen = raw[i].len;
         } else {
+            size_t bad;
+            if (!iggy_kv_block_valid(m->headers, m->headers_count, &bad)) {
+                iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                              "send_messages: message %zu: key/value entry %zu: kinds must be "
+                              "non-zero and key and value 1..255 bytes",
+                              i, bad);
+                return 0;
+            }
             hlen = iggy_kv_block_size(m->headers, m->headers_count);
             if (hlen > UINT32_MAX) {
                 invalid(w, "user headers block larger than u32::MAX bytes", i);
@@ -168,101 +177,177 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
     return 1;
 }
 
-void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
-                      const iggy_raw_block_t *raw_headers, uint64_t now_us)
+void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                          uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen)
 {
-    uint64_t frames_len, origin_min;
-    size_t hdr_off, record_len;
+    uint8_t *p = dst + IGGY_FRAME_HEADER_SIZE;
+    memset(dst, 0, IGGY_FRAME_HEADER_SIZE);
+    iggy_put_le64(dst + FH_ID, m->id.lo);
+    iggy_put_le64(dst + FH_ID + 8, m->id.hi);
+    iggy_put_le32(dst + FH_OFFSET_DELTA, index);
+    iggy_put_le32(dst + FH_HEADERS_LENGTH, hlen);
+    iggy_put_le32(dst + FH_PAYLOAD_LENGTH, m->payload_len);
+    iggy_put_le64(dst + FH_RESERVED, origin_us); /* until the seal turns it into a delta */
+    if (m->payload_len)                          /* payload first, then headers */
+        memcpy(p, m->payload, m->payload_len);
+    p += m->payload_len;
+    if (raw) {
+        if (hlen)
+            memcpy(p, raw->data, hlen);
+    } else if (m->headers_count) {
+        iggy_kv_block_put(p, m->headers, m->headers_count);
+    }
+}
+
+/* The frame at f: its whole length (header, payload, headers). */
+static inline size_t frame_len(const uint8_t *f)
+{
+    return IGGY_FRAME_HEADER_SIZE + (size_t)iggy_le32(f + FH_PAYLOAD_LENGTH) +
+           iggy_le32(f + FH_HEADERS_LENGTH);
+}
+
+size_t iggy_batch_frame_view(const uint8_t *f, iggy_send_message_t *m, iggy_raw_block_t *headers)
+{
+    memset(m, 0, sizeof *m);
+    m->id.lo = iggy_le64(f + FH_ID);
+    m->id.hi = iggy_le64(f + FH_ID + 8);
+    m->origin_timestamp = iggy_le64(f + FH_RESERVED);
+    m->payload_len = iggy_le32(f + FH_PAYLOAD_LENGTH);
+    m->payload = f + IGGY_FRAME_HEADER_SIZE;
+    headers->len = iggy_le32(f + FH_HEADERS_LENGTH);
+    headers->data = f + IGGY_FRAME_HEADER_SIZE + m->payload_len;
+    return frame_len(f);
+}
+
+static inline bool zero_id(const uint8_t *f)
+{
+    return iggy_le64(f + FH_ID) == 0 && iggy_le64(f + FH_ID + 8) == 0;
+}
+
+iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint64_t now_us)
+{
+    id_source_t ids;
+    size_t zeros = 0;
+    for (size_t off = 0; off < len; off += frame_len(frames + off))
+        zeros += zero_id(frames + off);
+    ids.pos = ids.len = 0;
+    ids.wanted = zeros;
+    for (size_t off = 0; zeros && off < len; off += frame_len(frames + off)) {
+        uint8_t *f = frames + off;
+        if (!zero_id(f))
+            continue;
+        if (v7) {
+            iggy_u128_t id;
+            IGGY_TRY(iggy_uuid_v7(now_us, &id));
+            iggy_put_le64(f + FH_ID, id.lo);
+            iggy_put_le64(f + FH_ID + 8, id.hi);
+        } else if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
+            return iggy_fail(IGGY_ERR__STATE, "send_messages: RAND_bytes failed minting an id");
+        }
+    }
+    return IGGY_OK;
+}
+
+iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
+                           uint8_t header[IGGY_BATCH_HEADER_SIZE])
+{
     enum { PENDING_SUMS = 64 };
     uint8_t pending[8 * PENDING_SUMS];
-    size_t npending = 0;
-    id_source_t ids;
+    size_t npending = 0, off;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    uint32_t n = 0;
     XXH3_state_t st;
-    uint8_t *h;
 
-    if (iggy_wr_status(w) != IGGY_OK)
-        return;
-    if (!plan_batch(w, messages, count, raw_headers, now_us, &frames_len, &origin_min, &ids.wanted))
-        return;
-    record_len = IGGY_BATCH_HEADER_SIZE + (size_t)frames_len;
+    id_source_t ids;
+    ids.pos = ids.len = ids.wanted = 0;
+    for (off = 0; off < len; off += frame_len(frames + off)) {
+        uint64_t ts = iggy_le64(frames + off + FH_RESERVED);
+        lo = ts < lo ? ts : lo;
+        hi = ts > hi ? ts : hi;
+        ids.wanted += zero_id(frames + off);
+        n++;
+    }
+    if (n != count || off != len)
+        return iggy_fail(IGGY_ERR__STATE, "send_messages: %u frames in %zu bytes, expected %u", n,
+                         len, count);
+    /* timestamp_delta is a u32 of µs from the batch minimum (Rust error 4038). */
+    if (hi - lo > UINT32_MAX)
+        return iggy_fail(IGGY_ERR__INVALID_ARG,
+                         "send_messages: origin timestamps span %llu us, more than the u32::MAX "
+                         "us a batch's timestamp_delta can hold",
+                         (unsigned long long)(hi - lo));
+    if (len > UINT32_MAX - IGGY_BATCH_HEADER_SIZE)
+        return iggy_fail(IGGY_ERR__MSG_TOO_LARGE,
+                         "send_messages: batch of %zu bytes exceeds "
+                         "u32::MAX",
+                         len + IGGY_BATCH_HEADER_SIZE);
 
-    /* Reserve the whole record now: the frame limit fails before any byte is written and
-     * the appends below never move the buffer. Back-patching still goes by offset. */
-    hdr_off = w->len;
-    if (!iggy_wr_grow(w, record_len))
-        return;
-    w->len = hdr_off;
-
-    /* Batch header: producer zeros for partition_id, base_offset and base_timestamp; the
-     * checksum is patched once every frame checksum is known. */
-    h = iggy_wr_grow(w, IGGY_BATCH_HEADER_SIZE);
-    if (!h)
-        return;
-    memset(h, 0, IGGY_BATCH_HEADER_SIZE);
-    iggy_put_le64(h + BH_ORIGIN_TIMESTAMP, origin_min);
-    iggy_put_le64(h + BH_BATCH_LENGTH, record_len);
-    iggy_put_le32(h + BH_MESSAGE_COUNT, (uint32_t)count);
+    /* Batch header: producer zeros for partition_id, base_offset and base_timestamp. */
+    memset(header, 0, IGGY_BATCH_HEADER_SIZE);
+    iggy_put_le64(header + BH_ORIGIN_TIMESTAMP, lo);
+    iggy_put_le64(header + BH_BATCH_LENGTH, IGGY_BATCH_HEADER_SIZE + len);
+    iggy_put_le32(header + BH_MESSAGE_COUNT, count);
 
     /* Batch checksum = XXH3(meta44 ‖ frame checksums): meta44 is complete already, so
-     * stream it first and feed each frame checksum as it is produced. */
+     * stream it first and feed the frame checksums as they are produced. */
     XXH3_INITSTATE(&st);
     XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, h, BH_CHECKSUM);
-    XXH3_64bits_update(&st, h + BH_MESSAGE_COUNT, 4);
-
-    ids.pos = ids.len = 0;
-    for (size_t i = 0; i < count; i++) {
-        const iggy_send_message_t *m = &messages[i];
-        size_t fs = w->len;
-        uint32_t hlen = raw_headers ? raw_headers[i].len
-                                    : (uint32_t)iggy_kv_block_size(m->headers, m->headers_count);
+    XXH3_64bits_update(&st, header, BH_CHECKSUM);
+    XXH3_64bits_update(&st, header + BH_MESSAGE_COUNT, 4);
+    for (off = 0; off < len;) {
+        uint8_t *f = frames + off;
+        size_t flen = frame_len(f);
         uint64_t cs;
-        uint8_t *f = w->data + w->len; /* inside the record reserved above */
-
-        w->len += IGGY_FRAME_HEADER_SIZE;
-        memset(f, 0, IGGY_FRAME_HEADER_SIZE); /* checksum placeholder and reserved */
-        if (m->id.lo == 0 && m->id.hi == 0) {
-            if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
-                iggy_wr_failf(w, IGGY_ERR__STATE,
-                              "send_messages: RAND_bytes failed minting a message id");
-                return;
-            }
-        } else {
-            iggy_put_le64(f + FH_ID, m->id.lo);
-            iggy_put_le64(f + FH_ID + 8, m->id.hi);
-        }
-        iggy_put_le32(f + FH_OFFSET_DELTA, (uint32_t)i); /* index in the batch */
-        iggy_put_le32(f + FH_TIMESTAMP_DELTA, (uint32_t)(origin_of(m, now_us) - origin_min));
-        iggy_put_le32(f + FH_HEADERS_LENGTH, hlen);
-        iggy_put_le32(f + FH_PAYLOAD_LENGTH, m->payload_len);
-        if (m->payload_len) /* payload first, then headers */
-            memcpy(w->data + w->len, m->payload, m->payload_len);
-        w->len += m->payload_len;
-        if (raw_headers)
-            iggy_wr_bytes(w, raw_headers[i].data, hlen);
-        else if (m->headers_count)
-            iggy_enc_kv_block(w, m->headers, m->headers_count);
-        if (iggy_wr_status(w) != IGGY_OK)
-            return;
-        if (w->len - fs != IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen) {
-            iggy_wr_failf(w, IGGY_ERR__STATE,
-                          "send_messages: message %zu headers encoded to an "
-                          "unexpected size",
-                          i);
-            return;
-        }
-        cs = XXH3_64bits(w->data + fs + FH_ID, w->len - fs - FH_ID);
-        iggy_put_le64(w->data + fs + FH_CHECKSUM, cs);
-        /* The stream takes frame checksums 64 at a time: an update call per message would
-         * cost more than the 8 bytes it hashes. */
+        if (ids.wanted && zero_id(f) && mint_uuid_v4(&ids, f + FH_ID) != 0)
+            return iggy_fail(IGGY_ERR__STATE, "send_messages: RAND_bytes failed minting an id");
+        iggy_put_le32(f + FH_TIMESTAMP_DELTA, (uint32_t)(iggy_le64(f + FH_RESERVED) - lo));
+        memset(f + FH_RESERVED, 0, 8);
+        cs = XXH3_64bits(f + FH_ID, flen - FH_ID);
+        iggy_put_le64(f + FH_CHECKSUM, cs);
+        /* 64 frame checksums per update call: one call per message would cost more than the
+         * 8 bytes it hashes. */
         iggy_put_le64(pending + 8 * npending++, cs);
         if (npending == PENDING_SUMS) {
             XXH3_64bits_update(&st, pending, sizeof pending);
             npending = 0;
         }
+        off += flen;
     }
     XXH3_64bits_update(&st, pending, 8 * npending);
-    iggy_put_le64(w->data + hdr_off + BH_CHECKSUM, XXH3_64bits_digest(&st));
+    iggy_put_le64(header + BH_CHECKSUM, XXH3_64bits_digest(&st));
+    return IGGY_OK;
+}
+
+void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
+                      const iggy_raw_block_t *raw_headers, uint64_t now_us)
+{
+    uint64_t frames_len, origin_min;
+    size_t hdr_off, zeros, off;
+    uint8_t *frames;
+    iggy_err_t err;
+
+    if (iggy_wr_status(w) != IGGY_OK)
+        return;
+    if (!plan_batch(w, messages, count, raw_headers, now_us, &frames_len, &origin_min, &zeros))
+        return;
+    (void)origin_min;
+    (void)zeros;
+    /* Reserve the whole record now: the frame limit fails before any byte is written. */
+    hdr_off = w->len;
+    if (!iggy_wr_grow(w, IGGY_BATCH_HEADER_SIZE + (size_t)frames_len))
+        return;
+    frames = w->data + hdr_off + IGGY_BATCH_HEADER_SIZE;
+    off = 0;
+    for (size_t i = 0; i < count; i++) {
+        const iggy_send_message_t *m = &messages[i];
+        const iggy_raw_block_t *raw = raw_headers ? &raw_headers[i] : NULL;
+        uint32_t hlen = raw ? raw->len : (uint32_t)iggy_kv_block_size(m->headers, m->headers_count);
+        iggy_batch_frame_put(frames + off, m, (uint32_t)i, origin_of(m, now_us), raw, hlen);
+        off += IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen;
+    }
+    err = iggy_batch_seal(frames, (size_t)frames_len, (uint32_t)count, w->data + hdr_off);
+    if (err != IGGY_OK)
+        iggy_wr_fail(w, err);
 }
 
 /* ---------------------------------------------------------------- walker */

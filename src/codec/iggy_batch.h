@@ -12,6 +12,7 @@
 #ifndef IGGY_BATCH_H
 #define IGGY_BATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,9 +44,39 @@ typedef struct iggy_raw_block {
 void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
                       const iggy_raw_block_t *raw_headers, uint64_t now_us);
 
+/* The batch layout in pieces, for a producer that lays frames out as messages arrive and
+ * sends them without another copy (iggy_batch_write is built from the same pieces):
+ *
+ * Lay out message m as frame index at dst (48 + payload_len + hlen bytes): the caller's id
+ * ({0,0}: minted at the seal), offset_delta = index, the lengths, the payload and the user
+ * headers (raw verbatim, else the typed headers as TLV: validated by the caller, hlen from
+ * iggy_kv_block_size). The checksum and timestamp_delta wait for the seal; origin_us is kept
+ * in the reserved bytes until then. */
+void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                          uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen);
+/* A laid-out (not yet sealed) frame at f as a message: id, origin timestamp, payload
+ * (pointing into the frame), no typed headers; *headers gets its user-headers block. Returns
+ * the frame's length. */
+size_t iggy_batch_frame_view(const uint8_t *f, iggy_send_message_t *m, iggy_raw_block_t *headers);
+/* Mint every {0,0} id among the laid-out frames[0..len) in place: UUID v7 at now_us, else v4
+ * (see above). Done before a first send, so resends carry the same ids. */
+iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint64_t now_us);
+/* Seal count laid-out frames in place (ids still {0,0} are minted, timestamp deltas from the
+ * smallest origin, every checksum) and write the 256-byte batch header to header. A sealed
+ * batch can be sent again as it is. IGGY_ERR__INVALID_ARG when the origins span more than
+ * u32::MAX µs; IGGY_ERR__STATE when the frames do not add up to count. */
+iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
+                           uint8_t header[IGGY_BATCH_HEADER_SIZE]);
+
 /* count UUID v4 ids as the writer mints them (stored the same way), for callers that must
  * keep an id across resends. IGGY_ERR__STATE when no randomness is available. */
 iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count);
+
+/* send_messages up to its batch record: metadata length, stream, topic, partitioning and
+ * messages_count (the record follows: header and frames). Defined in iggy_cmd_messages.c. */
+void iggy_enc_send_messages_prefix(iggy_writer_t *w, const iggy_identifier_t *stream,
+                                   const iggy_identifier_t *topic,
+                                   const iggy_partitioning_t *partitioning, size_t count);
 
 /* send_messages body with per-message raw user-headers blocks (raw_headers may be NULL:
  * that is iggy_enc_send_messages). Defined in iggy_cmd_messages.c. */

@@ -34,11 +34,9 @@ void iggy_enc_flush_unsaved_buffer(iggy_writer_t *w, const iggy_identifier_t *st
     iggy_wr_u8(w, fsync ? 1 : 0);
 }
 
-void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *stream,
-                                const iggy_identifier_t *topic,
-                                const iggy_partitioning_t *partitioning,
-                                const iggy_send_message_t *messages, size_t count,
-                                const iggy_raw_block_t *raw_headers, uint64_t now_us)
+void iggy_enc_send_messages_prefix(iggy_writer_t *w, const iggy_identifier_t *stream,
+                                   const iggy_identifier_t *topic,
+                                   const iggy_partitioning_t *partitioning, size_t count)
 {
     size_t meta_off;
     uint8_t *p;
@@ -62,7 +60,17 @@ void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *strea
         return;
     /* The length excludes its own 4 bytes; patch by offset (the buffer may have moved). */
     iggy_put_le32(w->data + meta_off, (uint32_t)(w->len - meta_off - 4));
-    iggy_batch_write(w, messages, count, raw_headers, now_us);
+}
+
+void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *stream,
+                                const iggy_identifier_t *topic,
+                                const iggy_partitioning_t *partitioning,
+                                const iggy_send_message_t *messages, size_t count,
+                                const iggy_raw_block_t *raw_headers, uint64_t now_us)
+{
+    iggy_enc_send_messages_prefix(w, stream, topic, partitioning, count);
+    if (iggy_wr_status(w) == IGGY_OK)
+        iggy_batch_write(w, messages, count, raw_headers, now_us);
 }
 
 void iggy_enc_send_messages(iggy_writer_t *w, const iggy_identifier_t *stream,

@@ -115,28 +115,54 @@ size_t iggy_kv_block_size(const iggy_kv_t *entries, size_t count)
     return n;
 }
 
+bool iggy_kv_block_valid(const iggy_kv_t *entries, size_t count, size_t *bad)
+{
+    if (count && !entries) {
+        *bad = 0;
+        return false;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (!kv_valid(&entries[i])) {
+            *bad = i;
+            return false;
+        }
+    return true;
+}
+
+uint8_t *iggy_kv_block_put(uint8_t *dst, const iggy_kv_t *entries, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const iggy_kv_t *e = &entries[i];
+        *dst++ = e->key_kind;
+        iggy_put_le32(dst, e->key_len);
+        memcpy(dst + 4, e->key, e->key_len);
+        dst += 4 + e->key_len;
+        *dst++ = e->value_kind;
+        iggy_put_le32(dst, e->value_len);
+        memcpy(dst + 4, e->value, e->value_len);
+        dst += 4 + e->value_len;
+    }
+    return dst;
+}
+
 void iggy_enc_kv_block(iggy_writer_t *w, const iggy_kv_t *entries, size_t count)
 {
+    size_t bad;
+    uint8_t *p;
     if (count && !entries) {
         invalid(w, "key/value block", "entries is NULL");
         return;
     }
-    for (size_t i = 0; i < count; i++) {
-        const iggy_kv_t *e = &entries[i];
-        if (!kv_valid(e)) {
-            iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
-                          "key/value entry %zu: kinds must be non-zero and key and "
-                          "value 1..255 bytes",
-                          i);
-            return;
-        }
-        iggy_wr_u8(w, e->key_kind);
-        iggy_wr_u32(w, e->key_len);
-        iggy_wr_bytes(w, e->key, e->key_len);
-        iggy_wr_u8(w, e->value_kind);
-        iggy_wr_u32(w, e->value_len);
-        iggy_wr_bytes(w, e->value, e->value_len);
+    if (!iggy_kv_block_valid(entries, count, &bad)) {
+        iggy_wr_failf(w, IGGY_ERR__INVALID_ARG,
+                      "key/value entry %zu: kinds must be non-zero and key and "
+                      "value 1..255 bytes",
+                      bad);
+        return;
     }
+    p = iggy_wr_grow(w, iggy_kv_block_size(entries, count));
+    if (p)
+        iggy_kv_block_put(p, entries, count);
 }
 
 size_t iggy_permissions_size(const iggy_permissions_t *p)

@@ -4,6 +4,8 @@
 #ifndef IGGY_PRIMITIVES_H
 #define IGGY_PRIMITIVES_H
 
+#include <stdbool.h>
+
 #include <iggy/types.h>
 
 #include "codec/iggy_arena.h"
@@ -29,6 +31,11 @@ void iggy_enc_optional_partition(iggy_writer_t *w, const uint32_t *partition_id)
 void iggy_enc_kv_block(iggy_writer_t *w, const iggy_kv_t *entries, size_t count);
 /* Size of the TLV block iggy_enc_kv_block writes. */
 size_t iggy_kv_block_size(const iggy_kv_t *entries, size_t count);
+/* Whether every entry is well-formed (kinds non-zero, key and value 1..255 bytes); *bad gets
+ * the first one that is not. */
+bool iggy_kv_block_valid(const iggy_kv_t *entries, size_t count, size_t *bad);
+/* Write the TLV block of valid entries at dst (iggy_kv_block_size bytes); returns its end. */
+uint8_t *iggy_kv_block_put(uint8_t *dst, const iggy_kv_t *entries, size_t count);
 void iggy_enc_permissions(iggy_writer_t *w, const iggy_permissions_t *p);
 size_t iggy_permissions_size(const iggy_permissions_t *p);
 

@@ -11,8 +11,24 @@ iggy_err_t iggy_wr_init(iggy_writer_t *w, iggy_pool_t *pool, size_t hint, size_t
     w->pool = pool;
     w->len = 0;
     w->limit = limit;
+    w->tail = NULL;
+    w->tail_len = 0;
     w->err = iggy_pool_get(pool, hint, &w->data, &w->cap);
     return w->err;
+}
+
+void iggy_wr_set_tail(iggy_writer_t *w, const uint8_t *tail, size_t len)
+{
+    if (w->err != IGGY_OK)
+        return;
+    if (len > w->limit || w->len > w->limit - len) {
+        iggy_wr_failf(w, IGGY_ERR__MSG_TOO_LARGE,
+                      "request of %zu bytes exceeds the %zu-byte frame limit", w->len + len,
+                      w->limit);
+        return;
+    }
+    w->tail = tail;
+    w->tail_len = len;
 }
 
 void iggy_wr_release(iggy_writer_t *w)

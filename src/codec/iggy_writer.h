@@ -17,10 +17,17 @@ typedef struct iggy_writer {
     size_t len;
     size_t limit;   /* maximum total length (frame cap) */
     iggy_err_t err; /* first failure, sticky */
+    /* Bytes that follow data[0..len) on the wire without being copied (a producer's batch
+     * frames, laid out at enqueue): borrowed, NULL when none. */
+    const uint8_t *tail;
+    size_t tail_len;
 } iggy_writer_t;
 
 /** Borrow an initial buffer of at least hint bytes; writes may not exceed limit bytes. */
 iggy_err_t iggy_wr_init(iggy_writer_t *w, iggy_pool_t *pool, size_t hint, size_t limit);
+/** End the request with len borrowed bytes sent after the writer's own (not copied; they must
+ *  stay valid until the request is answered). Fails the writer past its limit. */
+void iggy_wr_set_tail(iggy_writer_t *w, const uint8_t *tail, size_t len);
 /** Return the buffer to the pool (safe to call twice). */
 void iggy_wr_release(iggy_writer_t *w);
 /** Make room for n more bytes; returns a pointer to them (NULL once failed) and advances. */
