@@ -4,10 +4,13 @@
 #ifndef IGGY_BENCH_COMMON_H
 #define IGGY_BENCH_COMMON_H
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,6 +121,40 @@ static inline pid_t bench_start_mock(char *addr, size_t cap)
     }
     close(fds[0]);
     return pid;
+}
+
+/* The server to measure against: IGGY_ADDR=host:port when set, else the mock in a child
+ * process. Returns the child's pid (0 for IGGY_ADDR), or -1 when the mock cannot start. */
+static inline pid_t bench_target(char *addr, size_t cap)
+{
+    const char *env = getenv("IGGY_ADDR");
+    if (env && *env) {
+        snprintf(addr, cap, "%s", env);
+        return 0;
+    }
+    return bench_start_mock(addr, cap);
+}
+
+/* Stop what bench_target() started. */
+static inline void bench_target_stop(pid_t mock)
+{
+    if (mock > 0) {
+        kill(mock, SIGKILL);
+        waitpid(mock, NULL, 0);
+    }
+}
+
+/* IGGY_USERNAME / IGGY_PASSWORD, default iggy / iggy. */
+static inline const char *bench_username(void)
+{
+    const char *u = getenv("IGGY_USERNAME");
+    return u && *u ? u : "iggy";
+}
+
+static inline const char *bench_password(void)
+{
+    const char *p = getenv("IGGY_PASSWORD");
+    return p && *p ? p : "iggy";
 }
 
 #endif

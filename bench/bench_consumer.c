@@ -135,8 +135,6 @@ int main(int argc, char **argv)
     int runs = 5, size = 100, batch = 1000;
     const char *stream = NULL, *topic = "t";
     char addr[256] = "";
-    const char *env = getenv("IGGY_ADDR"), *user = getenv("IGGY_USERNAME"),
-               *pass = getenv("IGGY_PASSWORD");
     double rate[32], cpu[32], allocs[32];
     iggy_client_t *c;
     pid_t mock = 0;
@@ -160,14 +158,12 @@ int main(int argc, char **argv)
                         "[--stream NAME --topic NAME]\n");
         return 2;
     }
-    if (env && *env) {
-        snprintf(addr, sizeof addr, "%s", env);
-    } else if ((mock = bench_start_mock(addr, sizeof addr)) <= 0) {
+    if ((mock = bench_target(addr, sizeof addr)) < 0) {
         fprintf(stderr, "cannot start the mock\n");
         return 1;
     }
     bench_hook_allocator();
-    c = connect_to(addr, user ? user : "iggy", pass ? pass : "iggy");
+    c = connect_to(addr, bench_username(), bench_password());
     if (!stream) {
         stream = "bench-consumer";
         fill(c, stream, messages, size);
@@ -191,9 +187,6 @@ int main(int argc, char **argv)
         (void)iggy_delete_stream(c, &s);
     }
     iggy_client_destroy(c);
-    if (mock > 0) {
-        kill(mock, SIGKILL);
-        waitpid(mock, NULL, 0);
-    }
+    bench_target_stop(mock);
     return 0;
 }

@@ -116,8 +116,6 @@ int main(int argc, char **argv)
     int runs = 5, size = 100, partitions = 1, per_send = 1;
     long buffer = 1000000;
     char addr[256] = "";
-    const char *env = getenv("IGGY_ADDR"), *user = getenv("IGGY_USERNAME"),
-               *pass = getenv("IGGY_PASSWORD");
     double rate[32], cpu[32], allocs[32];
     pid_t mock = 0;
 
@@ -142,9 +140,7 @@ int main(int argc, char **argv)
                 "[--partitions N] [--buffer N] [--per-send N (a divisor of N, at most N/10)]\n");
         return 2;
     }
-    if (env && *env) {
-        snprintf(addr, sizeof addr, "%s", env);
-    } else if ((mock = bench_start_mock(addr, sizeof addr)) <= 0) {
+    if ((mock = bench_target(addr, sizeof addr)) < 0) {
         fprintf(stderr, "cannot start the mock\n");
         return 1;
     }
@@ -154,8 +150,8 @@ int main(int argc, char **argv)
            per_send, size, messages, partitions, buffer, runs, mock ? "mock (child process) " : "",
            addr);
     for (int r = 0; r < runs; r++) {
-        result_t x = run_once(addr, user ? user : "iggy", pass ? pass : "iggy", messages, size,
-                              partitions, buffer, per_send, r);
+        result_t x = run_once(addr, bench_username(), bench_password(), messages, size, partitions,
+                              buffer, per_send, r);
         rate[r] = x.msgs_per_s;
         cpu[r] = x.cpu_per_msg_us;
         allocs[r] = x.allocs_per_msg;
@@ -165,9 +161,6 @@ int main(int argc, char **argv)
     }
     printf("median: %.0f messages/s, client CPU %.3f us/message, %.4f allocations/message\n",
            bench_median(rate, runs), bench_median(cpu, runs), bench_median(allocs, runs));
-    if (mock > 0) {
-        kill(mock, SIGKILL);
-        waitpid(mock, NULL, 0);
-    }
+    bench_target_stop(mock);
     return 0;
 }

@@ -137,6 +137,13 @@ iggy_err_t iggy_fail(iggy_err_t err, const char *fmt, ...)
     return err;
 }
 
+iggy_err_t iggy_fail_errstr(iggy_err_t err, char *errstr, size_t errstr_size)
+{
+    if (errstr && errstr_size)
+        snprintf(errstr, errstr_size, "%s", t_detail);
+    return err;
+}
+
 void iggy_detail_clear(void)
 {
     t_detail[0] = '\0';

@@ -14,6 +14,9 @@
 
 /** Set the calling thread's error detail and return err (for `return iggy_fail(...)`). */
 iggy_err_t iggy_fail(iggy_err_t err, const char *fmt, ...) IGGY_PRINTF(2, 3);
+/** Copy the calling thread's error detail into errstr (when given) and return err: the
+ *  failure path of the *_new() calls that report a readable reason. */
+iggy_err_t iggy_fail_errstr(iggy_err_t err, char *errstr, size_t errstr_size);
 
 /** A status or result code read from the wire (what names where): the server error when the
  * code is in the server's table, else IGGY_ERR__UNKNOWN_STATUS with the raw value in the

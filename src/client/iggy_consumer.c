@@ -12,6 +12,7 @@
 #include "client/iggy_client_internal.h"
 #include "client/iggy_commands_internal.h"
 #include "client/iggy_messages_internal.h"
+#include "codec/iggy_primitives.h"
 #include "iggy_alloc.h"
 #include "iggy_clock.h"
 #include "iggy_conf_internal.h"
@@ -798,20 +799,6 @@ void iggy_consumer_stats(const iggy_consumer_t *c, iggy_consumer_stats_t *out)
 
 /* ---------------------------------------------------------------- life */
 
-static iggy_err_t copy_id(const iggy_identifier_t *in, char *name, size_t cap,
-                          iggy_identifier_t *out)
-{
-    if (!in->name) {
-        *out = *in;
-        return IGGY_OK;
-    }
-    if (strlen(in->name) >= cap)
-        return iggy_fail(IGGY_ERR__INVALID_ARG, "consumer: name longer than 255 bytes");
-    snprintf(name, cap, "%s", in->name);
-    *out = iggy_id_name(name);
-    return IGGY_OK;
-}
-
 /* "42" is numeric id 42; anything else is a name. */
 static iggy_err_t parse_id(const char *text, char *name, size_t cap, iggy_identifier_t *out)
 {
@@ -917,9 +904,9 @@ iggy_err_t iggy_consumer_new(iggy_client_t *client, const iggy_conf_t *conf,
     err = read_settings(c, conf);
     iggy_conf_destroy(defaults);
     if (err == IGGY_OK)
-        err = copy_id(stream, c->stream_name, sizeof c->stream_name, &c->stream);
+        err = iggy_id_copy(stream, c->stream_name, sizeof c->stream_name, &c->stream);
     if (err == IGGY_OK)
-        err = copy_id(topic, c->topic_name, sizeof c->topic_name, &c->topic);
+        err = iggy_id_copy(topic, c->topic_name, sizeof c->topic_name, &c->topic);
     if (err == IGGY_OK && poll_opts) {
         c->poll_opts = *poll_opts;
         if (poll_opts->encryption_key) {
@@ -934,19 +921,13 @@ iggy_err_t iggy_consumer_new(iggy_client_t *client, const iggy_conf_t *conf,
             err = join(c);
     }
     if (err != IGGY_OK) {
-        char why[512];
-        snprintf(why, sizeof why, "%s", iggy_last_error_detail());
         free_consumer(c);
-        if (errstr && errstr_size)
-            snprintf(errstr, errstr_size, "%s", why);
-        return iggy_fail(err, "%s", why);
+        return iggy_fail_errstr(err, errstr, errstr_size);
     }
     *out = c;
     return IGGY_OK;
 fail_early:
-    if (errstr && errstr_size)
-        snprintf(errstr, errstr_size, "%s", iggy_last_error_detail());
-    return err;
+    return iggy_fail_errstr(err, errstr, errstr_size);
 }
 
 iggy_err_t iggy_consumer_close(iggy_consumer_t *c)

@@ -578,20 +578,6 @@ static void *shard_main(void *arg)
 
 /* ---------------------------------------------------------------- public API */
 
-static iggy_err_t copy_identifier(const iggy_identifier_t *in, char *name, size_t cap,
-                                  iggy_identifier_t *out)
-{
-    if (!in->name) {
-        *out = *in;
-        return IGGY_OK;
-    }
-    if (strlen(in->name) >= cap)
-        return iggy_fail(IGGY_ERR__INVALID_ARG, "producer: name longer than 255 bytes");
-    snprintf(name, cap, "%s", in->name);
-    *out = iggy_id_name(name);
-    return IGGY_OK;
-}
-
 static bool missing(iggy_err_t err)
 {
     return err == IGGY_ERR__NOT_FOUND || err == IGGY_ERR_STREAM_ID_NOT_FOUND ||
@@ -708,9 +694,9 @@ iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_t *conf,
     pthread_cond_init(&p->progress, &ca);
     pthread_cond_init(&p->reports_ready, &ca);
     pthread_condattr_destroy(&ca);
-    err = copy_identifier(stream, p->stream_name, sizeof p->stream_name, &p->stream);
+    err = iggy_id_copy(stream, p->stream_name, sizeof p->stream_name, &p->stream);
     if (err == IGGY_OK)
-        err = copy_identifier(topic, p->topic_name, sizeof p->topic_name, &p->topic);
+        err = iggy_id_copy(topic, p->topic_name, sizeof p->topic_name, &p->topic);
     if (err == IGGY_OK && send_opts) {
         p->opts = *send_opts;
         p->has_opts = true;
@@ -735,17 +721,13 @@ iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_t *conf,
     if (err != IGGY_OK) {
         char why[512];
         snprintf(why, sizeof why, "%s", iggy_last_error_detail());
-        iggy_producer_destroy(p);
-        if (errstr && errstr_size)
-            snprintf(errstr, errstr_size, "%s", why);
-        return iggy_fail(err, "%s", why);
+        iggy_producer_destroy(p); /* may log and overwrite the detail */
+        return iggy_fail_errstr(iggy_fail(err, "%s", why), errstr, errstr_size);
     }
     *out = p;
     return IGGY_OK;
 fail_early:
-    if (errstr && errstr_size)
-        snprintf(errstr, errstr_size, "%s", iggy_last_error_detail());
-    return err;
+    return iggy_fail_errstr(err, errstr, errstr_size);
 }
 
 /* Wait for room for count messages of bytes (p->lock held). */

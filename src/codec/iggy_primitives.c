@@ -100,6 +100,21 @@ void iggy_enc_optional_partition(iggy_writer_t *w, const uint32_t *partition_id)
     iggy_wr_u32(w, partition_id ? *partition_id : 0);
 }
 
+iggy_err_t iggy_id_copy(const iggy_identifier_t *in, char *name, size_t cap, iggy_identifier_t *out)
+{
+    size_t len;
+    if (!in->name) {
+        *out = *in;
+        return IGGY_OK;
+    }
+    len = strlen(in->name);
+    if (len >= cap)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "name of %zu bytes, longer than %zu", len, cap - 1);
+    memcpy(name, in->name, len + 1);
+    *out = iggy_id_name(name);
+    return IGGY_OK;
+}
+
 static int kv_valid(const iggy_kv_t *e)
 {
     return e->key_kind != 0 && e->value_kind != 0 && e->key && e->value && e->key_len >= 1 &&

@@ -29,6 +29,11 @@ void iggy_enc_polling_strategy(iggy_writer_t *w, const iggy_polling_strategy_t *
 void iggy_enc_optional_partition(iggy_writer_t *w, const uint32_t *partition_id);
 /* Unprefixed TLV block (options in requests, user headers in frames). */
 void iggy_enc_kv_block(iggy_writer_t *w, const iggy_kv_t *entries, size_t count);
+/* Copy an identifier whose name (if any) must outlive the caller's: into name[cap]. Fails
+ * with IGGY_ERR__INVALID_ARG for a name longer than cap - 1 bytes. */
+iggy_err_t iggy_id_copy(const iggy_identifier_t *in, char *name, size_t cap,
+                        iggy_identifier_t *out);
+
 /* Size of the TLV block iggy_enc_kv_block writes. */
 size_t iggy_kv_block_size(const iggy_kv_t *entries, size_t count);
 /* Whether every entry is well-formed (kinds non-zero, key and value 1..255 bytes); *bad gets
