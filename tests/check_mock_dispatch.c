@@ -39,7 +39,6 @@ static void setup(void)
 static void teardown(void)
 {
     iggy_mock_state_conn_closed(disp.st, &sess.conn);
-    iggy_mock_session_release(&sess);
     iggy_mock_state_free(disp.st);
     iggy_pool_destroy(pool);
 }
@@ -338,7 +337,7 @@ START_TEST(metadata_write_replays_cached_reply)
 
     first = expect_result(f, 0);
     ck_assert_uint_eq(first.h.request, 1);
-    ck_assert_uint_eq(sess.conn.last_request, 1);
+    ck_assert_uint_eq(iggy_mock_state_replay(disp.st, &sess.conn)->watermark, 1);
     ck_assert_uint_eq(streams_count(), 1);
     commit = disp.commit;
 
@@ -383,6 +382,59 @@ START_TEST(reused_request_id_rules)
 }
 END_TEST
 
+/* A Register on another session of the same dispatcher (as root); returns the session. */
+static uint64_t login_on(iggy_mock_session_t *other, uint64_t client_lo)
+{
+    req_spec_t q = {client_lo, IGGY_OP_REGISTER, 0, 0, 0, true, 0};
+    iggy_writer_t w = test_writer();
+    iggy_mock_reply_t raw;
+    frame_t f;
+    iggy_enc_login_register(&w, IGGY_PROTOCOL_VERSION, "c-sdk", "0.1.0", "iggy", "iggy");
+    f = frame_w(&q, &w);
+    ck_assert(iggy_mock_dispatch(&disp, other, f.p, f.len, &raw));
+    free(f.p);
+    ck_assert_ptr_nonnull(raw.buf);
+    ck_assert(!raw.evict);
+    ck_assert(other->conn.authenticated);
+    iggy_mock_reply_free(&raw);
+    return other->conn.session;
+}
+
+START_TEST(resumed_session_keeps_the_replay_window)
+{
+    uint64_t session = login(), resumed;
+    frame_t f = create_stream_frame("orders", 1, session), again = frame_dup(f);
+    iggy_mock_session_t next;
+    reply_t first, replay;
+
+    first = expect_result(f, 0);
+    /* The server stops under the connection: its client entry survives, unbound. */
+    iggy_mock_state_conn_stopped(disp.st, &sess.conn);
+    ck_assert_ptr_null(iggy_mock_state_replay(disp.st, &sess.conn));
+    ck_assert_uint_eq(iggy_mock_state_clients_count(disp.st), 1);
+    memset(&next, 0, sizeof next);
+    next.conn.conn_id = CONN_ID + 1;
+    next.conn.transport = 1;
+    iggy_mock_state_conn_opened(disp.st, &next.conn);
+    resumed = login_on(&next, CLIENT_LO);
+    ck_assert_uint_gt(resumed, session);
+    ck_assert_uint_eq(iggy_mock_state_clients_count(disp.st), 1);
+    ck_assert_uint_eq(iggy_mock_state_replay(disp.st, &next.conn)->watermark, 1);
+    /* Request 1 again on the new connection: the entry's cached reply (a re-apply would
+     * answer 1012, the name exists). */
+    ck_assert(iggy_mock_dispatch(&disp, &next, again.p, again.len, &replay.raw));
+    free(again.p);
+    ck_assert_ptr_nonnull(replay.raw.buf);
+    ck_assert_uint_eq(replay.raw.len, first.raw.len);
+    ck_assert_mem_eq(replay.raw.buf, first.raw.buf, first.raw.len);
+    iggy_mock_reply_free(&replay.raw);
+    iggy_mock_reply_free(&first.raw);
+    /* A running server's close logs the entry out. */
+    iggy_mock_state_conn_closed(disp.st, &next.conn);
+    ck_assert_uint_eq(iggy_mock_state_clients_count(disp.st), 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- cluster role, checksum */
 
 START_TEST(backup_answers_58_and_does_not_cache_it)
@@ -419,7 +471,8 @@ START_TEST(bad_request_checksum_gets_status_4)
     iggy_enc_create_stream(&w, "orders", NULL, 0);
     done(expect_status(frame_w(&write, &w), 4));
     ck_assert_uint_eq(streams_count(), 0);
-    ck_assert_uint_eq(sess.conn.last_request, 0); /* a denied request is not remembered */
+    /* a denied request is not remembered */
+    ck_assert_uint_eq(iggy_mock_state_replay(disp.st, &sess.conn)->watermark, 0);
 }
 END_TEST
 
@@ -435,6 +488,7 @@ static Suite *mock_dispatch_suite(void)
     tcase_add_test(tc, before_login_reads_denied_writes_evicted);
     tcase_add_test(tc, metadata_write_replays_cached_reply);
     tcase_add_test(tc, reused_request_id_rules);
+    tcase_add_test(tc, resumed_session_keeps_the_replay_window);
     tcase_add_test(tc, backup_answers_58_and_does_not_cache_it);
     tcase_add_test(tc, bad_request_checksum_gets_status_4);
     suite_add_tcase(s, tc);

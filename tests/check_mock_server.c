@@ -26,11 +26,13 @@
 #include <iggy/mock.h>
 
 #include "net/iggy_transport.h"
+#include "codec/iggy_cmd_table.h"
 #include "codec/iggy_frame.h"
 #include "codec/iggy_reader.h"
 #include "codec/iggy_writer.h"
 #include "net/iggy_tcp.h"
 #include "net/iggy_tls.h"
+#include "codec_helpers.h"
 #include "test_main.h"
 #include "test_pki.h"
 #include "test_server.h"
@@ -944,6 +946,343 @@ START_TEST(heartbeat_evicts_silent_member)
 }
 END_TEST
 
+/* ---- sessions and consumer groups across a restart ---- */
+
+/* Wait until the mock counts want open connections (it sees a client's close async). */
+static void wait_connections(iggy_mock_t *m, size_t want)
+{
+    int64_t deadline = iggy_now_ms() + 3000;
+    while (iggy_mock_connection_count(m) != want && iggy_now_ms() < deadline)
+        test_sleep_ms(5);
+    ck_assert_uint_eq(iggy_mock_connection_count(m), want);
+}
+
+/* A request whose body an encoder wrote (the writer is released), then its reply. Reads
+ * (operation 2) carry the command code, everything else the operation alone. */
+static void rpc(int fd, iggy_u128_t c, uint64_t s, uint64_t request, iggy_cmd_t cmd,
+                iggy_writer_t *w, frame_t *out)
+{
+    const iggy_cmd_desc_t *d = &iggy_cmds[cmd];
+    uint32_t code = d->operation == IGGY_OP_NON_REPLICATED ? d->code : 0;
+    ck_assert_int_eq(iggy_wr_status(w), IGGY_OK);
+    send_req(fd, c, request, d->operation, s, code, w->data, w->len);
+    iggy_wr_release(w);
+    must_frame(fd, out);
+}
+
+/* A write whose result section says success. */
+static void rpc_ok(int fd, iggy_u128_t c, uint64_t s, uint64_t request, iggy_cmd_t cmd,
+                   iggy_writer_t *w)
+{
+    frame_t f;
+    size_t off;
+    rpc(fd, c, s, request, cmd, w, &f);
+    ck_assert_int_eq(f.hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    ck_assert_int_eq(iggy_result_section_strip(f.body, f.body_len, &off), IGGY_OK);
+    free(f.body);
+}
+
+/* Log in with client id c as user/pw: the reply frame (a login reply or an eviction). */
+static void login_frame(int fd, iggy_u128_t c, const char *user, const char *pw, frame_t *out)
+{
+    iggy_writer_t w = test_writer();
+    iggy_enc_login_register(&w, IGGY_PROTOCOL_VERSION, "c-sdk", "0.1.0", user, pw);
+    rpc(fd, c, 0, 0, IGGY_CMD_LOGIN_REGISTER, &w, out);
+}
+
+static const iggy_identifier_t orders = {"orders", 0}, topic_t = {"t", 0}, workers = {"workers", 0};
+static const iggy_consumer_ref_t workers_ref = {IGGY_CONSUMER_GROUP, {"workers", 0}};
+
+/* Stream "orders", topic "t" of 3 partitions with 2 messages each, group "workers":
+ * metadata requests 1..3 of client c. */
+static void make_group_topic(int fd, iggy_u128_t c, uint64_t s)
+{
+    iggy_writer_t w = test_writer();
+    iggy_enc_create_stream(&w, "orders", NULL, 0);
+    rpc_ok(fd, c, s, 1, IGGY_CMD_CREATE_STREAM, &w);
+    w = test_writer();
+    iggy_enc_create_topic(&w, &orders, 3, "t", NULL, 0);
+    rpc_ok(fd, c, s, 2, IGGY_CMD_CREATE_TOPIC, &w);
+    w = test_writer();
+    iggy_enc_create_consumer_group(&w, &orders, &topic_t, "workers");
+    rpc_ok(fd, c, s, 3, IGGY_CMD_CREATE_CONSUMER_GROUP, &w);
+    for (uint32_t p = 0; p < 3; p++) {
+        iggy_send_message_t msg[2];
+        iggy_partitioning_t part = {IGGY_PARTITIONING_PARTITION_ID, p, NULL, 0};
+        memset(msg, 0, sizeof msg);
+        for (size_t i = 0; i < 2; i++) {
+            msg[i].id.lo = p * 2 + i + 1;
+            msg[i].payload = "m";
+            msg[i].payload_len = 1;
+        }
+        w = test_writer();
+        iggy_enc_send_messages(&w, &orders, &topic_t, &part, msg, 2, iggy_now_us());
+        rpc_ok(fd, c, s, 4, IGGY_CMD_SEND_MESSAGES, &w); /* partition ops: the current id */
+    }
+}
+
+/* JoinConsumerGroup "workers" as metadata request `request`. */
+static void join_workers(int fd, iggy_u128_t c, uint64_t s, uint64_t request)
+{
+    iggy_writer_t w = test_writer();
+    iggy_enc_group_ref(&w, &orders, &topic_t, &workers);
+    rpc_ok(fd, c, s, request, IGGY_CMD_JOIN_CONSUMER_GROUP, &w);
+}
+
+/* A read's decoded reply (GetConsumerGroup, SyncConsumerGroup, GetMe); NULL for an empty
+ * body. */
+static void *read_decoded(int fd, iggy_u128_t c, uint64_t s, iggy_cmd_t cmd)
+{
+    iggy_writer_t w = test_writer();
+    frame_t f;
+    void *out;
+    if (cmd != IGGY_CMD_GET_ME)
+        iggy_enc_group_ref(&w, &orders, &topic_t, &workers);
+    rpc(fd, c, s, 1, cmd, &w, &f);
+    ck_assert_int_eq(f.hdr[OFF_COMMAND], IGGY_FRAME_REPLY);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    out = f.body_len ? decode_ok(iggy_cmds[cmd].resp, f.body, f.body_len) : NULL;
+    free(f.body);
+    return out;
+}
+
+/* The group lists n members, member i owning want[i][0..counts[i]) in this order. */
+static void expect_members(int fd, iggy_u128_t c, uint64_t s, uint32_t n, const uint32_t *counts,
+                           const uint32_t *const *want)
+{
+    iggy_consumer_group_t *g = read_decoded(fd, c, s, IGGY_CMD_GET_CONSUMER_GROUP);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->members_count, n);
+    for (uint32_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(g->members[i].partitions_count, counts[i]);
+        for (uint32_t j = 0; j < counts[i]; j++)
+            ck_assert_uint_eq(g->members[i].partitions[j], want[i][j]);
+    }
+    iggy_result_destroy(g);
+}
+
+/* SyncConsumerGroup of c: exactly want[0..n) (NULL = not a member). */
+static void expect_sync(int fd, iggy_u128_t c, uint64_t s, const uint32_t *want, uint32_t n)
+{
+    iggy_group_assignment_t *ga = read_decoded(fd, c, s, IGGY_CMD_SYNC_CONSUMER_GROUP);
+    if (!want) {
+        ck_assert_ptr_null(ga);
+        return;
+    }
+    ck_assert_ptr_nonnull(ga);
+    ck_assert_uint_eq(ga->partitions_count, n);
+    for (uint32_t i = 0; i < n; i++)
+        ck_assert_uint_eq(ga->partitions[i], want[i]);
+    iggy_result_destroy(ga);
+}
+
+/* A group poll (Next, up to 10, auto-commit) of one partition: the messages served, or -1
+ * for the re-sync sentinel (not this member's partition). */
+static int group_poll(int fd, iggy_u128_t c, uint64_t s, uint32_t partition)
+{
+    iggy_writer_t w = test_writer();
+    iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
+    iggy_polled_messages_t *pm;
+    frame_t f;
+    int n;
+    iggy_enc_poll_messages(&w, &workers_ref, &orders, &topic_t, &partition, &next, 10, 1);
+    rpc(fd, c, s, 1, IGGY_CMD_POLL_MESSAGES, &w, &f);
+    ck_assert_uint_eq(iggy_le32(f.hdr + OFF_REP_STATUS), 0);
+    ck_assert_uint_ge(f.body_len, 16);
+    if (iggy_le32(f.body) == IGGY_PARTITION_RESYNC) {
+        free(f.body);
+        return -1;
+    }
+    ck_assert_uint_eq(iggy_le32(f.body), partition);
+    pm = decode_ok(iggy_cmds[IGGY_CMD_POLL_MESSAGES].resp, f.body, f.body_len);
+    n = (int)pm->count;
+    iggy_result_destroy(pm);
+    free(f.body);
+    return n;
+}
+
+/* The mock restarts (set_down, set_up) under fd, which the server closes. */
+static void restart(iggy_mock_t *m, int fd)
+{
+    ck_assert_int_eq(iggy_mock_set_down(m, 0), IGGY_OK);
+    assert_closed(fd, 3000);
+    close(fd);
+    ck_assert_int_eq(iggy_mock_set_up(m, 0), IGGY_OK);
+}
+
+static const uint32_t all3[] = {0, 1, 2};
+static const uint32_t first2[] = {0, 1}, last1[] = {2};
+
+START_TEST(restart_keeps_sessions_and_a_login_resumes_them)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    iggy_u128_t x = cid(70);
+    int fa = connect_node(m, 0), fb;
+    uint64_t sa = login(fa, x), sb;
+    iggy_writer_t w;
+    frame_t joined, f;
+
+    make_group_topic(fa, x, sa);
+    /* Join as request 4, keeping the reply: the entry's replay window holds it. */
+    w = test_writer();
+    iggy_enc_group_ref(&w, &orders, &topic_t, &workers);
+    rpc(fa, x, sa, 4, IGGY_CMD_JOIN_CONSUMER_GROUP, &w, &joined);
+    expect_sync(fa, x, sa, all3, 3);
+    ck_assert_int_eq(group_poll(fa, x, sa, 0), 2);
+
+    restart(m, fa);
+    /* Nobody logged out. A login with the same client id resumes the entry: its
+     * membership is the new connection's, not a second member. */
+    fb = connect_node(m, 0);
+    sb = login(fb, x);
+    ck_assert_uint_gt(sb, sa); /* a resume commits a Register too: a new, higher session */
+    expect_members(fb, x, sb, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    expect_sync(fb, x, sb, all3, 3);
+    ck_assert_int_eq(group_poll(fb, x, sb, 0), 0); /* the first poll committed 0..1 */
+    ck_assert_int_eq(group_poll(fb, x, sb, 1), 2);
+    {
+        iggy_client_info_t *me = read_decoded(fb, x, sb, IGGY_CMD_GET_ME);
+        ck_assert_uint_eq(me->consumer_groups_count, 1);
+        iggy_result_destroy(me);
+    }
+    /* The request-id watermark carries on: 4 replays the cached reply, 3 is below it. */
+    w = test_writer();
+    iggy_enc_group_ref(&w, &orders, &topic_t, &workers);
+    rpc(fb, x, sb, 4, IGGY_CMD_JOIN_CONSUMER_GROUP, &w, &f);
+    ck_assert_uint_eq(f.body_len, joined.body_len);
+    ck_assert_mem_eq(f.hdr, joined.hdr, HDR);
+    ck_assert_mem_eq(f.body, joined.body, f.body_len);
+    free(f.body);
+    free(joined.body);
+    w = test_writer();
+    iggy_enc_group_ref(&w, &orders, &topic_t, &workers);
+    rpc(fb, x, sb, 3, IGGY_CMD_JOIN_CONSUMER_GROUP, &w, &f);
+    assert_result(&f, 59);
+    free(f.body);
+    join_workers(fb, x, sb, 5); /* above it: applied (and idempotent) */
+    expect_members(fb, x, sb, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    close(fb);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(restart_then_a_new_client_id_is_an_extra_member)
+{
+    iggy_mock_t *m = start_mock(1, 200);
+    iggy_u128_t x = cid(71), y = cid(72);
+    int fa = connect_node(m, 0), fb;
+    uint64_t sa = login(fa, x), sb;
+
+    make_group_topic(fa, x, sa);
+    join_workers(fa, x, sa, 4);
+    restart(m, fa);
+    fb = connect_node(m, 0);
+    sb = login(fb, y);
+    /* The restored member of x has no connection: no heartbeat ever evicts it. */
+    test_sleep_ms(600);
+    expect_members(fb, y, sb, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    expect_sync(fb, y, sb, NULL, 0);
+    /* y joins as an extra member; the ghost keeps its share, and nobody else reads it. */
+    join_workers(fb, y, sb, 1);
+    expect_members(fb, y, sb, 2, (const uint32_t[]){2, 1},
+                   (const uint32_t *const[]){first2, last1});
+    expect_sync(fb, y, sb, last1, 1);
+    ck_assert_int_eq(group_poll(fb, y, sb, 2), 2);
+    ck_assert_int_eq(group_poll(fb, y, sb, 0), -1);
+    ck_assert_int_eq(group_poll(fb, y, sb, 1), -1);
+    close(fb);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(running_server_close_leaves_groups_unless_resumed_elsewhere)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    iggy_u128_t x = cid(73), y = cid(74);
+    int fa = connect_node(m, 0), fb = connect_node(m, 0), fc;
+    uint64_t sa = login(fa, x), sb = login(fb, y), sc;
+    frame_t f;
+
+    make_group_topic(fa, x, sa);
+    join_workers(fa, x, sa, 4);
+    join_workers(fb, y, sb, 1);
+    expect_members(fb, y, sb, 2, (const uint32_t[]){2, 1},
+                   (const uint32_t *const[]){first2, last1});
+    /* A close on a running server logs x out: it leaves the group at once. */
+    close(fa);
+    wait_connections(m, 1);
+    expect_members(fb, y, sb, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    /* x's entry went with it: logging in with x again is a new client, no member, and a
+     * fresh watermark (id 1 applies). */
+    fa = connect_node(m, 0);
+    sa = login(fa, x);
+    expect_sync(fa, x, sa, NULL, 0);
+    join_workers(fa, x, sa, 1);
+    expect_members(fb, y, sb, 2, (const uint32_t[]){1, 2}, /* x is member 0 again */
+                   (const uint32_t *const[]){last1, first2});
+    /* A login with x on another connection while fa is open takes the entry over (the
+     * server's bind_session): still two members, x's now fc's; fa is unbound, and its
+     * close logs nobody out. */
+    fc = connect_node(m, 0);
+    sc = login(fc, x);
+    ck_assert_uint_gt(sc, sa);
+    expect_sync(fc, x, sc, last1, 1);
+    send_req(fa, x, 2, IGGY_OP_NON_REPLICATED, sa, iggy_cmds[IGGY_CMD_GET_ME].code, NULL, 0);
+    must_frame(fa, &f);
+    assert_status(&f, 40);
+    send_req(fa, x, 2, iggy_cmds[IGGY_CMD_LEAVE_CONSUMER_GROUP].operation, sa, 0, NULL, 0);
+    must_frame(fa, &f);
+    assert_eviction(&f, 1);
+    assert_closed(fa, 3000);
+    close(fa);
+    wait_connections(m, 2);
+    expect_sync(fc, x, sc, last1, 1);
+    expect_members(fb, y, sb, 2, (const uint32_t[]){1, 2},
+                   (const uint32_t *const[]){last1, first2});
+    close(fc);
+    close(fb);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
+START_TEST(restart_then_another_user_cannot_take_a_client_id)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    iggy_u128_t x = cid(75), z = cid(76);
+    int fa = connect_node(m, 0), fb, fc;
+    uint64_t sa = login(fa, x), sc;
+    iggy_writer_t w;
+    frame_t f;
+
+    make_group_topic(fa, x, sa);
+    join_workers(fa, x, sa, 4);
+    w = test_writer();
+    iggy_enc_create_user(&w, "alice", "secret", IGGY_USER_ACTIVE, NULL);
+    rpc_ok(fa, x, sa, 5, IGGY_CMD_CREATE_USER, &w);
+    restart(m, fa);
+    /* alice's credentials are good, but x belongs to root: refused, Eviction(SessionError),
+     * as the real server answers ClientIdOwnedByAnotherUser. */
+    fb = connect_node(m, 0);
+    login_frame(fb, x, "alice", "secret", &f);
+    assert_eviction(&f, 12);
+    ck_assert_uint_eq(f.body_len, 0);
+    assert_closed(fb, 3000);
+    close(fb);
+    /* The entry is untouched: still root's member, and root resumes it. */
+    fc = connect_node(m, 0);
+    sc = login(fc, z);
+    expect_members(fc, z, sc, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    close(fc);
+    fc = connect_node(m, 0);
+    sc = login(fc, x);
+    expect_sync(fc, x, sc, all3, 3);
+    expect_members(fc, x, sc, 1, (const uint32_t[]){3}, (const uint32_t *const[]){all3});
+    close(fc);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
 /* ---- TLS ---- */
 
 /* A TLS transport's full request/reply exchange. */
@@ -1013,14 +1352,6 @@ START_TEST(tls_login)
 END_TEST
 
 /* ---- lifecycle ---- */
-
-static void wait_connections(iggy_mock_t *m, size_t want)
-{
-    int64_t deadline = iggy_now_ms() + 3000;
-    while (iggy_mock_connection_count(m) != want && iggy_now_ms() < deadline)
-        test_sleep_ms(5);
-    ck_assert_uint_eq(iggy_mock_connection_count(m), want);
-}
 
 START_TEST(connection_count_tracks_clients)
 {
@@ -1176,6 +1507,10 @@ static Suite *mock_server_suite(void)
     tcase_add_test(t, cluster_leader);
     tcase_add_test(t, node_down_up);
     tcase_add_test(t, heartbeat_evicts_silent_member);
+    tcase_add_test(t, restart_keeps_sessions_and_a_login_resumes_them);
+    tcase_add_test(t, restart_then_a_new_client_id_is_an_extra_member);
+    tcase_add_test(t, running_server_close_leaves_groups_unless_resumed_elsewhere);
+    tcase_add_test(t, restart_then_another_user_cannot_take_a_client_id);
     tcase_add_test(t, tls_login);
     tcase_add_test(t, connection_count_tracks_clients);
     tcase_add_test(t, in_flight_max_counts_concurrent_requests);

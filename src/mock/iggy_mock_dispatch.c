@@ -227,13 +227,8 @@ static bool run_handler(iggy_mock_dispatcher_t *d, iggy_mock_session_t *s,
     if ((o->channel == MOCK_OK || o->channel == MOCK_REJECT) &&
         op_has(h->operation, IGGY_CMDF_METADATA | IGGY_CMDF_PARTITION))
         d->commit++;
-    if (h->operation == IGGY_OP_REGISTER && !was_bound && s->conn.authenticated) {
-        /* A new session: the replay window starts over. */
-        s->conn.last_request = 0;
-        iggy_mem_free(s->cache);
-        s->cache = NULL;
-        d->commit++;
-    }
+    if (h->operation == IGGY_OP_REGISTER && !was_bound && s->conn.authenticated)
+        d->commit++; /* a committed Register; its entry brings its own replay window */
     if (h->operation == IGGY_OP_LOGOUT && o->channel == MOCK_OK && s->conn.authenticated) {
         iggy_mock_state_logged_out(d->st, &s->conn);
         s->conn.authenticated = false;
@@ -275,27 +270,32 @@ static bool run_handler(iggy_mock_dispatcher_t *d, iggy_mock_session_t *s,
 
 /* ------------------------------------------------------------------ replay cache (§3) */
 
-/* Same id -> the cached reply (or silence when the checksum says the arguments changed),
- * an older id -> 59. Returns true when it answered; *ok is false on no memory. */
+/* The window is the client entry's (iggy_mock_state.h), so a resumed session replays what
+ * its previous connection applied. Same id -> the cached reply (or silence when the
+ * checksum says the arguments changed), an older id -> 59. Returns true when it answered;
+ * *ok is false on no memory. */
 static bool replay_answer(const iggy_mock_dispatcher_t *d, const iggy_mock_session_t *s,
                           const iggy_mock_request_t *req, iggy_mock_reply_t *r, bool *ok)
 {
     const iggy_frame_header_t *h = &req->h;
+    const iggy_mock_replay_t *rp = iggy_mock_state_replay(d->st, &s->conn);
     *ok = true;
-    if (h->request == s->conn.last_request && s->cache) {
-        if (h->request_checksum != 0 && h->request_checksum != s->cache_checksum)
+    if (!rp)
+        return false;
+    if (h->request == rp->watermark && rp->reply) {
+        if (h->request_checksum != 0 && h->request_checksum != rp->checksum)
             return true; /* id reused for different arguments: dropped */
-        r->buf = iggy_mem_alloc(s->cache_len);
+        r->buf = iggy_mem_alloc(rp->reply_len);
         if (!r->buf) {
             *ok = false;
             return true;
         }
-        memcpy(r->buf, s->cache, s->cache_len);
-        r->len = s->cache_len;
+        memcpy(r->buf, rp->reply, rp->reply_len);
+        r->len = rp->reply_len;
         r->evict = false;
         return true;
     }
-    if (h->request <= s->conn.last_request) {
+    if (h->request <= rp->watermark) {
         *ok = reply_reject(r, req, h->operation, RESULT_ALREADY_APPLIED, 0, d->commit);
         return true;
     }
@@ -319,28 +319,23 @@ static bool outcome_committed(const iggy_mock_outcome_t *o)
 }
 
 /* Remember an applied metadata reply for replays of the same request id. */
-static void replay_store(iggy_mock_session_t *s, const iggy_mock_request_t *req,
-                         const iggy_mock_reply_t *r, const iggy_mock_outcome_t *o)
+static void replay_store(iggy_mock_dispatcher_t *d, iggy_mock_session_t *s,
+                         const iggy_mock_request_t *req, const iggy_mock_reply_t *r,
+                         const iggy_mock_outcome_t *o)
 {
+    iggy_mock_replay_t *rp = iggy_mock_state_replay(d->st, &s->conn);
     uint8_t *copy;
-    if (!r->buf || r->evict || !outcome_committed(o))
+    if (!rp || !r->buf || r->evict || !outcome_committed(o))
         return;
     copy = iggy_mem_alloc(r->len);
     if (!copy)
         return;
     memcpy(copy, r->buf, r->len);
-    iggy_mem_free(s->cache);
-    s->cache = copy;
-    s->cache_len = r->len;
-    s->cache_checksum = req->h.request_checksum;
-    s->conn.last_request = req->h.request;
-}
-
-void iggy_mock_session_release(iggy_mock_session_t *s)
-{
-    iggy_mem_free(s->cache);
-    s->cache = NULL;
-    s->cache_len = 0;
+    iggy_mem_free(rp->reply);
+    rp->reply = copy;
+    rp->reply_len = r->len;
+    rp->checksum = req->h.request_checksum;
+    rp->watermark = req->h.request;
 }
 
 /* ------------------------------------------------------------------ the §5 table */
@@ -397,7 +392,7 @@ static bool dispatch_replicated(iggy_mock_dispatcher_t *d, iggy_mock_session_t *
         return ok;
     if (!run_handler(d, s, cmd, req, r, &o))
         return false;
-    replay_store(s, req, r, &o);
+    replay_store(d, s, req, r, &o);
     return true;
 }
 

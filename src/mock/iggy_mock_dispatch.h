@@ -22,17 +22,12 @@ typedef struct iggy_mock_dispatcher {
     uint64_t commit;   /* bumped by applied writes and new sessions */
 } iggy_mock_dispatcher_t;
 
-/* One connection's protocol state: what the handlers see, plus the replay cache. Zero it,
- * then set conn.conn_id, conn.transport, conn.address and conn.node. */
+/* One connection's protocol state: what the handlers see. Zero it, then set conn.conn_id,
+ * conn.transport, conn.address and conn.node. The §3 replay window is not here: it belongs
+ * to the client entry the connection is bound to, so that a resumed session keeps it. */
 typedef struct iggy_mock_session {
     iggy_mock_conn_t conn; /* the state keeps a pointer to it while the connection is open */
-    uint8_t *cache;        /* the reply to the last applied metadata request (§3 replay) */
-    size_t cache_len;
-    uint64_t cache_checksum; /* that request's checksum: a different one is a reused id */
 } iggy_mock_session_t;
-
-/* Free the replay cache (the session itself belongs to the caller). */
-void iggy_mock_session_release(iggy_mock_session_t *s);
 
 /* A request whose header passed validation; body points into the caller's frame. */
 typedef struct iggy_mock_request {

@@ -274,14 +274,14 @@ static void remove_member(iggy_mock_topic_t *t, iggy_mock_group_t *g, iggy_mock_
     iggy_mock_group_rebalance(t, g); /* drops every pending hand-off, to or from m */
 }
 
-void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id)
+void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t key)
 {
     for (size_t s = 0; s < st->streams_cap; s++) {
         iggy_mock_stream_t *stream = st->streams[s];
         for (size_t ti = 0; stream && ti < stream->topics_cap; ti++) {
             iggy_mock_topic_t *t = stream->topics[ti];
             for (size_t gi = 0; t && gi < t->groups_count; gi++) {
-                iggy_mock_member_t *m = iggy_mock_member_of(t->groups[gi], conn_id);
+                iggy_mock_member_t *m = iggy_mock_member_of(t->groups[gi], key);
                 if (m)
                     remove_member(t, t->groups[gi], m);
             }
@@ -452,7 +452,8 @@ static iggy_mock_outcome_t membership_op(iggy_mock_call_t *call, bool join)
     grp = iggy_mock_group_find(t, &g.gid, &g.gn);
     if (!grp)
         return iggy_mock_reject(E_GROUP_NOT_FOUND);
-    m = iggy_mock_member_of(grp, call->conn->conn_id);
+    /* The member is the caller's client entry (the server adds the VSR client id). */
+    m = iggy_mock_member_of(grp, iggy_mock_conn_key(call->conn));
     if (!join) {
         if (!m)
             return iggy_mock_reject(E_GROUP_MEMBER_NOT_FOUND);
@@ -461,6 +462,8 @@ static iggy_mock_outcome_t membership_op(iggy_mock_call_t *call, bool join)
     }
     if (m)
         return iggy_mock_ok(); /* idempotent */
+    if (!call->conn->client)
+        return iggy_mock_reject(E_ERROR); /* not reached: a bound connection has an entry */
     /* Lowest free member id; members stay sorted by id. */
     for (pos = 0; pos < grp->members_count && grp->members[pos].id == id; pos++)
         id++;
@@ -471,7 +474,7 @@ static iggy_mock_outcome_t membership_op(iggy_mock_call_t *call, bool join)
     memmove(&arr[pos + 1], &arr[pos], (grp->members_count - pos) * sizeof *arr);
     memset(&arr[pos], 0, sizeof *arr);
     arr[pos].id = id;
-    arr[pos].conn_id = call->conn->conn_id;
+    arr[pos].client = call->conn->client->key;
     grp->members_count++;
     rebalance_join(t, grp, call->now_us);
     return iggy_mock_ok();
@@ -502,7 +505,7 @@ iggy_mock_outcome_t iggy_mock_h_sync_consumer_group(iggy_mock_call_t *call)
     s = iggy_mock_stream_find(call->st, &g.sid, &g.sn);
     t = iggy_mock_topic_find(s, &g.tid, &g.tn);
     grp = iggy_mock_group_find(t, &g.gid, &g.gn);
-    m = grp ? iggy_mock_member_of(grp, call->conn->conn_id) : NULL;
+    m = grp ? iggy_mock_member_of(grp, iggy_mock_conn_key(call->conn)) : NULL;
     if (!m)
         return iggy_mock_ok();
     /* The pollable partitions: owned minus those pending hand-off. */

@@ -229,7 +229,7 @@ iggy_mock_outcome_t iggy_mock_h_poll_messages(iggy_mock_call_t *call)
         grp = iggy_mock_group_find(t, &cid, &cn);
         if (!grp || flag != 1)
             return empty_poll(w, 0, 0); /* groups need an explicit partition */
-        m = iggy_mock_member_of(grp, call->conn->conn_id);
+        m = iggy_mock_member_of(grp, iggy_mock_conn_key(call->conn));
         /* Pending hand-off: the source stops polling so that it can drain and commit. */
         if (!m || !iggy_mock_member_pollable(m, pid))
             return empty_poll(w, IGGY_PARTITION_RESYNC, 0);

@@ -177,7 +177,7 @@ static bool route_offset_write(iggy_mock_call_t *call, const oreq_t *q, iggy_moc
     if (q->kind == 2) {
         iggy_mock_member_t *m;
         *grp = iggy_mock_group_find(*t, &q->cid, &q->cn);
-        m = *grp ? iggy_mock_member_of(*grp, call->conn->conn_id) : NULL;
+        m = *grp ? iggy_mock_member_of(*grp, iggy_mock_conn_key(call->conn)) : NULL;
         if (!m || !iggy_mock_member_owns(m, q->partition))
             return false;
     }

@@ -478,7 +478,13 @@ static void *conn_main(void *arg)
     c->fd = -1;
 
     pthread_mutex_lock(&m->lock);
-    iggy_mock_state_conn_closed(m->disp.st, &c->sess.conn);
+    /* Closed by set_down (or destroy): the server stops, and nobody is logged out, as after
+     * a restart of the real server its client entries and group members survive. Any other
+     * close happens on a running server, which logs the connection's client out. */
+    if (c->stop)
+        iggy_mock_state_conn_stopped(m->disp.st, &c->sess.conn);
+    else
+        iggy_mock_state_conn_closed(m->disp.st, &c->sess.conn);
     c->open = false;
     m->open_conns--;
     c->finished = true;
@@ -492,7 +498,6 @@ static void conn_free(conn_t *c)
     iggy_fd_close_pair(c->wake);
     if (c->fd >= 0)
         close(c->fd);
-    iggy_mock_session_release(&c->sess);
     iggy_mem_free(c->sent);
     iggy_mem_free(c);
 }

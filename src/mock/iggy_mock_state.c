@@ -1,5 +1,5 @@
-/* Mock state: lifecycle, connections, the handler table and the helpers every handler file
- * shares (decoding, lookups, permissions, shared encoders). */
+/* Mock state: lifecycle, the client table, connections, the handler table and the helpers
+ * every handler file shares (decoding, lookups, permissions, shared encoders). */
 #include <string.h>
 #include <time.h>
 
@@ -130,12 +130,103 @@ void iggy_mock_state_free(iggy_mock_state_t *st)
         stream_free(st->streams[i]);
     iggy_mock_free(st->streams);
     iggy_mock_free(st->conns);
+    for (size_t i = 0; i < st->clients_count; i++) {
+        if (st->clients[i]->conn)
+            st->clients[i]->conn->client = NULL;
+        iggy_mock_free(st->clients[i]->replay.reply);
+        iggy_mock_free(st->clients[i]);
+    }
+    iggy_mock_free(st->clients);
     iggy_mock_free(st);
 }
 
 iggy_mock_cluster_t *iggy_mock_state_cluster(iggy_mock_state_t *st)
 {
     return &st->cluster;
+}
+
+/* ---------------------------------------------------------------- client table */
+
+iggy_mock_client_t *iggy_mock_client_find(iggy_mock_state_t *st, const iggy_u128_t *id)
+{
+    if (id->lo == 0 && id->hi == 0)
+        return NULL;
+    for (size_t i = 0; i < st->clients_count; i++)
+        if (st->clients[i]->id.lo == id->lo && st->clients[i]->id.hi == id->hi)
+            return st->clients[i];
+    return NULL;
+}
+
+iggy_mock_client_t *iggy_mock_client_new(iggy_mock_state_t *st, const iggy_u128_t *id,
+                                         uint32_t user_id)
+{
+    iggy_mock_client_t *e;
+    if (!iggy_mock_reserve((void **)&st->clients, &st->clients_cap, st->clients_count + 1,
+                           sizeof(iggy_mock_client_t *)))
+        return NULL;
+    e = iggy_mock_calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->key = ++st->next_client_key;
+    e->id = *id;
+    e->user_id = user_id;
+    st->clients[st->clients_count++] = e;
+    return e;
+}
+
+/* The connection no longer holds an entry; unauthenticate it too when it stays open. */
+static void conn_unbind(iggy_mock_conn_t *conn, bool unauthenticate)
+{
+    if (conn->client) {
+        conn->client->conn = NULL;
+        conn->client = NULL;
+    }
+    if (unauthenticate) {
+        conn->authenticated = false;
+        conn->user_id = 0;
+    }
+}
+
+void iggy_mock_client_bind(iggy_mock_state_t *st, iggy_mock_client_t *e, iggy_mock_conn_t *conn)
+{
+    (void)st;
+    if (e->conn && e->conn != conn)
+        conn_unbind(e->conn, true); /* demoted: its next replicated op gets NoSession */
+    conn_unbind(conn, false);
+    e->conn = conn;
+    conn->client = e;
+    conn->authenticated = true;
+    conn->user_id = e->user_id;
+    conn->session = e->epoch;
+}
+
+/* The real server's Logout apply: remove_client, then remove_consumer_group_member. */
+static void client_remove(iggy_mock_state_t *st, iggy_mock_client_t *e)
+{
+    iggy_mock_drop_memberships(st, e->key);
+    if (e->conn)
+        conn_unbind(e->conn, false);
+    for (size_t i = 0; i < st->clients_count; i++) {
+        if (st->clients[i] == e) {
+            memmove(&st->clients[i], &st->clients[i + 1],
+                    (st->clients_count - i - 1) * sizeof(iggy_mock_client_t *));
+            st->clients_count--;
+            break;
+        }
+    }
+    iggy_mock_free(e->replay.reply);
+    iggy_mock_free(e);
+}
+
+size_t iggy_mock_state_clients_count(const iggy_mock_state_t *st)
+{
+    return st->clients_count;
+}
+
+iggy_mock_replay_t *iggy_mock_state_replay(iggy_mock_state_t *st, const iggy_mock_conn_t *conn)
+{
+    (void)st;
+    return conn->client ? &conn->client->replay : NULL;
 }
 
 /* ---------------------------------------------------------------- connections */
@@ -152,9 +243,8 @@ void iggy_mock_state_conn_opened(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
     st->conns[st->conns_count++] = conn;
 }
 
-void iggy_mock_state_conn_closed(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
+static void conn_forget(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
 {
-    iggy_mock_drop_memberships(st, conn->conn_id);
     for (size_t i = 0; i < st->conns_count; i++) {
         if (st->conns[i] == conn) {
             memmove(&st->conns[i], &st->conns[i + 1],
@@ -165,15 +255,33 @@ void iggy_mock_state_conn_closed(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
     }
 }
 
+void iggy_mock_state_conn_closed(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
+{
+    /* The disconnect logout of a running server (dispatch.rs submit_disconnect_logout): only
+     * for a connection still bound, as the entry's holder. */
+    if (conn->client)
+        client_remove(st, conn->client);
+    conn_forget(st, conn);
+}
+
+void iggy_mock_state_conn_stopped(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
+{
+    conn_unbind(conn, false); /* the entry stays, bound to nothing */
+    conn_forget(st, conn);
+}
+
 void iggy_mock_state_logged_out(iggy_mock_state_t *st, iggy_mock_conn_t *conn)
 {
-    iggy_mock_drop_memberships(st, conn->conn_id);
-    conn->authenticated = false;
-    conn->user_id = 0;
+    if (conn->client)
+        client_remove(st, conn->client);
+    conn_unbind(conn, true);
 }
 
 bool iggy_mock_state_conn_has_memberships(iggy_mock_state_t *st, const iggy_mock_conn_t *conn)
 {
+    uint32_t key = iggy_mock_conn_key(conn);
+    if (!key)
+        return false;
     for (size_t s = 0; s < st->streams_cap; s++) {
         iggy_mock_stream_t *stream = st->streams[s];
         if (!stream)
@@ -183,7 +291,7 @@ bool iggy_mock_state_conn_has_memberships(iggy_mock_state_t *st, const iggy_mock
             if (!topic)
                 continue;
             for (size_t g = 0; g < topic->groups_count; g++)
-                if (iggy_mock_member_of(topic->groups[g], conn->conn_id))
+                if (iggy_mock_member_of(topic->groups[g], key))
                     return true;
         }
     }
@@ -465,10 +573,10 @@ iggy_mock_partition_t *iggy_mock_partition_get(iggy_mock_topic_t *t, uint32_t id
     return t && id < t->partitions_count ? t->partitions[id] : NULL;
 }
 
-iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t conn_id)
+iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t key)
 {
-    for (size_t i = 0; i < g->members_count; i++)
-        if (g->members[i].conn_id == conn_id)
+    for (size_t i = 0; key && i < g->members_count; i++)
+        if (g->members[i].client == key)
             return &g->members[i];
     return NULL;
 }

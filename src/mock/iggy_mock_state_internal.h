@@ -66,6 +66,7 @@ enum {
     EVICT_INVALID_CREDENTIALS = 9,
     EVICT_INVALID_TOKEN = 10,
     EVICT_USER_INACTIVE = 11,
+    EVICT_SESSION_ERROR = 12,
     EVICT_INCOMPATIBLE_PROTOCOL = 14,
     EVICT_MALFORMED_LOGIN = 15,
 };
@@ -156,7 +157,7 @@ typedef struct iggy_mock_revocation {
 
 typedef struct iggy_mock_member {
     uint32_t id;
-    uint32_t conn_id;
+    uint32_t client; /* the member's client-table entry (iggy_mock_client_t.key) */
     size_t partitions_count;
     uint32_t *partitions; /* owned, pending revocations included */
     size_t pending_count;
@@ -196,6 +197,20 @@ typedef struct iggy_mock_stream {
     iggy_mock_topic_t **topics; /* index = topic id, NULL = free */
 } iggy_mock_stream_t;
 
+/* A client-table entry (apache/iggy core/consensus/src/client_table.rs): a login (Register)
+ * creates it, keyed by the login frame's client id and owned by the logged-in user; a later
+ * login presenting the same id as the same user resumes it (binds the new connection to
+ * it, memberships and replay window included). A Logout, or the close of its connection on
+ * a running server, removes it. A server restart (set_down) keeps it, unbound. */
+struct iggy_mock_client {
+    uint32_t key;           /* what members name: unique per state lifetime, never 0 */
+    iggy_u128_t id;         /* the login's client id; 0 (direct callers only) never resumes */
+    uint32_t user_id;       /* the owner: a login as another user is refused */
+    uint64_t epoch;         /* the session: op of its latest Register, a resume included */
+    iggy_mock_conn_t *conn; /* bound connection, NULL while none is */
+    iggy_mock_replay_t replay;
+};
+
 struct iggy_mock_state {
     size_t users_cap;
     iggy_mock_user_t **users; /* index = user id, NULL = free */
@@ -203,7 +218,10 @@ struct iggy_mock_state {
     iggy_mock_stream_t **streams; /* index = stream id, NULL = free */
     size_t conns_count, conns_cap;
     iggy_mock_conn_t **conns; /* open connections in open order */
-    uint64_t op;              /* metadata commit counter: sessions are taken from it */
+    size_t clients_count, clients_cap;
+    iggy_mock_client_t **clients; /* client table, in creation order */
+    uint32_t next_client_key;
+    uint64_t op; /* metadata commit counter: sessions are taken from it */
     uint64_t start_us;
     uint64_t rebalancing_timeout_us;
     iggy_mock_cluster_t cluster;
@@ -298,7 +316,25 @@ iggy_mock_topic_t *iggy_mock_topic_find(iggy_mock_stream_t *s, const iggy_identi
 iggy_mock_group_t *iggy_mock_group_find(iggy_mock_topic_t *t, const iggy_identifier_t *id,
                                         const iggy_mock_name_t *n);
 iggy_mock_partition_t *iggy_mock_partition_get(iggy_mock_topic_t *t, uint32_t id);
-iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t conn_id);
+/* The member of client entry key (iggy_mock_conn_key); NULL for key 0. */
+iggy_mock_member_t *iggy_mock_member_of(iggy_mock_group_t *g, uint32_t key);
+/* The key of the entry bound to the connection: what its memberships are under; 0 when
+ * unbound. */
+static inline uint32_t iggy_mock_conn_key(const iggy_mock_conn_t *c)
+{
+    return c->client ? c->client->key : 0;
+}
+
+/* ---- client table (iggy_mock_state.c) */
+/* The entry of a non-zero client id; NULL when there is none (always for id 0). */
+iggy_mock_client_t *iggy_mock_client_find(iggy_mock_state_t *st, const iggy_u128_t *id);
+/* A new, unbound entry; NULL on no memory. */
+iggy_mock_client_t *iggy_mock_client_new(iggy_mock_state_t *st, const iggy_u128_t *id,
+                                         uint32_t user_id);
+/* Bind conn to the entry with the entry's user and epoch. A connection still bound to it
+ * is demoted to unauthenticated (the real server's bind_session): it no longer owns the
+ * entry, and its close logs nobody out. */
+void iggy_mock_client_bind(iggy_mock_state_t *st, iggy_mock_client_t *e, iggy_mock_conn_t *conn);
 
 /* ---- permissions (root, user 0, has everything) */
 typedef enum iggy_mock_perm {
@@ -340,8 +376,8 @@ void iggy_mock_topic_rebalance_all(iggy_mock_topic_t *t);
 void iggy_mock_group_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, iggy_mock_group_t *g,
                             uint64_t now_us);
 void iggy_mock_topic_settle(iggy_mock_state_t *st, iggy_mock_topic_t *t, uint64_t now_us);
-/* Drop every membership a connection holds (rebalancing the groups it left). */
-void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t conn_id);
+/* Drop every membership of client entry key (rebalancing the groups it left). */
+void iggy_mock_drop_memberships(iggy_mock_state_t *st, uint32_t key);
 bool iggy_mock_member_owns(const iggy_mock_member_t *m, uint32_t partition);
 /* Owned and not pending revocation: what SyncConsumerGroup lists and a group poll serves. */
 bool iggy_mock_member_pollable(const iggy_mock_member_t *m, uint32_t partition);

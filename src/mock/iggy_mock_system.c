@@ -262,8 +262,8 @@ iggy_mock_outcome_t iggy_mock_h_describe_options(iggy_mock_call_t *call)
 
 /* ---------------------------------------------------------------- clients */
 
-/* Visit every (stream, topic, group) the connection is a member of, in id order. */
-static uint32_t memberships(iggy_mock_state_t *st, uint32_t conn_id, iggy_writer_t *w)
+/* Visit every (stream, topic, group) client entry key is a member of, in id order. */
+static uint32_t memberships(iggy_mock_state_t *st, uint32_t key, iggy_writer_t *w)
 {
     uint32_t n = 0;
     for (size_t s = 0; s < st->streams_cap; s++) {
@@ -275,7 +275,7 @@ static uint32_t memberships(iggy_mock_state_t *st, uint32_t conn_id, iggy_writer
             if (!topic)
                 continue;
             for (size_t g = 0; g < topic->groups_count; g++) {
-                if (!iggy_mock_member_of(topic->groups[g], conn_id))
+                if (!iggy_mock_member_of(topic->groups[g], key))
                     continue;
                 n++;
                 if (w) {
@@ -299,9 +299,9 @@ static void wr_client(iggy_mock_state_t *st, iggy_writer_t *w, const iggy_mock_c
     iggy_wr_u8(w, c->transport ? c->transport : 1);                 /* transport */
     iggy_wr_u32(w, (uint32_t)al);                                   /* address_len */
     iggy_wr_bytes(w, c->address, al);                               /* address */
-    iggy_wr_u32(w, memberships(st, c->conn_id, NULL));              /* consumer_groups_count */
+    iggy_wr_u32(w, memberships(st, iggy_mock_conn_key(c), NULL));   /* consumer_groups_count */
     if (details)
-        memberships(st, c->conn_id, w);
+        memberships(st, iggy_mock_conn_key(c), w);
 }
 
 iggy_mock_outcome_t iggy_mock_h_get_me(iggy_mock_call_t *call)

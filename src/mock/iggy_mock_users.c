@@ -102,9 +102,19 @@ iggy_mock_outcome_t iggy_mock_h_login(iggy_mock_call_t *call)
     }
     /* An already bound connection keeps its identity and session. */
     if (!c->authenticated) {
-        c->authenticated = true;
-        c->user_id = u->id;
-        c->session = iggy_mock_next_op(call->st);
+        /* Register (metadata.rs submit_register_in_process, client_table.rs commit_register):
+         * an entry of the presented client id is resumed when the authenticated user owns
+         * it, with its memberships, watermark and replies; owned by another user, the
+         * login is refused (terminal ClientIdOwnedByAnotherUser, surfaced by auth.rs as
+         * Eviction(SessionError)). Every bind commits a Register, so a resume gets a new,
+         * higher session too (its op) and the previous holder is fenced. */
+        iggy_mock_client_t *e = iggy_mock_client_find(call->st, &c->client_id);
+        if (e && e->user_id != u->id)
+            return iggy_mock_evict(EVICT_SESSION_ERROR);
+        if (!e && !(e = iggy_mock_client_new(call->st, &c->client_id, u->id)))
+            return iggy_mock_evict(EVICT_SESSION_ERROR); /* no memory */
+        e->epoch = iggy_mock_next_op(call->st);
+        iggy_mock_client_bind(call->st, e, c);
     }
     iggy_wr_u32(w, c->user_id);                                            /* 0  user_id */
     iggy_wr_u64(w, c->session);                                            /* 4  session */
