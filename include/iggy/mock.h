@@ -72,7 +72,11 @@ IGGY_EXTERN iggy_err_t iggy_mock_set_leader(iggy_mock_t *m, uint32_t node);
 
 /**
  * @brief Take a node down (close its listener and every connection on it) or bring it back
- *        up on the same port. State survives, as after a server restart with persistence.
+ *        up on the same port. State survives, as after a server restart with persistence:
+ *        streams, messages and offsets, and also the client sessions and their consumer-group
+ *        memberships (nobody is logged out). A login presenting a surviving client id of the
+ *        same user resumes that session and its memberships; a member whose client never
+ *        comes back keeps its partitions, as on the real 0.9 server.
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_mock_set_down(iggy_mock_t *m, uint32_t node);
