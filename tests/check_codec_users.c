@@ -477,7 +477,7 @@ END_TEST
 START_TEST(permissions_block_decodes_directly)
 {
     const test_vector_t *pb = vector_get("permissions_block");
-    iggy_arena_t a = {NULL, 0, 0};
+    iggy_arena_t a = {NULL, 0, 0, 0};
     iggy_permissions_t measured, filled;
     iggy_reader_t r;
     void *block;

@@ -18,6 +18,9 @@ typedef struct iggy_arena {
     uint8_t *base; /* NULL while measuring */
     size_t cap;
     size_t used;
+    /* What the measure pass learned for the fill pass (a decoder's own use: the poll decoder
+     * keeps its message count here, so the fill pass needs no counting walk). */
+    size_t note;
 } iggy_arena_t;
 
 static inline int iggy_arena_measuring(const iggy_arena_t *a)
@@ -37,6 +40,12 @@ static inline void *iggy_arena_alloc(iggy_arena_t *a, size_t size, size_t align)
 
 /* An array of n elements of type T, or NULL while measuring (or when n is 0). */
 #define IGGY_ARENA_ARRAY(a, T, n) ((T *)iggy_arena_alloc((a), sizeof(T) * (size_t)(n), alignof(T)))
+
+/* Space for an array of n T placed FIRST by the fill pass but reserved LAST by the measure
+ * pass (which learns n on the way): its size is rounded to max_align_t, so everything after
+ * it lies at the same alignment in both passes and the totals agree. */
+#define IGGY_ARENA_LEADING_SIZE(T, n)                                                              \
+    (((sizeof(T) * (size_t)(n)) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 /* Element i of arr, or the scratch element while measuring: decoders always have a
  * place to write fields, and only the fill pass writes into the arena. */

@@ -24,15 +24,6 @@
 #define BH_CHECKSUM 40
 #define BH_MESSAGE_COUNT 48
 
-/* Frame header offsets (messages.md §3.3). */
-#define FH_CHECKSUM 0
-#define FH_ID 8
-#define FH_OFFSET_DELTA 24
-#define FH_TIMESTAMP_DELTA 28
-#define FH_HEADERS_LENGTH 32
-#define FH_PAYLOAD_LENGTH 36
-#define FH_RESERVED 40
-
 static void invalid(iggy_writer_t *w, const char *fmt, size_t i)
 {
     iggy_wr_failf(w, IGGY_ERR__INVALID_ARG, "send_messages: message %zu: %s", i, fmt);
@@ -48,44 +39,39 @@ typedef struct id_source {
     size_t wanted; /* ids still to mint in this batch: never fetch more than needed */
 } id_source_t;
 
-static void set_v4_bits(uint8_t b[16])
+static int refill_ids(id_source_t *s)
 {
-    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4 */
-    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+    size_t n = s->wanted * 16 < sizeof s->buf ? s->wanted * 16 : sizeof s->buf;
+    if (RAND_bytes(s->buf, (int)n) != 1)
+        return -1;
+    s->pos = 0;
+    s->len = n;
+    return 0;
 }
 
-static int mint_uuid_v4(id_source_t *s, uint8_t out[16])
+static inline int mint_uuid_v4(id_source_t *s, uint8_t out[16])
 {
-    if (s->pos == s->len) {
-        size_t n = s->wanted * 16 < sizeof s->buf ? s->wanted * 16 : sizeof s->buf;
-        if (RAND_bytes(s->buf, (int)n) != 1)
-            return -1;
-        s->pos = 0;
-        s->len = n;
-    }
+    if (s->pos == s->len && refill_ids(s) != 0)
+        return -1;
     memcpy(out, s->buf + s->pos, 16);
     s->pos += 16;
     s->wanted--;
-    set_v4_bits(out);
+    out[6] = (uint8_t)((out[6] & 0x0F) | 0x40); /* version 4 */
+    out[8] = (uint8_t)((out[8] & 0x3F) | 0x80); /* RFC 4122 variant */
     return 0;
 }
 
 iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count)
 {
-    /* Straight into the caller's array, at most 64 KiB per call (the DRBG's request cap). */
-    enum { PER_CALL = 4096 };
-    for (size_t done = 0; done < count;) {
-        size_t n = count - done < PER_CALL ? count - done : PER_CALL;
-        uint8_t *bytes = (uint8_t *)(ids + done);
-        if (RAND_bytes(bytes, (int)(n * 16)) != 1)
+    id_source_t src;
+    src.pos = src.len = 0;
+    src.wanted = count;
+    for (size_t i = 0; i < count; i++) {
+        uint8_t b[16];
+        if (mint_uuid_v4(&src, b) != 0)
             return iggy_fail(IGGY_ERR__STATE, "message ids: RAND_bytes failed");
-        for (size_t i = 0; i < n; i++) {
-            uint8_t *b = bytes + i * 16;
-            set_v4_bits(b);
-            ids[done + i].lo = iggy_le64(b);
-            ids[done + i].hi = iggy_le64(b + 8);
-        }
-        done += n;
+        ids[i].lo = iggy_le64(b);
+        ids[i].hi = iggy_le64(b + 8);
     }
     return IGGY_OK;
 }
@@ -101,7 +87,7 @@ static uint64_t origin_of(const iggy_send_message_t *m, uint64_t now_us)
  * origin timestamp and the number of ids to mint. Returns 0 when w has failed. */
 static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
                       const iggy_raw_block_t *raw, uint64_t now_us, uint64_t *frames_len,
-                      uint64_t *origin_min, size_t *zero_ids)
+                      iggy_batch_plan_t *plan)
 {
     uint64_t lo = UINT64_MAX, hi = 0, total = 0;
     size_t zeros = 0;
@@ -136,6 +122,8 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
                 return 0;
             }
             hlen = raw[i].len;
+        } else if (!m->headers_count) {
+            hlen = 0;
         } else {
             size_t bad;
             if (!iggy_kv_block_valid(m->headers, m->headers_count, &bad)) {
@@ -172,23 +160,26 @@ static int plan_batch(iggy_writer_t *w, const iggy_send_message_t *messages, siz
         return 0;
     }
     *frames_len = total;
-    *origin_min = lo;
-    *zero_ids = zeros;
+    plan->origin_min = lo;
+    plan->origin_max = hi;
+    plan->zero_ids = zeros;
     return 1;
 }
 
-void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
-                          uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen)
+static inline void frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                             uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen)
 {
     uint8_t *p = dst + IGGY_FRAME_HEADER_SIZE;
-    memset(dst, 0, IGGY_FRAME_HEADER_SIZE);
-    iggy_put_le64(dst + FH_ID, m->id.lo);
-    iggy_put_le64(dst + FH_ID + 8, m->id.hi);
-    iggy_put_le32(dst + FH_OFFSET_DELTA, index);
-    iggy_put_le32(dst + FH_HEADERS_LENGTH, hlen);
-    iggy_put_le32(dst + FH_PAYLOAD_LENGTH, m->payload_len);
-    iggy_put_le64(dst + FH_RESERVED, origin_us); /* until the seal turns it into a delta */
-    if (m->payload_len)                          /* payload first, then headers */
+    /* Every header byte is stored (no memset): checksum and delta are placeholders. */
+    iggy_put_le64(dst + IGGY_FH_CHECKSUM, 0);
+    iggy_put_le64(dst + IGGY_FH_ID, m->id.lo);
+    iggy_put_le64(dst + IGGY_FH_ID + 8, m->id.hi);
+    iggy_put_le32(dst + IGGY_FH_OFFSET_DELTA, index);
+    iggy_put_le32(dst + IGGY_FH_TIMESTAMP_DELTA, 0);
+    iggy_put_le32(dst + IGGY_FH_HEADERS_LENGTH, hlen);
+    iggy_put_le32(dst + IGGY_FH_PAYLOAD_LENGTH, m->payload_len);
+    iggy_put_le64(dst + IGGY_FH_RESERVED, origin_us); /* until the seal turns it into a delta */
+    if (m->payload_len)                               /* payload first, then headers */
         memcpy(p, m->payload, m->payload_len);
     p += m->payload_len;
     if (raw) {
@@ -199,29 +190,35 @@ void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t i
     }
 }
 
+void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                          uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen)
+{
+    frame_put(dst, m, index, origin_us, raw, hlen);
+}
+
 /* The frame at f: its whole length (header, payload, headers). */
 static inline size_t frame_len(const uint8_t *f)
 {
-    return IGGY_FRAME_HEADER_SIZE + (size_t)iggy_le32(f + FH_PAYLOAD_LENGTH) +
-           iggy_le32(f + FH_HEADERS_LENGTH);
+    return IGGY_FRAME_HEADER_SIZE + (size_t)iggy_le32(f + IGGY_FH_PAYLOAD_LENGTH) +
+           iggy_le32(f + IGGY_FH_HEADERS_LENGTH);
 }
 
 size_t iggy_batch_frame_view(const uint8_t *f, iggy_send_message_t *m, iggy_raw_block_t *headers)
 {
     memset(m, 0, sizeof *m);
-    m->id.lo = iggy_le64(f + FH_ID);
-    m->id.hi = iggy_le64(f + FH_ID + 8);
-    m->origin_timestamp = iggy_le64(f + FH_RESERVED);
-    m->payload_len = iggy_le32(f + FH_PAYLOAD_LENGTH);
+    m->id.lo = iggy_le64(f + IGGY_FH_ID);
+    m->id.hi = iggy_le64(f + IGGY_FH_ID + 8);
+    m->origin_timestamp = iggy_le64(f + IGGY_FH_RESERVED);
+    m->payload_len = iggy_le32(f + IGGY_FH_PAYLOAD_LENGTH);
     m->payload = f + IGGY_FRAME_HEADER_SIZE;
-    headers->len = iggy_le32(f + FH_HEADERS_LENGTH);
+    headers->len = iggy_le32(f + IGGY_FH_HEADERS_LENGTH);
     headers->data = f + IGGY_FRAME_HEADER_SIZE + m->payload_len;
     return frame_len(f);
 }
 
 static inline bool zero_id(const uint8_t *f)
 {
-    return iggy_le64(f + FH_ID) == 0 && iggy_le64(f + FH_ID + 8) == 0;
+    return iggy_le64(f + IGGY_FH_ID) == 0 && iggy_le64(f + IGGY_FH_ID + 8) == 0;
 }
 
 iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint64_t now_us)
@@ -239,9 +236,9 @@ iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint
         if (v7) {
             iggy_u128_t id;
             IGGY_TRY(iggy_uuid_v7(now_us, &id));
-            iggy_put_le64(f + FH_ID, id.lo);
-            iggy_put_le64(f + FH_ID + 8, id.hi);
-        } else if (mint_uuid_v4(&ids, f + FH_ID) != 0) {
+            iggy_put_le64(f + IGGY_FH_ID, id.lo);
+            iggy_put_le64(f + IGGY_FH_ID + 8, id.hi);
+        } else if (mint_uuid_v4(&ids, f + IGGY_FH_ID) != 0) {
             return iggy_fail(IGGY_ERR__STATE, "send_messages: RAND_bytes failed minting an id");
         }
     }
@@ -251,102 +248,141 @@ iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint
 iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
                            uint8_t header[IGGY_BATCH_HEADER_SIZE])
 {
-    enum { PENDING_SUMS = 64 };
-    uint8_t pending[8 * PENDING_SUMS];
-    size_t npending = 0, off;
-    uint64_t lo = UINT64_MAX, hi = 0;
+    iggy_batch_plan_t plan = {UINT64_MAX, 0, 0};
     uint32_t n = 0;
-    XXH3_state_t st;
-
-    id_source_t ids;
-    ids.pos = ids.len = ids.wanted = 0;
+    size_t off;
     for (off = 0; off < len; off += frame_len(frames + off)) {
-        uint64_t ts = iggy_le64(frames + off + FH_RESERVED);
-        lo = ts < lo ? ts : lo;
-        hi = ts > hi ? ts : hi;
-        ids.wanted += zero_id(frames + off);
+        uint64_t ts = iggy_le64(frames + off + IGGY_FH_RESERVED);
+        plan.origin_min = ts < plan.origin_min ? ts : plan.origin_min;
+        plan.origin_max = ts > plan.origin_max ? ts : plan.origin_max;
+        plan.zero_ids += zero_id(frames + off);
         n++;
     }
     if (n != count || off != len)
         return iggy_fail(IGGY_ERR__STATE, "send_messages: %u frames in %zu bytes, expected %u", n,
                          len, count);
+    return iggy_batch_seal_planned(frames, len, count, &plan, header);
+}
+
+/* Sealing, one frame at a time, so the writer can seal each frame as it lays it out (hot in
+ * cache, one pass) and a producer can seal frames it laid out earlier. */
+typedef struct sealer {
+    XXH3_state_t st;
+    uint8_t pending[8 * 64]; /* frame checksums fed to the batch hash 64 at a time */
+    size_t npending;
+    uint64_t origin_min;
+    id_source_t ids;
+} sealer_t;
+
+static iggy_err_t seal_begin(sealer_t *z, size_t len, uint32_t count, const iggy_batch_plan_t *plan,
+                             uint8_t header[IGGY_BATCH_HEADER_SIZE])
+{
     /* timestamp_delta is a u32 of µs from the batch minimum (Rust error 4038). */
-    if (hi - lo > UINT32_MAX)
+    if (plan->origin_max - plan->origin_min > UINT32_MAX)
         return iggy_fail(IGGY_ERR__INVALID_ARG,
                          "send_messages: origin timestamps span %llu us, more than the u32::MAX "
                          "us a batch's timestamp_delta can hold",
-                         (unsigned long long)(hi - lo));
+                         (unsigned long long)(plan->origin_max - plan->origin_min));
     if (len > UINT32_MAX - IGGY_BATCH_HEADER_SIZE)
         return iggy_fail(IGGY_ERR__MSG_TOO_LARGE,
                          "send_messages: batch of %zu bytes exceeds "
                          "u32::MAX",
                          len + IGGY_BATCH_HEADER_SIZE);
-
+    z->npending = 0;
+    z->origin_min = plan->origin_min;
+    z->ids.pos = z->ids.len = 0;
+    z->ids.wanted = plan->zero_ids;
     /* Batch header: producer zeros for partition_id, base_offset and base_timestamp. */
     memset(header, 0, IGGY_BATCH_HEADER_SIZE);
-    iggy_put_le64(header + BH_ORIGIN_TIMESTAMP, lo);
+    iggy_put_le64(header + BH_ORIGIN_TIMESTAMP, plan->origin_min);
     iggy_put_le64(header + BH_BATCH_LENGTH, IGGY_BATCH_HEADER_SIZE + len);
     iggy_put_le32(header + BH_MESSAGE_COUNT, count);
-
     /* Batch checksum = XXH3(meta44 ‖ frame checksums): meta44 is complete already, so
      * stream it first and feed the frame checksums as they are produced. */
-    XXH3_INITSTATE(&st);
-    XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, header, BH_CHECKSUM);
-    XXH3_64bits_update(&st, header + BH_MESSAGE_COUNT, 4);
-    for (off = 0; off < len;) {
-        uint8_t *f = frames + off;
-        size_t flen = frame_len(f);
-        uint64_t cs;
-        if (ids.wanted && zero_id(f) && mint_uuid_v4(&ids, f + FH_ID) != 0)
-            return iggy_fail(IGGY_ERR__STATE, "send_messages: RAND_bytes failed minting an id");
-        iggy_put_le32(f + FH_TIMESTAMP_DELTA, (uint32_t)(iggy_le64(f + FH_RESERVED) - lo));
-        memset(f + FH_RESERVED, 0, 8);
-        cs = XXH3_64bits(f + FH_ID, flen - FH_ID);
-        iggy_put_le64(f + FH_CHECKSUM, cs);
-        /* 64 frame checksums per update call: one call per message would cost more than the
-         * 8 bytes it hashes. */
-        iggy_put_le64(pending + 8 * npending++, cs);
-        if (npending == PENDING_SUMS) {
-            XXH3_64bits_update(&st, pending, sizeof pending);
-            npending = 0;
-        }
+    XXH3_INITSTATE(&z->st);
+    XXH3_64bits_reset(&z->st);
+    XXH3_64bits_update(&z->st, header, BH_CHECKSUM);
+    XXH3_64bits_update(&z->st, header + BH_MESSAGE_COUNT, 4);
+    return IGGY_OK;
+}
+
+/* Seal the laid-out frame f of flen bytes: its id if {0,0}, its delta, its checksum. */
+static inline iggy_err_t seal_frame(sealer_t *z, uint8_t *f, size_t flen)
+{
+    uint64_t cs;
+    if (z->ids.wanted && zero_id(f) && mint_uuid_v4(&z->ids, f + IGGY_FH_ID) != 0)
+        return iggy_fail(IGGY_ERR__STATE, "send_messages: RAND_bytes failed minting an id");
+    iggy_put_le32(f + IGGY_FH_TIMESTAMP_DELTA,
+                  (uint32_t)(iggy_le64(f + IGGY_FH_RESERVED) - z->origin_min));
+    iggy_put_le64(f + IGGY_FH_RESERVED, 0);
+    cs = XXH3_64bits(f + IGGY_FH_ID, flen - IGGY_FH_ID);
+    iggy_put_le64(f + IGGY_FH_CHECKSUM, cs);
+    iggy_put_le64(z->pending + 8 * z->npending++, cs);
+    if (z->npending == sizeof z->pending / 8) {
+        XXH3_64bits_update(&z->st, z->pending, sizeof z->pending);
+        z->npending = 0;
+    }
+    return IGGY_OK;
+}
+
+static void seal_end(sealer_t *z, uint8_t header[IGGY_BATCH_HEADER_SIZE])
+{
+    XXH3_64bits_update(&z->st, z->pending, 8 * z->npending);
+    iggy_put_le64(header + BH_CHECKSUM, XXH3_64bits_digest(&z->st));
+}
+
+iggy_err_t iggy_batch_seal_planned(uint8_t *frames, size_t len, uint32_t count,
+                                   const iggy_batch_plan_t *plan,
+                                   uint8_t header[IGGY_BATCH_HEADER_SIZE])
+{
+    sealer_t z;
+    IGGY_TRY(seal_begin(&z, len, count, plan, header));
+    for (size_t off = 0; off < len;) {
+        size_t flen = frame_len(frames + off);
+        IGGY_TRY(seal_frame(&z, frames + off, flen));
         off += flen;
     }
-    XXH3_64bits_update(&st, pending, 8 * npending);
-    iggy_put_le64(header + BH_CHECKSUM, XXH3_64bits_digest(&st));
+    seal_end(&z, header);
     return IGGY_OK;
 }
 
 void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, size_t count,
                       const iggy_raw_block_t *raw_headers, uint64_t now_us)
 {
-    uint64_t frames_len, origin_min;
-    size_t hdr_off, zeros, off;
+    uint64_t frames_len;
+    iggy_batch_plan_t plan;
+    size_t hdr_off, off;
     uint8_t *frames;
+    sealer_t z;
     iggy_err_t err;
 
     if (iggy_wr_status(w) != IGGY_OK)
         return;
-    if (!plan_batch(w, messages, count, raw_headers, now_us, &frames_len, &origin_min, &zeros))
+    if (!plan_batch(w, messages, count, raw_headers, now_us, &frames_len, &plan))
         return;
-    (void)origin_min;
-    (void)zeros;
     /* Reserve the whole record now: the frame limit fails before any byte is written. */
     hdr_off = w->len;
     if (!iggy_wr_grow(w, IGGY_BATCH_HEADER_SIZE + (size_t)frames_len))
         return;
     frames = w->data + hdr_off + IGGY_BATCH_HEADER_SIZE;
+    err = seal_begin(&z, (size_t)frames_len, (uint32_t)count, &plan, w->data + hdr_off);
     off = 0;
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; err == IGGY_OK && i < count; i++) {
         const iggy_send_message_t *m = &messages[i];
         const iggy_raw_block_t *raw = raw_headers ? &raw_headers[i] : NULL;
-        uint32_t hlen = raw ? raw->len : (uint32_t)iggy_kv_block_size(m->headers, m->headers_count);
-        iggy_batch_frame_put(frames + off, m, (uint32_t)i, origin_of(m, now_us), raw, hlen);
-        off += IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen;
+        uint32_t hlen = raw ? raw->len
+                        : m->headers_count
+                            ? (uint32_t)iggy_kv_block_size(m->headers, m->headers_count)
+                            : 0;
+        size_t flen = IGGY_FRAME_HEADER_SIZE + (size_t)m->payload_len + hlen;
+        /* Laid out and sealed at once, while the frame is in cache. */
+        frame_put(frames + off, m, (uint32_t)i, origin_of(m, now_us), raw, hlen);
+        err = seal_frame(&z, frames + off, flen);
+        off += flen;
     }
-    err = iggy_batch_seal(frames, (size_t)frames_len, (uint32_t)count, w->data + hdr_off);
-    if (err != IGGY_OK)
+    if (err == IGGY_OK)
+        seal_end(&z, w->data + hdr_off);
+    else
         iggy_wr_fail(w, err);
 }
 
@@ -381,30 +417,28 @@ iggy_err_t iggy_batch_read_record(iggy_reader_t *r, iggy_batch_record_t *rec, ig
     return IGGY_OK;
 }
 
+const char *iggy_frame_fault_text(iggy_frame_fault_t fault)
+{
+    switch (fault) {
+    case IGGY_FRAME_CUT:
+        return "message frame header cut by the end of its batch record";
+    case IGGY_FRAME_RESERVED:
+        return "message frame reserved bytes are not zero";
+    case IGGY_FRAME_OVERRUN:
+        return "message payload and user headers overrun the batch record";
+    default:
+        return "message frame is fine";
+    }
+}
+
 iggy_err_t iggy_batch_read_frame(iggy_reader_t *frames, iggy_batch_frame_t *f)
 {
-    const uint8_t *h;
-    size_t left = iggy_rd_left(frames);
-
-    if (left < IGGY_FRAME_HEADER_SIZE)
-        return iggy_rd_bad(frames, "message frame header cut by the end of its batch record");
-    h = frames->p + frames->off;
-    if (iggy_le64(h + FH_RESERVED) != 0) /* 40 u64 */
-        return iggy_rd_bad(frames, "message frame reserved bytes are not zero");
-    f->checksum = iggy_le64(h + FH_CHECKSUM);               /* 0  u64 */
-    f->id.lo = iggy_le64(h + FH_ID);                        /* 8  u128 LE */
-    f->id.hi = iggy_le64(h + FH_ID + 8);                    /*    high half */
-    f->offset_delta = iggy_le32(h + FH_OFFSET_DELTA);       /* 24 u32 */
-    f->timestamp_delta = iggy_le32(h + FH_TIMESTAMP_DELTA); /* 28 u32 */
-    f->user_headers_len = iggy_le32(h + FH_HEADERS_LENGTH); /* 32 u32 */
-    f->payload_len = iggy_le32(h + FH_PAYLOAD_LENGTH);      /* 36 u32 */
-    if ((uint64_t)f->payload_len + f->user_headers_len > left - IGGY_FRAME_HEADER_SIZE)
-        return iggy_rd_bad(frames, "message payload and user headers overrun the batch record");
-    frames->off += IGGY_FRAME_HEADER_SIZE;
-    f->payload = frames->p + frames->off; /* 48: payload, then user headers */
-    frames->off += f->payload_len;
-    f->user_headers = frames->p + frames->off;
-    frames->off += f->user_headers_len;
+    size_t len;
+    iggy_frame_fault_t fault =
+        iggy_batch_frame_parse(frames->p + frames->off, iggy_rd_left(frames), f, &len);
+    if (fault != IGGY_FRAME_OK)
+        return iggy_rd_bad(frames, iggy_frame_fault_text(fault));
+    frames->off += len;
     return IGGY_OK;
 }
 
@@ -445,14 +479,14 @@ static iggy_err_t verify_record(const iggy_batch_record_t *rec, iggy_reader_t fr
         size_t start = frames.off;
         const uint8_t *fp = frames.p + start;
         IGGY_TRY(iggy_batch_read_frame(&frames, &f));
-        sum = XXH3_64bits(fp + FH_ID, frames.off - start - FH_ID);
+        sum = XXH3_64bits(fp + IGGY_FH_ID, frames.off - start - IGGY_FH_ID);
         if (sum != f.checksum)
             return iggy_fail(IGGY_ERR__BAD_MSG,
                              "%s: message frame checksum mismatch at offset %zu (stored "
                              "0x%016llx, computed 0x%016llx)",
                              frames.ctx, start, (unsigned long long)f.checksum,
                              (unsigned long long)sum);
-        XXH3_64bits_update(&st, fp + FH_CHECKSUM, 8);
+        XXH3_64bits_update(&st, fp + IGGY_FH_CHECKSUM, 8);
     }
     sum = XXH3_64bits_digest(&st);
     if (sum != rec->checksum)

@@ -67,6 +67,17 @@ iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint
  * u32::MAX µs; IGGY_ERR__STATE when the frames do not add up to count. */
 iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
                            uint8_t header[IGGY_BATCH_HEADER_SIZE]);
+/* What a seal needs to know about the laid-out frames: their smallest and largest origin
+ * timestamps and how many ids are {0,0}. */
+typedef struct iggy_batch_plan {
+    uint64_t origin_min, origin_max;
+    size_t zero_ids;
+} iggy_batch_plan_t;
+/* iggy_batch_seal for a caller that kept the plan while laying the frames out (one walk over
+ * the frames instead of two). */
+iggy_err_t iggy_batch_seal_planned(uint8_t *frames, size_t len, uint32_t count,
+                                   const iggy_batch_plan_t *plan,
+                                   uint8_t header[IGGY_BATCH_HEADER_SIZE]);
 
 /* count UUID v4 ids as the writer mints them (stored the same way), for callers that must
  * keep an id across resends. IGGY_ERR__STATE when no randomness is available. */
@@ -87,6 +98,15 @@ void iggy_enc_send_messages_raw(iggy_writer_t *w, const iggy_identifier_t *strea
                                 const iggy_raw_block_t *raw_headers, uint64_t now_us);
 
 /* ---- walking received records */
+
+/* Frame header offsets inside a frame (messages.md §3.3). */
+#define IGGY_FH_CHECKSUM 0
+#define IGGY_FH_ID 8
+#define IGGY_FH_OFFSET_DELTA 24
+#define IGGY_FH_TIMESTAMP_DELTA 28
+#define IGGY_FH_HEADERS_LENGTH 32
+#define IGGY_FH_PAYLOAD_LENGTH 36
+#define IGGY_FH_RESERVED 40
 
 /* A batch header as received (fields stamped by the server included). */
 typedef struct iggy_batch_record {
@@ -111,6 +131,41 @@ typedef struct iggy_batch_frame {
     const uint8_t *user_headers; /* payload_len bytes after the payload */
     uint32_t user_headers_len;
 } iggy_batch_frame_t;
+
+/* Why a frame does not parse (iggy_batch_frame_parse). */
+typedef enum iggy_frame_fault {
+    IGGY_FRAME_OK = 0,
+    IGGY_FRAME_CUT,      /* header cut by the end of its record */
+    IGGY_FRAME_RESERVED, /* reserved bytes not zero */
+    IGGY_FRAME_OVERRUN,  /* payload and user headers overrun the record */
+} iggy_frame_fault_t;
+
+/* Parse the frame at p, with left bytes up to the end of its record, into f; its length
+ * (header, payload, headers) goes to *len. Inline: the poll decoder runs it per message. */
+static inline iggy_frame_fault_t iggy_batch_frame_parse(const uint8_t *p, size_t left,
+                                                        iggy_batch_frame_t *f, size_t *len)
+{
+    if (left < IGGY_FRAME_HEADER_SIZE)
+        return IGGY_FRAME_CUT;
+    if (iggy_le64(p + IGGY_FH_RESERVED) != 0)
+        return IGGY_FRAME_RESERVED;
+    f->checksum = iggy_le64(p + IGGY_FH_CHECKSUM);
+    f->id.lo = iggy_le64(p + IGGY_FH_ID); /* u128 LE */
+    f->id.hi = iggy_le64(p + IGGY_FH_ID + 8);
+    f->offset_delta = iggy_le32(p + IGGY_FH_OFFSET_DELTA);
+    f->timestamp_delta = iggy_le32(p + IGGY_FH_TIMESTAMP_DELTA);
+    f->user_headers_len = iggy_le32(p + IGGY_FH_HEADERS_LENGTH);
+    f->payload_len = iggy_le32(p + IGGY_FH_PAYLOAD_LENGTH);
+    if ((uint64_t)f->payload_len + f->user_headers_len > left - IGGY_FRAME_HEADER_SIZE)
+        return IGGY_FRAME_OVERRUN;
+    f->payload = p + IGGY_FRAME_HEADER_SIZE; /* payload, then user headers */
+    f->user_headers = f->payload + f->payload_len;
+    *len = IGGY_FRAME_HEADER_SIZE + (size_t)f->payload_len + f->user_headers_len;
+    return IGGY_FRAME_OK;
+}
+
+/* The detail of a frame fault. */
+const char *iggy_frame_fault_text(iggy_frame_fault_t fault);
 
 /* Read the record at r's position: a full 256-byte header and 256 <= batch_length <=
  * what is left. *frames becomes a reader over the record's frames (offsets stay relative

@@ -114,60 +114,109 @@ const iggy_resp_ops_t iggy_resp_send_confirmations = {
 
 /* ---------------------------------------------------------------- polled messages */
 
-/* Walk every record after the 16-byte prefix. With msgs == NULL and count_only set it
- * only validates and counts; otherwise it fills slots (scratch while measuring) and sizes
- * or copies payloads and headers through the arena. Both uses read the same bytes. */
-static iggy_err_t walk_records(iggy_reader_t *r, iggy_arena_t *a, iggy_message_t *msgs,
-                               int count_only, size_t *count)
+/* Copy out a message that has no user headers and is not sealed: the common case, kept off
+ * the transform path (iggy_message_fill) so a poll reply costs one walk per arena pass. */
+static inline void fill_plain(iggy_arena_t *a, const iggy_batch_frame_t *f, iggy_message_t *m)
 {
-    size_t n = 0;
+    m->payload = iggy_arena_bytes(a, f->payload, f->payload_len);
+    m->payload_len = f->payload_len;
+    m->raw_headers = NULL;
+    m->raw_headers_len = 0;
+    m->headers.count = 0;
+    m->headers.entries = NULL;
+    m->error = IGGY_OK;
+}
 
-    while (iggy_rd_left(r)) {
-        iggy_batch_record_t rec;
-        iggy_reader_t frames;
-        uint32_t in_record;
+static void fill_fields(iggy_message_t *m, const iggy_batch_record_t *rec,
+                        const iggy_batch_frame_t *f)
+{
+    m->offset = rec->base_offset + f->offset_delta; /* sliced records: delta may be > 0 */
+    m->timestamp = rec->base_timestamp;             /* one broker time per record */
+    m->origin_timestamp = rec->origin_timestamp + f->timestamp_delta;
+    m->id = f->id;
+    m->checksum = f->checksum;
+}
 
-        IGGY_TRY(iggy_batch_read_record(r, &rec, &frames));
-        IGGY_TRY(iggy_batch_count_frames(&rec, frames, &in_record));
-        if (count_only) {
-            const iggy_poll_decode_opts_t *o = r->opts;
-            /* Opt-in integrity check, once per reply (the counting walk). */
-            if (o && o->verify_checksums && iggy_arena_measuring(a))
-                IGGY_TRY(iggy_batch_verify(rec.bytes, (size_t)rec.batch_length));
-            n += in_record;
-            continue;
+/* Measure pass over one record's frames: validate each frame and size what the fill pass will
+ * copy (a plain message needs its lengths only). Returns the frames counted. */
+static iggy_err_t measure_frames(iggy_reader_t *frames, iggy_arena_t *a,
+                                 const iggy_poll_decode_opts_t *o, const iggy_batch_record_t *rec,
+                                 uint32_t *count)
+{
+    const bool sealed = o && o->key;
+    const uint8_t *p = frames->p + frames->off, *end = frames->p + frames->len;
+    uint32_t n = 0;
+    while (p < end) {
+        size_t left = (size_t)(end - p), len;
+        iggy_batch_frame_t f;
+        iggy_frame_fault_t fault;
+        if (!sealed && left >= IGGY_FRAME_HEADER_SIZE && iggy_le64(p + IGGY_FH_RESERVED) == 0) {
+            uint32_t plen = iggy_le32(p + IGGY_FH_PAYLOAD_LENGTH);
+            if (iggy_le32(p + IGGY_FH_HEADERS_LENGTH) == 0 &&
+                plen <= left - IGGY_FRAME_HEADER_SIZE) {
+                a->used += (size_t)plen + 1; /* what iggy_arena_bytes will take */
+                p += IGGY_FRAME_HEADER_SIZE + (size_t)plen;
+                n++;
+                continue;
+            }
         }
-        for (uint32_t i = 0; i < in_record; i++, n++) {
-            iggy_message_t scratch, *m = IGGY_ARENA_SLOT(msgs, n, &scratch);
-            iggy_batch_frame_t f;
-            IGGY_TRY(iggy_batch_read_frame(&frames, &f));
-            memset(m, 0, sizeof *m);
-            m->offset = rec.base_offset + f.offset_delta; /* sliced records: delta may be > 0 */
-            m->timestamp = rec.base_timestamp;            /* one broker time per record */
-            m->origin_timestamp = rec.origin_timestamp + f.timestamp_delta;
-            m->id = f.id;
-            m->checksum = f.checksum;
-            /* Payload and headers, opened and decompressed when the poll asked for it. */
-            IGGY_TRY(iggy_message_fill(r->opts, a, &f, m, r->ctx));
+        fault = iggy_batch_frame_parse(p, left, &f, &len);
+        if (fault != IGGY_FRAME_OK) {
+            frames->off = (size_t)(p - frames->p);
+            return iggy_rd_bad(frames, iggy_frame_fault_text(fault));
         }
+        {
+            iggy_message_t scratch;
+            fill_fields(&scratch, rec, &f);
+            IGGY_TRY(iggy_message_fill(o, a, &f, &scratch, frames->ctx));
+        }
+        p += len;
+        n++;
     }
     *count = n;
     return IGGY_OK;
 }
 
+/* Fill pass over one record's frames, into msgs: the measure pass validated these very bytes. */
+static iggy_err_t fill_frames(const iggy_reader_t *frames, iggy_arena_t *a,
+                              const iggy_poll_decode_opts_t *o, const iggy_batch_record_t *rec,
+                              iggy_message_t *msgs)
+{
+    const bool sealed = o && o->key;
+    const uint8_t *p = frames->p + frames->off, *end = frames->p + frames->len;
+    for (iggy_message_t *m = msgs; p < end; m++) {
+        iggy_batch_frame_t f;
+        size_t len;
+        if (iggy_batch_frame_parse(p, (size_t)(end - p), &f, &len) != IGGY_FRAME_OK)
+            return iggy_fail(IGGY_ERR__STATE, "%s: reply changed between passes", frames->ctx);
+        fill_fields(m, rec, &f);
+        if (!sealed && !f.user_headers_len)
+            fill_plain(a, &f, m);
+        else /* opened, decompressed and headers parsed as the poll asked */
+            IGGY_TRY(iggy_message_fill(o, a, &f, m, frames->ctx));
+        p += len;
+    }
+    return IGGY_OK;
+}
+
 /* [partition_id u32][current_offset u64][messages_count u32] then batch records, each
- * 256-byte header + frames, walked by batch_length. */
+ * 256-byte header + frames, walked by batch_length. One walk per arena pass: the measure pass
+ * validates, counts and sizes (the message array is reserved after the walk, when its length
+ * is known); the fill pass places the array first (IGGY_ARENA_LEADING_SIZE keeps both totals
+ * equal) and copies out. */
 static iggy_err_t dec_polled_messages(iggy_reader_t *r, iggy_arena_t *a, void *out)
 {
+    const iggy_poll_decode_opts_t *o = r->opts;
+    const bool measuring = iggy_arena_measuring(a);
     iggy_polled_messages_t *res = out;
     iggy_message_t *msgs;
-    size_t records_off, n;
+    size_t n = 0;
 
     /* Go, C# and Node read a 0-byte body as an empty poll of partition 0; the server never
      * sends one with status 0 (messages.md §4.6). */
     if (iggy_rd_left(r) == 0)
         return IGGY_OK;
-    iggy_poll_transform_begin(r->opts, iggy_arena_measuring(a), iggy_rd_left(r));
+    iggy_poll_transform_begin(o, measuring, iggy_rd_left(r));
     if (iggy_rd_left(r) < IGGY_POLL_PREFIX_SIZE)
         return iggy_fail(IGGY_ERR__BAD_MSG,
                          "%s: body of %zu bytes is shorter than the 16-byte "
@@ -180,14 +229,40 @@ static iggy_err_t dec_polled_messages(iggy_reader_t *r, iggy_arena_t *a, void *o
      * cannot fit in the body is a corrupt reply. */
     IGGY_TRY(iggy_rd_check_count(r, res->declared_count, IGGY_FRAME_HEADER_SIZE));
 
-    /* Count first, then size the array, then fill. */
-    records_off = r->off;
-    IGGY_TRY(walk_records(r, a, NULL, 1, &n));
-    msgs = IGGY_ARENA_ARRAY(a, iggy_message_t, n);
-    r->off = records_off;
-    IGGY_TRY(walk_records(r, a, msgs, 0, &n));
+    msgs = iggy_arena_alloc(a, measuring ? 0 : IGGY_ARENA_LEADING_SIZE(iggy_message_t, a->note),
+                            alignof(max_align_t));
+    while (iggy_rd_left(r)) {
+        iggy_batch_record_t rec;
+        iggy_reader_t frames;
+        uint32_t in_record = 0;
+
+        IGGY_TRY(iggy_batch_read_record(r, &rec, &frames));
+        IGGY_TRY(iggy_rd_check_count(&frames, rec.message_count, IGGY_FRAME_HEADER_SIZE));
+        if (!measuring) {
+            /* The measure pass counted these frames (rec.message_count, checked below). */
+            if (n + rec.message_count > a->note)
+                return iggy_fail(IGGY_ERR__STATE, "%s: reply changed between passes", r->ctx);
+            IGGY_TRY(fill_frames(&frames, a, o, &rec, msgs + n));
+            n += rec.message_count;
+            continue;
+        }
+        /* Opt-in integrity check, once per reply (the measure pass). */
+        if (o && o->verify_checksums)
+            IGGY_TRY(iggy_batch_verify(rec.bytes, (size_t)rec.batch_length));
+        IGGY_TRY(measure_frames(&frames, a, o, &rec, &in_record));
+        if (in_record != rec.message_count)
+            return iggy_fail(IGGY_ERR__BAD_MSG,
+                             "%s: batch record ending at offset %zu declares %u messages but "
+                             "holds %u",
+                             r->ctx, frames.len, rec.message_count, in_record);
+        n += in_record;
+    }
+    if (measuring) {
+        a->note = n;
+        a->used += IGGY_ARENA_LEADING_SIZE(iggy_message_t, n);
+    }
     res->count = n;
-    res->messages = msgs;
+    res->messages = n ? msgs : NULL;
     return iggy_rd_end(r);
 }
 

@@ -402,7 +402,7 @@ iggy_err_t iggy_dec_permissions(iggy_reader_t *r, iggy_arena_t *a, size_t len,
     out->streams = NULL;
     if (has_streams) {
         size_t start = sub.off, ns;
-        iggy_arena_t counting = {NULL, 0, 0};
+        iggy_arena_t counting = {NULL, 0, 0, 0};
         iggy_stream_permissions_t *streams;
         /* Count streams without touching the real arena, then decode for real. */
         IGGY_TRY(dec_stream_perms(&sub, &counting, NULL, &ns));
@@ -445,7 +445,7 @@ iggy_err_t iggy_dec_records(iggy_reader_t *r, iggy_arena_t *a, size_t elem_size,
                             iggy_dec_record_fn dec, size_t *count, void **arr)
 {
     _Alignas(max_align_t) uint8_t scratch[512];
-    iggy_arena_t counting = {NULL, 0, 0};
+    iggy_arena_t counting = {NULL, 0, 0, 0};
     size_t start = r->off, n = 0;
     uint8_t *base;
 

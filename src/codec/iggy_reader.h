@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <iggy/error.h>
 
@@ -36,14 +37,28 @@ static inline uint16_t iggy_le16(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+/* Little-endian loads: one unaligned load on a little-endian host (the compiler turns the
+ * memcpy into a mov), byte by byte elsewhere. */
 static inline uint32_t iggy_le32(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+#endif
 }
 
 static inline uint64_t iggy_le64(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
     return (uint64_t)iggy_le32(p) | ((uint64_t)iggy_le32(p + 4) << 32);
+#endif
 }
 
 /** Fail with "ctx: short read at offset X (want N, have M)". */

@@ -45,7 +45,7 @@ iggy_err_t iggy_resp_unmarshal_ctx(const iggy_resp_ops_t *ops, const uint8_t *pa
                                    void *ctx, void **inout)
 {
     alignas(max_align_t) uint8_t scratch[512];
-    iggy_arena_t a = {NULL, 0, 0};
+    iggy_arena_t a = {NULL, 0, 0, 0};
     size_t cap;
     iggy_reader_t r;
     result_hdr_t *h = NULL;

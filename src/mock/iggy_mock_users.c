@@ -140,7 +140,7 @@ iggy_mock_outcome_t iggy_mock_h_logout(iggy_mock_call_t *call)
 static bool set_perms(iggy_mock_user_t *u, const uint8_t *p, size_t len)
 {
     iggy_reader_t r;
-    iggy_arena_t a = {NULL, 0, 0};
+    iggy_arena_t a = {NULL, 0, 0, 0};
     iggy_permissions_t tmp;
     void *block;
 
