@@ -43,9 +43,10 @@ typedef struct chunk {
     size_t n, cap;
     uint8_t *bytes; /* n frames */
     size_t len, bytes_cap;
-    int64_t first_us; /* when its first message was queued: the linger clock */
-    bool ids_minted;  /* ids {0,0} minted in the frames: every resend carries the same ids */
-    bool sealed;      /* checksums and deltas written, header below valid */
+    int64_t first_us;       /* when its first message was queued: the linger clock */
+    bool ids_minted;        /* ids {0,0} minted in the frames: every resend carries the same ids */
+    iggy_batch_plan_t plan; /* kept as messages arrive: the seal needs no extra walk */
+    bool sealed;            /* checksums and deltas written, header below valid */
     uint8_t header[IGGY_BATCH_HEADER_SIZE];
 } chunk_t;
 
@@ -390,7 +391,9 @@ static iggy_err_t prepare_chunk(shard_t *s, chunk_t *c)
         return view_chunk(s, c);
     if (p->has_opts && p->opts.message_ids == IGGY_MESSAGE_ID_UUID_V7)
         IGGY_TRY(mint_ids(p, c)); /* v4 ids are minted by the seal, in the same pass */
-    IGGY_TRY(iggy_batch_seal(c->bytes, c->len, (uint32_t)c->n, c->header));
+    if (c->ids_minted)
+        c->plan.zero_ids = 0; /* v7 ids went in already */
+    IGGY_TRY(iggy_batch_seal_planned(c->bytes, c->len, (uint32_t)c->n, &c->plan, c->header));
     c->sealed = true;
     return IGGY_OK;
 }
@@ -445,6 +448,9 @@ static chunk_t *chunk_take(iggy_producer_t *p, uint32_t partition)
     c->partition = partition;
     c->n = c->len = 0;
     c->ids_minted = c->sealed = false;
+    c->plan.origin_min = UINT64_MAX;
+    c->plan.origin_max = 0;
+    c->plan.zero_ids = 0;
     return c;
 }
 
@@ -472,6 +478,7 @@ static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition
     size_t hlen = kv_bytes(m->headers, m->headers_count);
     size_t need = IGGY_FRAME_HEADER_SIZE + m->payload_len + hlen;
     chunk_t *c = q->tail;
+    uint64_t origin;
     record_t *r;
     if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
         chunk_t *fresh = chunk_take(p, partition);
@@ -491,8 +498,11 @@ static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition
     r = &c->recs[c->n];
     r->opaque = opaque;
     r->enqueued_us = t;
-    iggy_batch_frame_put(c->bytes + c->len, m, (uint32_t)c->n,
-                         m->origin_timestamp ? m->origin_timestamp : wall_us, NULL, (uint32_t)hlen);
+    origin = m->origin_timestamp ? m->origin_timestamp : wall_us;
+    iggy_batch_frame_put(c->bytes + c->len, m, (uint32_t)c->n, origin, NULL, (uint32_t)hlen);
+    c->plan.origin_min = origin < c->plan.origin_min ? origin : c->plan.origin_min;
+    c->plan.origin_max = origin > c->plan.origin_max ? origin : c->plan.origin_max;
+    c->plan.zero_ids += m->id.lo == 0 && m->id.hi == 0;
     c->len += need;
     c->n++;
     return IGGY_OK;
