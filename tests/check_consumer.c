@@ -842,6 +842,45 @@ START_TEST(a_group_member_follows_a_leader_move)
 }
 END_TEST
 
+START_TEST(close_while_the_server_is_away_returns_soon)
+{
+    /* Six partitions with consumed offsets to commit at close, and no server: close tries once,
+     * gives up on the round, still leaves and frees everything (the leak guard checks). */
+    const char *props[] = {"consumer.batch.length",
+                           "100",
+                           "consumer.auto.commit",
+                           "interval",
+                           "consumer.auto.commit.interval.ms",
+                           "3600000",
+                           NULL};
+    iggy_polled_messages_t *batch = NULL;
+    iggy_consumer_t *k;
+    iggy_client_t *c;
+    struct timespec t0, t1;
+    size_t read = 0;
+    if (!test_begin_mock_only(&srv, &guard, NULL, "close_while_the_server_is_away_returns_soon"))
+        return;
+    c = client_with(
+        (const char *const[]){"request.timeout.ms", "1000", "reconnect.backoff.ms", "50", NULL});
+    fill(c, "away", 6, 100);
+    k = consumer_on(c, "away", props, NULL, NULL);
+    while (read < 600) {
+        ck_assert_int_eq(iggy_consumer_poll(k, 5000, &batch), IGGY_OK);
+        read += batch->count;
+    }
+    ck_assert_int_eq(iggy_mock_set_down(srv.mock, 0), IGGY_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_ne(iggy_consumer_close(k), IGGY_OK); /* the commit could not be made */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2500);
+    ck_assert_int_eq(iggy_mock_set_up(srv.mock, 0), IGGY_OK);
+    iggy_result_destroy(batch);
+    drop_stream(c, "away");
+    iggy_client_destroy(c);
+    test_end(&srv, &guard);
+}
+END_TEST
+
 /* ================================================================ the rest */
 
 START_TEST(a_position_past_the_end_follows_offset_reset)
@@ -1049,6 +1088,7 @@ int main(void)
     tcase_add_test(tc, faults_are_recovered_by_the_consumer);
     tcase_add_test(tc, a_fence_re_syncs_and_hands_partitions_over);
     tcase_add_test(tc, a_group_member_follows_a_leader_move);
+    tcase_add_test(tc, close_while_the_server_is_away_returns_soon);
     tcase_add_test(tc, a_position_past_the_end_follows_offset_reset);
     tcase_add_test(tc, stop_from_another_thread_ends_run);
     tcase_add_test(tc, a_steady_poll_loop_allocates_nothing);

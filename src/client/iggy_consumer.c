@@ -189,6 +189,9 @@ static iggy_err_t commit_part(iggy_consumer_t *c, part_t *p)
     return store(c, p, p->last_consumed);
 }
 
+/* Store every partition's consumed offset. A server that cannot be reached is not tried once
+ * per partition (each try can take a whole request timeout): the first such failure ends the
+ * round; the next trigger tries again. */
 static iggy_err_t commit_all(iggy_consumer_t *c)
 {
     iggy_err_t first = IGGY_OK;
@@ -196,6 +199,8 @@ static iggy_err_t commit_all(iggy_consumer_t *c)
         iggy_err_t err = commit_part(c, &c->parts[i]);
         if (err != IGGY_OK && first == IGGY_OK)
             first = err;
+        if (iggy_err_is_retriable(err))
+            break;
     }
     return first;
 }
