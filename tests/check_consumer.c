@@ -861,7 +861,7 @@ START_TEST(close_while_the_server_is_away_returns_soon)
     if (!test_begin_mock_only(&srv, &guard, NULL, "close_while_the_server_is_away_returns_soon"))
         return;
     c = client_with(
-        (const char *const[]){"request.timeout.ms", "1000", "reconnect.backoff.ms", "50", NULL});
+        (const char *const[]){"request.timeout.ms", "500", "reconnect.backoff.ms", "50", NULL});
     fill(c, "away", 6, 100);
     k = consumer_on(c, "away", props, NULL, NULL);
     while (read < 600) {
