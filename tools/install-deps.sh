@@ -5,6 +5,10 @@
 # a Recommends of clang). Afterwards each toolchain a variant uses is probed, so a missing
 # runtime fails here with its name instead of as a link error deep inside a test run.
 set -euo pipefail
+# Optional peers are not installed here: the official Go SDK (for interop_go and
+# bench/peers/compare.py) is a local checkout named by IGGY_GO_SDK, which CI may export after
+# fetching it (docs/BENCHMARKING.md); without it those parts print SKIPPED. iggy-bench comes
+# from IGGY_BENCH_BIN the same way. The Python SDK and matplotlib come from PyPI at test time.
 pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
       clang libclang-rt-dev clang-format valgrind
       python3 python3-venv

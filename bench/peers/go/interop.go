@@ -1,10 +1,11 @@
-// Interop peer: drives the official Iggy Go SDK (github.com/apache/iggy/foreign/go at commit
-// cc269ef70ef2) against a server (normally libiggy's mock) for tests/interop/run_interop.py.
+// Interop commands of iggy-go-peer: drive the official Iggy Go SDK
+// (github.com/apache/iggy/foreign/go at commit cc269ef70ef2) against a server (normally
+// libiggy's mock) for tests/interop/run_interop.py.
 //
-//	gopeer scenario PREFIX      exercise the SDK API; prints one JSON line per step
-//	gopeer produce SPEC.json    send the messages a spec describes
-//	gopeer consume SPEC.json    poll every partition of the spec's topic, dump JSON
-//	gopeer produce-keys SPEC.json  one message per key with MessagesKey partitioning
+//	iggy-go-peer scenario PREFIX         exercise the SDK API; prints one JSON line per step
+//	iggy-go-peer produce SPEC.json       send the messages a spec describes
+//	iggy-go-peer consume SPEC.json       poll every partition of the spec's topic, dump JSON
+//	iggy-go-peer produce-keys SPEC.json  one message per key with MessagesKey partitioning
 //
 // The server address comes from IGGY_ADDR (host:port), the credentials from
 // IGGY_USERNAME / IGGY_PASSWORD (default iggy/iggy). Any failure exits non-zero.
@@ -38,7 +39,7 @@ func env(name, def string) string {
 }
 
 func die(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "gopeer: FAIL: "+format+"\n", args...)
+	fmt.Fprintf(os.Stderr, "iggy-go-peer: FAIL: "+format+"\n", args...)
 	os.Exit(1)
 }
 
@@ -613,25 +614,5 @@ func cmdScenario(ctx context.Context, prefix string) {
 	expect(err != nil, "stream still there after delete")
 	check(cli.LogoutUser(ctx), "LogoutUser")
 	st.ok("cleanup,logout", nil)
-	fmt.Printf("gopeer scenario: %d steps passed\n", st.n)
-}
-
-func main() {
-	if len(os.Args) < 3 {
-		die("usage: gopeer scenario PREFIX | produce|consume|produce-keys SPEC.json")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	switch os.Args[1] {
-	case "scenario":
-		cmdScenario(ctx, os.Args[2])
-	case "produce":
-		cmdProduce(ctx, readSpec(os.Args[2]))
-	case "consume":
-		cmdConsume(ctx, readSpec(os.Args[2]))
-	case "produce-keys":
-		cmdProduceKeys(ctx, readSpec(os.Args[2]))
-	default:
-		die("unknown command %q", os.Args[1])
-	}
+	fmt.Printf("iggy-go-peer scenario: %d steps passed\n", st.n)
 }

@@ -1,4 +1,4 @@
-module github.com/libiggy/interop/gopeer
+module github.com/libiggy/libiggy/bench/peers/go
 
 go 1.25.0
 
