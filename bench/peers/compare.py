@@ -45,6 +45,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from mock_server import MockServer  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RUN_TIMEOUT = 900
@@ -64,44 +67,23 @@ def note(msg):
 
 class Server:
     def __init__(self, args):
-        self.proc = None
+        self.mock = None
         self.user = os.environ.get("IGGY_USERNAME") or "iggy"
         self.password = os.environ.get("IGGY_PASSWORD") or "iggy"
         if args.server:
             self.addr, self.kind = args.server, f"server at {args.server}"
             return
-        mock = os.path.join(args.build_dir, "bin", "iggy-mock-server")
-        if not os.access(mock, os.X_OK):
-            raise Failure(f"{mock} is not built (or pass --server HOST:PORT)")
-        self.log = tempfile.NamedTemporaryFile(prefix="peers-mock-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([mock, "--listen", "127.0.0.1:0", "--username", self.user,
-                                      "--password", self.password],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        self.addr, deadline = None, time.time() + 10
-        while time.time() < deadline and self.addr is None:
-            with open(self.log.name) as f:
-                for line in f:
-                    if "listening on " in line:
-                        self.addr = line.split("listening on ")[1].split()[0]
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not self.addr or not self.addr.startswith("127.0.0.1:"):
-            self.stop()
-            raise Failure(f"iggy-mock-server did not report a loopback address ({self.addr})")
+        try:
+            self.mock = MockServer(os.path.join(args.build_dir, "bin"), self.user, self.password)
+        except RuntimeError as e:
+            raise Failure(f"{e} (or pass --server HOST:PORT)")
+        self.addr = self.mock.addr
         self.kind = f"libiggy's bundled mock (iggy-mock-server) at {self.addr}"
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc:
-            os.unlink(self.log.name)
-            self.proc = None
+        if self.mock:
+            self.mock.stop()
+            self.mock = None
 
 
 # ---------------------------------------------------------------- output parsers

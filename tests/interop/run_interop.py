@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from mock_server import MockServer  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 GO_BUILD = os.path.join(HERE, "..", "..", "bench", "peers", "go", "build.sh")
 PEER_TIMEOUT = 240
@@ -83,44 +86,24 @@ assert xxh32(b"") == 0x02CC5D05 and xxh32(b"a") == 0x550D7456  # reference value
 
 class Server:
     def __init__(self, bin_dir):
-        self.proc = None
+        self.mock = None
         self.user = os.environ.get("IGGY_TEST_USERNAME") or "iggy"
         self.password = os.environ.get("IGGY_TEST_PASSWORD") or "iggy"
         real = os.environ.get("IGGY_TEST_SERVER")
         if real:
             self.addr, self.kind = real, "real server " + real
             return
-        mock = os.path.join(bin_dir, "iggy-mock-server")
-        if not os.access(mock, os.X_OK):
-            fail(f"{mock} is not built")
-        self.log = tempfile.NamedTemporaryFile(prefix="interop-mock-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([mock, "--listen", "127.0.0.1:0"], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        self.addr = None
-        while time.time() < deadline and self.addr is None:
-            with open(self.log.name) as f:
-                for line in f:
-                    if "listening on " in line:
-                        self.addr = line.split("listening on ")[1].split()[0]
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if not self.addr or not self.addr.startswith("127.0.0.1:"):
-            self.stop()
-            fail(f"iggy-mock-server did not report a loopback address ({self.addr})")
+        try:
+            self.mock = MockServer(bin_dir)
+        except RuntimeError as e:
+            fail(str(e))
+        self.addr = self.mock.addr
         self.kind = "libiggy mock " + self.addr
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc and os.path.exists(self.log.name):
-            os.unlink(self.log.name)
+        if self.mock:
+            self.mock.stop()
+            self.mock = None
 
 
 class Peers:
