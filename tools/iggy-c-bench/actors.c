@@ -192,7 +192,8 @@ static void *run_producer(void *arg)
 
     if (producer_client_open(&pc, x->ctx, x->stream_idx, x->partitions, x->error,
                              sizeof x->error) ||
-        batch_gen_init(&g, a->message_size, a->messages_per_batch, 0x51ED2701ull * x->id)) {
+        batch_gen_init(&g, a->message_size, a->messages_per_batch, 0x51ED2701ull * x->id,
+                       !a->high_level_api)) {
         if (!x->error[0])
             snprintf(x->error, sizeof x->error, "out of memory for the batch");
         return actor_fail(x);
@@ -299,10 +300,10 @@ static void *run_producing_consumer(void *arg)
     memset(&pc, 0, sizeof pc);
     memset(&cc, 0, sizeof cc);
     memset(&g, 0, sizeof g);
-    if (is_producer &&
-        (producer_client_open(&pc, x->ctx, x->stream_idx, x->partitions, x->error,
-                              sizeof x->error) ||
-         batch_gen_init(&g, a->message_size, a->messages_per_batch, 0x51ED2701ull * x->id))) {
+    if (is_producer && (producer_client_open(&pc, x->ctx, x->stream_idx, x->partitions, x->error,
+                                             sizeof x->error) ||
+                        batch_gen_init(&g, a->message_size, a->messages_per_batch,
+                                       0x51ED2701ull * x->id, !a->high_level_api))) {
         if (!x->error[0])
             snprintf(x->error, sizeof x->error, "out of memory for the batch");
         return actor_fail(x);

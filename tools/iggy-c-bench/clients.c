@@ -90,7 +90,7 @@ static uint64_t next_rand(uint64_t *s)
     return *s = x;
 }
 
-int batch_gen_init(batch_gen_t *g, numparam_t size, numparam_t count, uint64_t seed)
+int batch_gen_init(batch_gen_t *g, numparam_t size, numparam_t count, uint64_t seed, bool ids_once)
 {
     static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     memset(g, 0, sizeof *g);
@@ -108,6 +108,13 @@ int batch_gen_init(batch_gen_t *g, numparam_t size, numparam_t count, uint64_t s
         g->msgs[i].payload = g->payload;
         g->msgs[i].payload_len = size.max;
     }
+    /* upstream's SDK mints the ids of its reused batch on the first send and resends them;
+     * minting them here once does the same (id 0 would have libiggy mint on every send) */
+    if (ids_once && g->fixed)
+        for (uint32_t i = 0; i < count.max; i++) {
+            g->msgs[i].id.lo = next_rand(&g->rng);
+            g->msgs[i].id.hi = (next_rand(&g->rng) & ~0xF000ull) | 0x4000ull; /* v4 */
+        }
     g->n = count.max;
     g->user_bytes = (uint64_t)count.max * size.max;
     g->total_bytes = (uint64_t)count.max * (BENCH_MESSAGE_HEADER_BYTES + size.max);

@@ -28,7 +28,9 @@ int ctx_client(const bench_ctx_t *ctx, const iggy_conf_t *conf, iggy_client_t **
                size_t cap);
 
 /* One batch of random alphanumeric payload, built once and resent with origin_timestamp
- * restamped when sizes are fixed; rebuilt per batch when -m or -P is a range. */
+ * restamped when sizes are fixed; rebuilt per batch when -m or -P is a range. ids_once: the
+ * fixed batch's message ids are minted once and resent (the low-level path); else they are 0
+ * and the library mints them per send. */
 typedef struct batch_gen {
     numparam_t size, count;
     bool fixed;
@@ -39,7 +41,7 @@ typedef struct batch_gen {
     uint64_t user_bytes, total_bytes;
 } batch_gen_t;
 
-int batch_gen_init(batch_gen_t *g, numparam_t size, numparam_t count, uint64_t seed);
+int batch_gen_init(batch_gen_t *g, numparam_t size, numparam_t count, uint64_t seed, bool ids_once);
 void batch_gen_free(batch_gen_t *g);
 
 typedef struct batch_metrics {
