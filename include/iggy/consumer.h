@@ -231,7 +231,9 @@ IGGY_EXTERN void iggy_consumer_stats(const iggy_consumer_t *consumer, iggy_consu
  *        consumed offsets with an interval mode), call the REVOKED callback for every
  *        partition, leave the group, give the connection back and free the consumer. NULL is
  *        a no-op.
- * @returns IGGY_OK; the first commit or leave error (the consumer is freed anyway).
+ * @returns IGGY_OK; the first commit or leave error (the consumer is freed anyway). A commit
+ *          round stops at the first failure to reach the server, so with the server away close
+ *          takes about two request timeouts (the commit and the leave), not one per partition.
  * @threadsafe no: no other call on this consumer may be running (stop first).
  */
 IGGY_EXTERN iggy_err_t iggy_consumer_close(iggy_consumer_t *consumer);
