@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool_json.h"
 #include <iggy/iggy.h>
 
 #define EXIT_FAIL 1
@@ -289,73 +290,10 @@ static bool parse_u32(const char *s, uint32_t *out)
 
 /* ---------------------------------------------------------------- JSON output */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n;
-    if (p[0] < 0x80)
-        return 1;
-    if ((p[0] & 0xE0) == 0xC0 && p[0] >= 0xC2)
-        n = 2;
-    else if ((p[0] & 0xF0) == 0xE0)
-        n = 3;
-    else if ((p[0] & 0xF8) == 0xF0 && p[0] <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped; invalid UTF-8
- * becomes U+FFFD so the output always parses. */
-static void json_str(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    fputc('"', f);
-    while (*p) {
-        size_t n;
-        switch (*p) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7F) {
-                fprintf(f, "\\u%04x", *p);
-                break;
-            }
-            n = utf8_len(p);
-            if (n == 0) {
-                fputs("\\ufffd", f);
-                break;
-            }
-            fwrite(p, 1, n, f);
-            p += n;
-            continue;
-        }
-        p++;
-    }
-    fputc('"', f);
-}
-
 static void json_topic_fields(FILE *f, const iggy_topic_t *t)
 {
     fprintf(f, "\"id\":%u,\"name\":", t->id);
-    json_str(f, t->name);
+    tool_json_string(f, t->name);
     fprintf(f,
             ",\"created_at\":%llu,\"partitions_count\":%u,\"message_expiry\":%llu,"
             "\"compression_algorithm\":%u,\"max_topic_size\":%llu,\"size_bytes\":%llu,"
@@ -369,7 +307,7 @@ static void json_topic_fields(FILE *f, const iggy_topic_t *t)
 static void json_stream_fields(FILE *f, const iggy_stream_t *s)
 {
     fprintf(f, "\"id\":%u,\"name\":", s->id);
-    json_str(f, s->name);
+    tool_json_string(f, s->name);
     fprintf(f,
             ",\"created_at\":%llu,\"topics_count\":%u,\"size_bytes\":%llu,\"messages_count\":%llu",
             (unsigned long long)s->created_at, s->topics_count, (unsigned long long)s->size_bytes,
@@ -407,7 +345,7 @@ static iggy_err_t list_topic(iggy_client_t *c, const opts_t *o, const iggy_strea
         for (size_t i = 0; i < (*groups)->count; i++) {
             const iggy_consumer_group_t *g = &(*groups)->groups[i];
             fprintf(stdout, "%s{\"id\":%u,\"name\":", i ? "," : "", g->id);
-            json_str(stdout, g->name);
+            tool_json_string(stdout, g->name);
             fprintf(stdout, ",\"members_count\":%u,\"partitions_count\":%u}", g->members_count,
                     g->partitions_count);
         }
@@ -444,7 +382,7 @@ static int cmd_list_all(iggy_client_t *c, const opts_t *o)
         return fail("list streams", err);
     if (o->json) {
         fputs("{\"broker\":", stdout);
-        json_str(stdout, o->broker);
+        tool_json_string(stdout, o->broker);
         fputs(",\"streams\":[", stdout);
     } else {
         printf("Metadata from %s:\n %zu stream%s:\n", o->broker, streams->count,

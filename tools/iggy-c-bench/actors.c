@@ -178,6 +178,30 @@ static void finish_metrics(actor_t *x, uint64_t messages, uint64_t batches)
     summary_actor_line(a, &x->metrics, messages, batches);
 }
 
+/* Running totals of one actor's recorded batches. */
+typedef struct run_totals {
+    uint64_t messages, batches, user, total;
+} run_totals_t;
+
+/* Account one recorded batch of a producer or consumer: totals, the record, the progress
+ * counter the progress line reads, pacing. 1 when the run is finished, 0 to go on, -1 on
+ * failure (x->error says why). */
+static int account_batch(actor_t *x, run_totals_t *t, const batch_metrics_t *m, int64_t start,
+                         _Atomic uint64_t *progress, rate_limiter_t *rl, finish_t *finish)
+{
+    t->messages += m->messages;
+    t->batches++;
+    t->user += m->user_bytes;
+    t->total += m->total_bytes;
+    if (!record(x, start, m->latency_us, t->messages, t->batches, t->user, t->total))
+        return -1;
+    atomic_store_explicit(progress, t->messages, memory_order_relaxed);
+    atomic_store_explicit(&x->user_bytes, t->user, memory_order_relaxed);
+    if (x->rate_limit)
+        rate_limiter_wait(rl, m->user_bytes);
+    return finish_account(finish, m->user_bytes) ? 1 : 0;
+}
+
 static void *run_producer(void *arg)
 {
     actor_t *x = arg;
@@ -186,7 +210,7 @@ static void *run_producer(void *arg)
     batch_gen_t g;
     batch_metrics_t m;
     rate_limiter_t rl;
-    uint64_t messages = 0, batches = 0, user = 0, total = 0;
+    run_totals_t t = {0, 0, 0, 0};
     int64_t start;
     int rc;
 
@@ -212,22 +236,14 @@ static void *run_producer(void *arg)
             return actor_fail(x);
         if (!rc)
             continue;
-        messages += m.messages;
-        batches++;
-        user += m.user_bytes;
-        total += m.total_bytes;
-        if (!record(x, start, m.latency_us, messages, batches, user, total))
+        if ((rc = account_batch(x, &t, &m, start, &x->sent_messages, &rl, x->send_finish)) < 0)
             return actor_fail(x);
-        atomic_store_explicit(&x->sent_messages, messages, memory_order_relaxed);
-        atomic_store_explicit(&x->user_bytes, user, memory_order_relaxed);
-        if (x->rate_limit)
-            rate_limiter_wait(&rl, m.user_bytes);
-        if (finish_account(x->send_finish, m.user_bytes))
+        if (rc)
             break;
     }
     producer_client_close(&pc);
     batch_gen_free(&g);
-    finish_metrics(x, messages, batches);
+    finish_metrics(x, t.messages, t.batches);
     atomic_store(&x->state, ACTOR_DONE);
     return NULL;
 }
@@ -239,7 +255,7 @@ static void *run_consumer(void *arg)
     consumer_client_t cc;
     batch_metrics_t m;
     rate_limiter_t rl;
-    uint64_t messages = 0, batches = 0, user = 0, total = 0;
+    run_totals_t t = {0, 0, 0, 0};
     int64_t start;
     int rc;
 
@@ -260,21 +276,13 @@ static void *run_consumer(void *arg)
             return actor_fail(x);
         if (!rc)
             continue; /* empty polls are not recorded, and there is no sleep */
-        messages += m.messages;
-        batches++;
-        user += m.user_bytes;
-        total += m.total_bytes;
-        if (!record(x, start, m.latency_us, messages, batches, user, total))
+        if ((rc = account_batch(x, &t, &m, start, &x->polled_messages, &rl, x->poll_finish)) < 0)
             return actor_fail(x);
-        atomic_store_explicit(&x->polled_messages, messages, memory_order_relaxed);
-        atomic_store_explicit(&x->user_bytes, user, memory_order_relaxed);
-        if (x->rate_limit)
-            rate_limiter_wait(&rl, m.user_bytes);
-        if (finish_account(x->poll_finish, m.user_bytes))
+        if (rc)
             break;
     }
     consumer_client_close(&cc);
-    finish_metrics(x, messages, batches);
+    finish_metrics(x, t.messages, t.batches);
     atomic_store(&x->state, ACTOR_DONE);
     return NULL;
 }

@@ -1,5 +1,7 @@
 #include "humanize.h"
 
+#include "iggy_humantime.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -69,51 +71,13 @@ bool hz_parse_size(const char *s, uint64_t *out)
     return false;
 }
 
+/* humantime, the library's parser (src/iggy_humantime.c: the Rust SDK's grammar), after
+ * iggy-bench's zero words and, for IggyDuration, lowercasing. */
 static bool parse_duration(const char *s, bool lower, uint64_t *out_us)
 {
-    /* humantime's units; a month is 30.44 days and a year 365.25 days, in nanoseconds. */
-    static const struct {
-        const char *unit;
-        uint64_t ns;
-    } units[] = {
-        {"nsec", 1ull},
-        {"ns", 1ull},
-        {"usec", 1000ull},
-        {"us", 1000ull},
-        {"\xc2\xb5s", 1000ull},
-        {"msec", 1000000ull},
-        {"ms", 1000000ull},
-        {"seconds", 1000000000ull},
-        {"second", 1000000000ull},
-        {"secs", 1000000000ull},
-        {"sec", 1000000000ull},
-        {"s", 1000000000ull},
-        {"minutes", 60000000000ull},
-        {"minute", 60000000000ull},
-        {"mins", 60000000000ull},
-        {"min", 60000000000ull},
-        {"m", 60000000000ull},
-        {"hours", 3600000000000ull},
-        {"hour", 3600000000000ull},
-        {"hrs", 3600000000000ull},
-        {"hr", 3600000000000ull},
-        {"h", 3600000000000ull},
-        {"days", 86400000000000ull},
-        {"day", 86400000000000ull},
-        {"d", 86400000000000ull},
-        {"weeks", 604800000000000ull},
-        {"week", 604800000000000ull},
-        {"w", 604800000000000ull},
-        {"months", 2630016000000000ull},
-        {"month", 2630016000000000ull},
-        {"M", 2630016000000000ull},
-        {"years", 31557600000000000ull},
-        {"year", 31557600000000000ull},
-        {"y", 31557600000000000ull},
-    };
     char buf[128];
     const char *p;
-    uint64_t total_ns = 0;
+    uint64_t total_ns;
     size_t n = strlen(s);
 
     if (n >= sizeof buf)
@@ -125,38 +89,8 @@ static bool parse_duration(const char *s, bool lower, uint64_t *out_us)
         *out_us = 0;
         return true;
     }
-    if (!*p)
+    if (!iggy_humantime_ns((const uint8_t *)p, strlen(p), UINT64_MAX, &total_ns))
         return false;
-    while (*p) {
-        uint64_t v = 0;
-        const char *u;
-        size_t ul;
-        bool found = false;
-        if (!isdigit((unsigned char)*p))
-            return false;
-        for (; isdigit((unsigned char)*p); p++) {
-            if (v > (UINT64_MAX - 9) / 10)
-                return false;
-            v = v * 10 + (uint64_t)(*p - '0');
-        }
-        p = skip_blanks(p);
-        u = p;
-        while (*p && !isdigit((unsigned char)*p) && *p != ' ' && *p != '\t')
-            p++;
-        ul = (size_t)(p - u);
-        for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-            if (strlen(units[i].unit) == ul && !strncmp(u, units[i].unit, ul)) {
-                if (v && units[i].ns > UINT64_MAX / v)
-                    return false;
-                total_ns += v * units[i].ns;
-                found = true;
-                break;
-            }
-        }
-        if (!found)
-            return false;
-        p = skip_blanks(p);
-    }
     *out_us = total_ns / 1000;
     return true;
 }

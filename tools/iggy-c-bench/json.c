@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include "tool_json.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,36 +10,6 @@ void json_init(json_t *j, FILE *f)
 {
     memset(j, 0, sizeof *j);
     j->f = f;
-}
-
-static void put_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
 }
 
 /* The comma and the key before a value. */
@@ -49,7 +21,7 @@ static void member(json_t *j, const char *key)
         j->has_items[j->depth] = true;
     }
     if (key) {
-        put_string(j->f, key);
+        tool_json_string(j->f, key);
         fputc(':', j->f);
     }
 }
@@ -88,7 +60,7 @@ void json_string(json_t *j, const char *key, const char *value)
 {
     member(j, key);
     if (value)
-        put_string(j->f, value);
+        tool_json_string(j->f, value);
     else
         fputs("null", j->f);
 }

@@ -1,0 +1,11 @@
+/* JSON output shared by the command-line tools (iggycat -J, iggy-c-bench's report.json). */
+#ifndef IGGY_TOOL_JSON_H
+#define IGGY_TOOL_JSON_H
+
+#include <stdio.h>
+
+/* Write s (NULL: "") as a JSON string: quotes, backslashes and control characters escaped,
+ * invalid UTF-8 replaced by U+FFFD, so the output always parses. */
+void tool_json_string(FILE *f, const char *s);
+
+#endif
