@@ -41,15 +41,16 @@ int ctx_init(bench_ctx_t *ctx, const bench_args_t *a, char *err, size_t cap)
     if (conf_set(ctx->conf, "bootstrap.servers", a->server_address, err, cap) ||
         conf_set(ctx->conf, "username", a->username, err, cap) ||
         conf_set(ctx->conf, "password", a->password, err, cap) ||
-        conf_set(ctx->conf, "socket.nodelay", a->nodelay ? "true" : "false", err, cap))
+        conf_set(ctx->conf, "socket.nodelay", a->nodelay ? "true" : "false", err, cap) ||
+        (a->tls &&
+         (conf_set(ctx->conf, "tls.enabled", "true", err, cap) ||
+          conf_set(ctx->conf, "tls.server.name", a->tls_domain, err, cap) ||
+          conf_set(ctx->conf, "tls.verify", a->tls_validate_certificate ? "true" : "false", err,
+                   cap) ||
+          (a->tls_ca_file && conf_set(ctx->conf, "tls.ca.file", a->tls_ca_file, err, cap))))) {
+        ctx_free(ctx);
         return -1;
-    if (a->tls &&
-        (conf_set(ctx->conf, "tls.enabled", "true", err, cap) ||
-         conf_set(ctx->conf, "tls.server.name", a->tls_domain, err, cap) ||
-         conf_set(ctx->conf, "tls.verify", a->tls_validate_certificate ? "true" : "false", err,
-                  cap) ||
-         (a->tls_ca_file && conf_set(ctx->conf, "tls.ca.file", a->tls_ca_file, err, cap))))
-        return -1;
+    }
     return 0;
 }
 

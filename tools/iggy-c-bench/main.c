@@ -115,13 +115,20 @@ int main(int argc, char **argv)
     if (a.open_charts)
         fprintf(stderr, "note: --open-charts is accepted for compatibility; iggy-c-bench writes "
                         "report.json and draws no charts\n");
-    if (ctx_init(&ctx, &a, err, sizeof err) || ctx_client(&ctx, NULL, &admin, err, sizeof err)) {
+    if (ctx_init(&ctx, &a, err, sizeof err)) {
         fprintf(stderr, "Benchmark failed with error: %s\n", err);
+        return 1;
+    }
+    if (ctx_client(&ctx, NULL, &admin, err, sizeof err)) {
+        fprintf(stderr, "Benchmark failed with error: %s\n", err);
+        ctx_free(&ctx);
         return 1;
     }
     print_info(&a);
     if (setup_kind(admin, &a, err, sizeof err)) {
         fprintf(stderr, "Benchmark failed with error: %s\n", err);
+        iggy_client_destroy(admin);
+        ctx_free(&ctx);
         return 1;
     }
     if (plan_build(&plan, &a, &ctx) || plan_start(&plan, err, sizeof err)) {
