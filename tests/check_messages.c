@@ -1537,6 +1537,48 @@ START_TEST(consumer_group_members_share_partitions_exactly_once)
 }
 END_TEST
 
+START_TEST(a_member_without_partitions_gets_an_empty_poll)
+{
+    /* One partition, two members: the one left without a partition gets an empty batch (as
+     * the Rust SDK returns), not an error; a client that never joined gets 5006. */
+    iggy_client_t *a, *b, *outsider;
+    iggy_consumer_ref_t gc = {IGGY_CONSUMER_GROUP, {"pair", 0}};
+    iggy_polling_strategy_t next = {IGGY_POLL_NEXT, 0};
+    iggy_identifier_t g = iggy_id_name("pair");
+    iggy_polled_messages_t *ra = NULL, *rb = NULL, *ro = NULL;
+    topic_ref_t t;
+
+    test_server_start(&srv, NULL);
+    a = client();
+    b = client();
+    outsider = client();
+    make_topic(a, &t, "lonely", 1);
+    OK(iggy_create_consumer_group(a, &t.stream, &t.topic, "pair", NULL));
+    OK(iggy_join_consumer_group(a, &t.stream, &t.topic, &g));
+    OK(iggy_join_consumer_group(b, &t.stream, &t.topic, &g));
+    send_indexed(a, &t, 0, 10, 1);
+    OK(iggy_poll_messages(a, &gc, &t.stream, &t.topic, NULL, &next, 100, true, NULL, &ra));
+    OK(iggy_poll_messages(b, &gc, &t.stream, &t.topic, NULL, &next, 100, true, NULL, &rb));
+    /* Exactly one of them holds partition 0 and read the ten messages. */
+    ck_assert_uint_eq(ra->count + rb->count, 10);
+    {
+        const iggy_polled_messages_t *idle = ra->count ? rb : ra;
+        ck_assert_uint_eq(idle->count, 0);
+        ck_assert_uint_eq(idle->partition_id, IGGY_PARTITION_UNASSIGNED);
+    }
+    ck_assert_int_eq(
+        iggy_poll_messages(outsider, &gc, &t.stream, &t.topic, NULL, &next, 100, true, NULL, &ro),
+        IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND);
+    iggy_result_destroy(ra);
+    iggy_result_destroy(rb);
+    drop_topic(a, &t);
+    iggy_client_destroy(a);
+    iggy_client_destroy(b);
+    iggy_client_destroy(outsider);
+    test_server_stop(&srv);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- suite */
 
 int main(void)
@@ -1562,6 +1604,7 @@ int main(void)
     tcase_add_test(tc, encryption_round_trip_and_failures_keep_their_place);
     tcase_add_test(tc, rust_sdk_sealed_messages_decrypt_through_poll);
     tcase_add_test(tc, consumer_group_members_share_partitions_exactly_once);
+    tcase_add_test(tc, a_member_without_partitions_gets_an_empty_poll);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

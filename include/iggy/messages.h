@@ -102,8 +102,11 @@ typedef struct iggy_poll_opts {
  *
  * A consumer group poll with partition_id NULL uses the group assignment: the library
  * syncs it (SyncConsumerGroup), polls the assigned partitions in turn, and on the re-sync
- * sentinel partition (IGGY_PARTITION_RESYNC) re-syncs once and retries. An empty reply
- * always yields zero messages. Messages that fail to decrypt or decompress keep their
+ * sentinel partition (IGGY_PARTITION_RESYNC) re-syncs once and retries. A member that holds
+ * no partition now (more members than partitions) gets an empty batch of partition
+ * IGGY_PARTITION_UNASSIGNED, as the Rust SDK returns an empty poll; a client that is not a
+ * member gets IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND. An empty reply always yields zero
+ * messages. Messages that fail to decrypt or decompress keep their
  * place (offset, ids) and carry the error in iggy_message_t::error.
  *
  * @param partition_id partition, or NULL (single consumer: partition 0 on the server; group:

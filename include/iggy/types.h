@@ -200,6 +200,9 @@ typedef enum iggy_options_scope {
 #define IGGY_SIZE_UNLIMITED UINT64_MAX
 /** Partition id a group poll returns when the member must re-sync its assignment. */
 #define IGGY_PARTITION_RESYNC UINT32_MAX
+/** Partition id of the empty batch a group poll returns to a member that holds no partition
+ *  now (more members than partitions, or a rebalance in progress): poll again later. */
+#define IGGY_PARTITION_UNASSIGNED (UINT32_MAX - 1)
 /** "No user" in client records. */
 #define IGGY_USER_NONE UINT32_MAX
 /** Ack level for consumer-offset writes: replicated to a quorum (what every SDK sends). */

@@ -12,6 +12,7 @@
 #include "codec/iggy_batch.h"
 #include "codec/iggy_codec.h"
 #include "codec/iggy_message_transform.h"
+#include "codec/iggy_resp.h"
 #include "iggy_alloc.h"
 #include "iggy_error_internal.h"
 
@@ -430,8 +431,17 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
     pthread_mutex_unlock(&st->lock);
     iggy_result_destroy(a);
     if (*out == IGGY_PARTITION_RESYNC)
-        return iggy_fail(IGGY_ERR__NOT_FOUND, "PollMessages: no partition assigned to this member");
+        *out = IGGY_PARTITION_UNASSIGNED; /* a member, holding nothing now */
     return IGGY_OK;
+}
+
+/* The empty batch of a group poll by a member holding no partition: decoded from an empty
+ * poll body, so the caller's reusable batch is used as for any reply (no request is sent). */
+static iggy_err_t empty_poll(iggy_polled_messages_t **batch)
+{
+    uint8_t body[IGGY_POLL_PREFIX_SIZE] = {0};
+    iggy_put_le32(body, IGGY_PARTITION_UNASSIGNED);
+    return iggy_resp_unmarshal(&iggy_resp_polled_messages, body, sizeof body, (void **)batch);
 }
 
 static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
@@ -503,6 +513,8 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
                          auto_commit, opts, batch);
     for (bool resync = false, rejoined = false;;) {
         err = group_partition(c, st, consumer, stream, topic, resync, &partition);
+        if (err == IGGY_OK && partition == IGGY_PARTITION_UNASSIGNED)
+            return empty_poll(batch);
         if (err == IGGY_OK)
             err = poll_once(c, st, NULL, consumer, stream, topic, &partition, strategy, count,
                             auto_commit, opts, batch);
