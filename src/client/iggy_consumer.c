@@ -412,7 +412,8 @@ static iggy_err_t sync_set(iggy_consumer_t *c)
         uint32_t *ids = set_room(c, n);
         if (!ids)
             return iggy_fail(IGGY_ERR__NO_MEMORY, "consumer: no memory for the assignment");
-        memcpy(ids, c->assignment->partitions, n * sizeof *ids);
+        if (n) /* no partitions: the array is NULL */
+            memcpy(ids, c->assignment->partitions, n * sizeof *ids);
         qsort(ids, n, sizeof *ids, cmp_u32);
         for (size_t i = 0; i < n; i++)
             if (m == 0 || ids[m - 1] != ids[i])

@@ -425,7 +425,8 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
         e->epoch = epoch;
         e->generation = a->generation;
         e->count = a->partitions_count < 64 ? a->partitions_count : 64;
-        memcpy(e->partitions, a->partitions, e->count * sizeof(uint32_t));
+        if (e->count) /* no partitions: the array is NULL */
+            memcpy(e->partitions, a->partitions, e->count * sizeof(uint32_t));
     }
     *out = e && e->count ? e->partitions[e->cursor++ % e->count] : IGGY_PARTITION_RESYNC;
     pthread_mutex_unlock(&st->lock);
