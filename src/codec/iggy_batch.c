@@ -61,21 +61,6 @@ static inline int mint_uuid_v4(id_source_t *s, uint8_t out[16])
     return 0;
 }
 
-iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count)
-{
-    id_source_t src;
-    src.pos = src.len = 0;
-    src.wanted = count;
-    for (size_t i = 0; i < count; i++) {
-        uint8_t b[16];
-        if (mint_uuid_v4(&src, b) != 0)
-            return iggy_fail(IGGY_ERR__STATE, "message ids: RAND_bytes failed");
-        ids[i].lo = iggy_le64(b);
-        ids[i].hi = iggy_le64(b + 8);
-    }
-    return IGGY_OK;
-}
-
 /* ---------------------------------------------------------------- writer */
 
 static uint64_t origin_of(const iggy_send_message_t *m, uint64_t now_us)
@@ -243,25 +228,6 @@ iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint
         }
     }
     return IGGY_OK;
-}
-
-iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
-                           uint8_t header[IGGY_BATCH_HEADER_SIZE])
-{
-    iggy_batch_plan_t plan = {UINT64_MAX, 0, 0};
-    uint32_t n = 0;
-    size_t off;
-    for (off = 0; off < len; off += frame_len(frames + off)) {
-        uint64_t ts = iggy_le64(frames + off + IGGY_FH_RESERVED);
-        plan.origin_min = ts < plan.origin_min ? ts : plan.origin_min;
-        plan.origin_max = ts > plan.origin_max ? ts : plan.origin_max;
-        plan.zero_ids += zero_id(frames + off);
-        n++;
-    }
-    if (n != count || off != len)
-        return iggy_fail(IGGY_ERR__STATE, "send_messages: %u frames in %zu bytes, expected %u", n,
-                         len, count);
-    return iggy_batch_seal_planned(frames, len, count, &plan, header);
 }
 
 /* Sealing, one frame at a time, so the writer can seal each frame as it lays it out (hot in

@@ -61,27 +61,19 @@ size_t iggy_batch_frame_view(const uint8_t *f, iggy_send_message_t *m, iggy_raw_
 /* Mint every {0,0} id among the laid-out frames[0..len) in place: UUID v7 at now_us, else v4
  * (see above). Done before a first send, so resends carry the same ids. */
 iggy_err_t iggy_batch_frames_mint_ids(uint8_t *frames, size_t len, bool v7, uint64_t now_us);
-/* Seal count laid-out frames in place (ids still {0,0} are minted, timestamp deltas from the
- * smallest origin, every checksum) and write the 256-byte batch header to header. A sealed
- * batch can be sent again as it is. IGGY_ERR__INVALID_ARG when the origins span more than
- * u32::MAX µs; IGGY_ERR__STATE when the frames do not add up to count. */
-iggy_err_t iggy_batch_seal(uint8_t *frames, size_t len, uint32_t count,
-                           uint8_t header[IGGY_BATCH_HEADER_SIZE]);
 /* What a seal needs to know about the laid-out frames: their smallest and largest origin
- * timestamps and how many ids are {0,0}. */
+ * timestamps and how many ids are {0,0} (kept by whoever lays the frames out). */
 typedef struct iggy_batch_plan {
     uint64_t origin_min, origin_max;
     size_t zero_ids;
 } iggy_batch_plan_t;
-/* iggy_batch_seal for a caller that kept the plan while laying the frames out (one walk over
- * the frames instead of two). */
+/* Seal count laid-out frames in place (ids still {0,0} are minted, timestamp deltas from the
+ * smallest origin, every checksum) and write the 256-byte batch header to header. A sealed
+ * batch can be sent again as it is. IGGY_ERR__INVALID_ARG when the origins span more than
+ * u32::MAX µs. */
 iggy_err_t iggy_batch_seal_planned(uint8_t *frames, size_t len, uint32_t count,
                                    const iggy_batch_plan_t *plan,
                                    uint8_t header[IGGY_BATCH_HEADER_SIZE]);
-
-/* count UUID v4 ids as the writer mints them (stored the same way), for callers that must
- * keep an id across resends. IGGY_ERR__STATE when no randomness is available. */
-iggy_err_t iggy_mint_ids_v4(iggy_u128_t *ids, size_t count);
 
 /* send_messages up to its batch record: metadata length, stream, topic, partitioning and
  * messages_count (the record follows: header and frames). Defined in iggy_cmd_messages.c. */
