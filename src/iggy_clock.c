@@ -16,6 +16,12 @@ uint64_t iggy_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+struct timespec iggy_mono_timespec_us(int64_t mono_us)
+{
+    struct timespec ts = {(time_t)(mono_us / 1000000), (long)(mono_us % 1000000) * 1000L};
+    return ts;
+}
+
 int64_t iggy_mono_us(void)
 {
     struct timespec ts;

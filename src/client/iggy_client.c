@@ -63,22 +63,9 @@ bool iggy_client_destroying(iggy_client_t *c)
     return d;
 }
 
-static struct timespec abs_time_after(int64_t ms)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    return ts;
-}
-
 void iggy_client_sleep(iggy_client_t *c, int64_t ms)
 {
-    struct timespec until = abs_time_after(ms);
+    struct timespec until = iggy_mono_timespec_us((iggy_now_ms() + ms) * 1000);
     pthread_mutex_lock(&c->life_lock);
     while (!c->destroying &&
            pthread_cond_timedwait(&c->life_cond, &c->life_lock, &until) != ETIMEDOUT)

@@ -77,12 +77,6 @@ static iggy_conn_t *pick_idle(iggy_client_t *c)
     return best;
 }
 
-static struct timespec mono_deadline(int64_t deadline_ms)
-{
-    struct timespec ts = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000L};
-    return ts;
-}
-
 /* The connection a call may take now, or NULL. */
 static iggy_conn_t *take_now(iggy_client_t *c, int pin)
 {
@@ -95,7 +89,7 @@ static iggy_conn_t *take_now(iggy_client_t *c, int pin)
  * connection's condition, others on the client's. Returns false at the deadline. */
 static bool wait_turn(iggy_client_t *c, int pin, int64_t deadline)
 {
-    struct timespec until = mono_deadline(deadline);
+    struct timespec until = iggy_mono_timespec_us(deadline * 1000);
     pthread_cond_t *cond = pin >= 0 ? &c->conns[pin].idle : &c->conns_cond;
     uint32_t *waiters = pin >= 0 ? &c->conns[pin].pinned_waiters : &c->unpinned_waiters;
     int rc = 0;

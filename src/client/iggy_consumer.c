@@ -113,21 +113,10 @@ static bool is_stopped(iggy_consumer_t *c)
 /* Wait until the monotonic ms deadline, or a stop. */
 static void pause_until(iggy_consumer_t *c, int64_t until_ms)
 {
+    struct timespec ts = iggy_mono_timespec_us(until_ms * 1000);
     pthread_mutex_lock(&c->lock);
-    while (!c->stopped && iggy_now_ms() < until_ms) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        {
-            int64_t left = until_ms - iggy_now_ms();
-            ts.tv_sec += left / 1000;
-            ts.tv_nsec += (left % 1000) * 1000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
-        }
+    while (!c->stopped && iggy_now_ms() < until_ms)
         pthread_cond_timedwait(&c->wake, &c->lock, &ts);
-    }
     pthread_mutex_unlock(&c->lock);
 }
 

@@ -114,19 +114,13 @@ static int64_t now_us(void)
     return iggy_mono_us();
 }
 
-static struct timespec abs_us(int64_t mono_us)
-{
-    struct timespec ts = {(time_t)(mono_us / 1000000), (long)(mono_us % 1000000) * 1000L};
-    return ts;
-}
-
 /* Wait on cond (p->lock held) until the monotonic time until_us (0: no limit). */
 static void wait_until(iggy_producer_t *p, pthread_cond_t *cond, int64_t until_us)
 {
     if (!until_us) {
         pthread_cond_wait(cond, &p->lock);
     } else {
-        struct timespec ts = abs_us(until_us);
+        struct timespec ts = iggy_mono_timespec_us(until_us);
         pthread_cond_timedwait(cond, &p->lock, &ts);
     }
 }
