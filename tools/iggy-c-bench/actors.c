@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "summary.h"
+#include "iggy_clock.h"
 
 /* ---------------------------------------------------------------- layout */
 
@@ -162,7 +163,7 @@ static bool record(actor_t *x, int64_t start, uint64_t latency_us, uint64_t mess
                    uint64_t batches, uint64_t user_bytes, uint64_t total_bytes)
 {
     record_t r = {
-        (uint64_t)(mono_us() - start), latency_us, messages, batches, user_bytes, total_bytes};
+        (uint64_t)(iggy_mono_us() - start), latency_us, messages, batches, user_bytes, total_bytes};
     if (!records_push(&x->records, &r)) {
         snprintf(x->error, sizeof x->error, "out of memory for records");
         return false;
@@ -223,14 +224,14 @@ static void *run_producer(void *arg)
         return actor_fail(x);
     }
     if (a->warmup_us) {
-        int64_t end = mono_us() + (int64_t)a->warmup_us;
-        while (mono_us() < end)
+        int64_t end = iggy_mono_us() + (int64_t)a->warmup_us;
+        while (iggy_mono_us() < end)
             if (producer_client_send(&pc, &g, &m, x->error, sizeof x->error) < 0)
                 return actor_fail(x);
     }
     if (x->rate_limit)
         rate_limiter_init(&rl, x->rate_limit);
-    start = mono_us();
+    start = iggy_mono_us();
     while (!finish_done(x->send_finish)) {
         if ((rc = producer_client_send(&pc, &g, &m, x->error, sizeof x->error)) < 0)
             return actor_fail(x);
@@ -263,14 +264,14 @@ static void *run_consumer(void *arg)
                              x->error, sizeof x->error))
         return actor_fail(x);
     if (a->warmup_us) {
-        int64_t end = mono_us() + (int64_t)a->warmup_us;
-        while (mono_us() < end)
+        int64_t end = iggy_mono_us() + (int64_t)a->warmup_us;
+        while (iggy_mono_us() < end)
             if (consumer_client_poll(&cc, &m, x->error, sizeof x->error) < 0)
                 return actor_fail(x);
     }
     if (x->rate_limit)
         rate_limiter_init(&rl, x->rate_limit);
-    start = mono_us();
+    start = iggy_mono_us();
     while (!finish_done(x->poll_finish)) {
         if ((rc = consumer_client_poll(&cc, &m, x->error, sizeof x->error)) < 0)
             return actor_fail(x);
@@ -322,8 +323,8 @@ static void *run_producing_consumer(void *arg)
     if (x->rate_limit)
         rate_limiter_init(&rl, x->rate_limit);
     if (a->warmup_us) {
-        int64_t end = mono_us() + (int64_t)a->warmup_us;
-        while (mono_us() < end) {
+        int64_t end = iggy_mono_us() + (int64_t)a->warmup_us;
+        while (iggy_mono_us() < end) {
             if (is_producer)
                 (void)producer_client_send(&pc, &g, &m, x->error, sizeof x->error);
             if (is_consumer)
@@ -331,7 +332,7 @@ static void *run_producing_consumer(void *arg)
         }
         x->error[0] = '\0'; /* upstream ignores warm-up errors here */
     }
-    start = mono_us();
+    start = iggy_mono_us();
     while (!(finish_done(x->send_finish) && finish_done(x->poll_finish))) {
         if (is_producer && !finish_done(x->send_finish) && (!require_reply || !awaiting)) {
             if ((rc = producer_client_send(&pc, &g, &m, x->error, sizeof x->error)) < 0)

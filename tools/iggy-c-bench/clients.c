@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pacing.h"
+#include "iggy_clock.h"
 
 #define TOPIC_NAME "topic-1"
 /* The high-level consumer's wait for a batch: iggy-bench's high-level client gives up on a
@@ -131,7 +132,7 @@ void batch_gen_free(batch_gen_t *g)
 
 static void stamp(batch_gen_t *g)
 {
-    uint64_t now = wall_us();
+    uint64_t now = iggy_now_us();
     for (size_t i = 0; i < g->n; i++)
         g->msgs[i].origin_timestamp = now;
 }
@@ -251,10 +252,10 @@ int producer_client_send(producer_client_t *pc, batch_gen_t *g, batch_metrics_t 
         batch_next(g);
         if (!g->n)
             return 0;
-        t0 = mono_us();
+        t0 = iggy_mono_us();
         e = iggy_send_messages(pc->client, &pc->stream, &pc->topic,
                                pc->pinned ? &pc->partition0 : NULL, g->msgs, g->n, NULL, NULL);
-        m->latency_us = (uint64_t)(mono_us() - t0);
+        m->latency_us = (uint64_t)(iggy_mono_us() - t0);
         if (e != IGGY_OK)
             return fail(err, cap, "send messages", e);
     } else {
@@ -264,7 +265,7 @@ int producer_client_send(producer_client_t *pc, batch_gen_t *g, batch_metrics_t 
             return 0;
         /* iggy-bench times its high-level send until the messages are written; here that is
          * the send plus the wait for every delivery report of the batch */
-        t0 = mono_us();
+        t0 = iggy_mono_us();
         e = iggy_producer_send(pc->producer, pc->pinned ? &pc->partition0 : NULL, g->msgs, g->n,
                                NULL);
         if (e != IGGY_OK)
@@ -276,7 +277,7 @@ int producer_client_send(producer_client_t *pc, batch_gen_t *g, batch_metrics_t 
                     return fail(err, cap, "delivery failed", pc->reports[i].err);
             reported += k;
         }
-        m->latency_us = (uint64_t)(mono_us() - t0);
+        m->latency_us = (uint64_t)(iggy_mono_us() - t0);
     }
     m->messages = (uint32_t)g->n;
     m->user_bytes = g->user_bytes;
@@ -394,14 +395,14 @@ int consumer_client_poll(consumer_client_t *cc, batch_metrics_t *m, char *err, s
     int64_t t0, t1;
     iggy_err_t e;
 
-    t0 = mono_us();
+    t0 = iggy_mono_us();
     if (!cc->high_level)
         e = iggy_poll_messages_into(
             cc->client, &cc->ref, &cc->stream, &cc->topic, cc->group ? NULL : &partition0,
             &cc->strategy, numparam_get(cc->count, &cc->rng), cc->auto_commit, NULL, &cc->batch);
     else
         e = iggy_consumer_poll(cc->consumer, HL_POLL_TIMEOUT_MS, &cc->batch);
-    t1 = mono_us();
+    t1 = iggy_mono_us();
     if (e == IGGY_ERR_TOPIC_ID_NOT_FOUND)
         return 0; /* as upstream: the topic may not be there yet */
     if (e != IGGY_OK)
@@ -417,7 +418,7 @@ int consumer_client_poll(consumer_client_t *cc, batch_metrics_t *m, char *err, s
                           b->messages[i].raw_headers_len;
     }
     if (cc->e2e_latency) {
-        uint64_t now = wall_us(), origin = b->messages[0].origin_timestamp;
+        uint64_t now = iggy_now_us(), origin = b->messages[0].origin_timestamp;
         m->latency_us = now > origin ? now - origin : 0;
     } else {
         m->latency_us = (uint64_t)(t1 - t0);

@@ -11,6 +11,7 @@
 
 #include <iggy/iggy.h>
 
+#include "iggy_clock.h"
 #include "actors.h"
 #include "args.h"
 #include "clients.h"
@@ -59,7 +60,7 @@ static void sleep_ms(long ms)
 static actor_t *monitor(plan_t *p)
 {
     bool tty = isatty(STDERR_FILENO);
-    int64_t start = mono_us(), next = start + PROGRESS_EVERY_MS * 1000;
+    int64_t start = iggy_mono_us(), next = start + PROGRESS_EVERY_MS * 1000;
     bool printed = false;
     for (;;) {
         size_t done = 0;
@@ -79,8 +80,8 @@ static actor_t *monitor(plan_t *p)
                 fputc('\n', stderr);
             return NULL;
         }
-        if (mono_us() >= next) {
-            double secs = (double)(mono_us() - start) / 1e6;
+        if (iggy_mono_us() >= next) {
+            double secs = (double)(iggy_mono_us() - start) / 1e6;
             char data[32];
             hz_count(bytes, "B", data, sizeof data);
             fprintf(stderr,

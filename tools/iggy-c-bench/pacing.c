@@ -1,20 +1,5 @@
 #include "pacing.h"
-
-#include <time.h>
-
-int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-uint64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+#include "iggy_clock.h"
 
 void finish_init(finish_t *f, const bench_args_t *a, finish_mode_t mode)
 {
@@ -101,12 +86,12 @@ void rate_limiter_init(rate_limiter_t *r, uint64_t bytes_per_second)
         bytes_per_second = UINT32_MAX;
     r->us_per_byte = 1e6 / (double)bytes_per_second;
     /* the full one-second burst is spent at the start, so nothing bursts */
-    r->tat_us = (double)mono_us() + 1e6;
+    r->tat_us = (double)iggy_mono_us() + 1e6;
 }
 
 void rate_limiter_wait(rate_limiter_t *r, uint64_t bytes)
 {
-    double need = (double)bytes * r->us_per_byte, now = (double)mono_us();
+    double need = (double)bytes * r->us_per_byte, now = (double)iggy_mono_us();
     double allowed_at = r->tat_us + need - 1e6;
     if (allowed_at > now) {
         double wait = allowed_at - now;
@@ -114,7 +99,7 @@ void rate_limiter_wait(rate_limiter_t *r, uint64_t bytes)
                               (long)((wait - (double)(time_t)(wait / 1e6) * 1e6) * 1000)};
         while (nanosleep(&ts, &ts) != 0) {
         }
-        now = (double)mono_us();
+        now = (double)iggy_mono_us();
     }
     r->tat_us = (r->tat_us > now ? r->tat_us : now) + need;
 }

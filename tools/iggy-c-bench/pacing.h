@@ -43,9 +43,4 @@ typedef struct rate_limiter {
 void rate_limiter_init(rate_limiter_t *r, uint64_t bytes_per_second);
 void rate_limiter_wait(rate_limiter_t *r, uint64_t bytes);
 
-/* Monotonic microseconds. */
-int64_t mono_us(void);
-/* Microseconds since the epoch. */
-uint64_t wall_us(void);
-
 #endif

@@ -11,6 +11,7 @@
 #include "humanize.h"
 #include "json.h"
 #include "pacing.h"
+#include "iggy_clock.h"
 
 #define DEFAULT_REMARK "libiggy"
 
@@ -230,7 +231,7 @@ int report_build(report_t *r, const bench_args_t *a, const individual_metrics_t 
 
     memset(r, 0, sizeof *r);
     sysinfo_uuid_v4(r->uuid);
-    sysinfo_rfc3339(wall_us(), r->timestamp, sizeof r->timestamp);
+    sysinfo_rfc3339(iggy_now_us(), r->timestamp, sizeof r->timestamp);
     if (iggy_get_stats(admin, &r->stats) != IGGY_OK) {
         fprintf(stderr, "warning: GetStats failed (%s); server_stats holds defaults\n",
                 iggy_last_error_detail());
