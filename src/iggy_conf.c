@@ -129,6 +129,11 @@ static const prop_t PROPS[] = {
      "1", 0, "Partitions of a topic the producer creates", NULL},
     {"producer.shutdown.timeout.ms", PROP_INT, F(producer_shutdown_timeout_ms), 0, 3600000, "5000",
      0, "iggy_producer_destroy() drains this long, then reports what is left as failed", NULL},
+    {"producer.delivery.reports", PROP_ENUM, F(producer_delivery_reports), 0, 0, "all", 0,
+     "Which messages get a delivery report (callback or iggy_producer_poll_reports()): all, or "
+     "only the failed ones (like librdkafka's delivery.report.only.error; delivered messages "
+     "are still counted by iggy_producer_stats() and awaited by iggy_producer_flush())",
+     "all|errors"},
     {"consumer.group", PROP_STR, F(consumer_group), 0, 0, "", 0,
      "Consumer group (numeric id or name) the consumer joins; empty: a single consumer", NULL},
     {"consumer.group.create", PROP_BOOL, F(consumer_group_create), 0, 1, "true", 0,

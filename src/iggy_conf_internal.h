@@ -44,6 +44,7 @@ struct iggy_conf_s {
     int64_t producer_retries, producer_retry_backoff_ms, producer_retry_backoff_max_ms;
     bool producer_create_topic;
     int64_t producer_create_topic_partitions, producer_shutdown_timeout_ms;
+    int64_t producer_delivery_reports; /* 0 all, 1 errors */
     char *consumer_group, *consumer_id;
     bool consumer_group_create, consumer_allow_replay;
     int64_t consumer_partition, consumer_batch_length;

@@ -435,6 +435,77 @@ END_TEST
 
 /* One fault on one SendMessages in the middle of a run: every message reported, every
  * delivered one in the log, duplicates only where the outcome was hidden after applying. */
+/* producer.delivery.reports=errors: delivered messages are counted and awaited by a flush but
+ * reported to nobody; failed ones are reported, through the callback or the poll. */
+START_TEST(errors_only_reports_name_only_failures)
+{
+    const char *props[] = {"producer.create.topic",
+                           "true",
+                           "producer.create.topic.partitions",
+                           "2",
+                           "producer.batch.length",
+                           "30",
+                           "producer.retries",
+                           "0",
+                           "producer.delivery.reports",
+                           "errors",
+                           NULL};
+    uint64_t payloads[330];
+    iggy_delivery_report_t got[64];
+    iggy_producer_stats_t *st = NULL;
+    for (int with_cb = 0; with_cb < 2; with_cb++) {
+        size_t n, failed = 0;
+        iggy_producer_t *p;
+        iggy_client_t *c;
+        ledger_t l;
+        if (!begin_mock("errors_only_reports_name_only_failures"))
+            return;
+        ledger_init(&l, 330);
+        c = client_for(props, with_cb ? &l : NULL);
+        p = producer_on(c, "producer-errors-only");
+        ck_assert_int_eq(send_range(p, 0, 300, 30, payloads), IGGY_OK);
+        ck_assert_int_eq(iggy_producer_flush(p, 30000), IGGY_OK);
+        ck_assert_uint_eq(iggy_producer_poll_reports(p, got, 64, 0), 0);
+        ck_assert_uint_eq(l.total, 0);
+        ck_assert_int_eq(iggy_producer_stats(p, &st), IGGY_OK);
+        ck_assert_uint_eq(st->delivered, 300);
+        ck_assert_uint_eq(st->queued_messages, 0);
+        /* One send of 30 (one batch) refused by the server with an error that is not
+         * retriable (1, generic): 30 failure reports. */
+        ck_assert_int_eq(iggy_mock_push_fault(srv.mock, CODE_SEND, 0, IGGY_MOCK_FAULT_STATUS, 1, 1),
+                         IGGY_OK);
+        ck_assert_int_eq(send_range(p, 300, 330, 30, payloads), IGGY_OK);
+        ck_assert_int_eq(iggy_producer_flush(p, 30000), IGGY_OK);
+        while ((n = iggy_producer_poll_reports(p, got, 64, 0)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                size_t seq = (size_t)(uintptr_t)got[i].msg_opaque - 1;
+                ck_assert_int_ne(got[i].err, IGGY_OK);
+                ck_assert_uint_ge(seq, 300);
+                ck_assert_uint_lt(seq, 330);
+            }
+            failed += n;
+        }
+        if (with_cb) {
+            ck_assert_uint_eq(failed, 0); /* the callback took them */
+            ck_assert_uint_eq(l.total, 30);
+            ck_assert_uint_eq(l.failed, 30);
+            for (size_t i = 300; i < 330; i++)
+                ck_assert_uint_eq(l.reports[i], 1);
+        } else {
+            ck_assert_uint_eq(failed, 30);
+        }
+        ck_assert_int_eq(iggy_producer_stats(p, &st), IGGY_OK);
+        ck_assert_uint_eq(st->delivered, 300);
+        ck_assert_uint_eq(st->failed, 30);
+        iggy_producer_destroy(p);
+        iggy_client_destroy(c);
+        ledger_free(&l);
+        finish();
+    }
+    iggy_result_destroy(st);
+}
+END_TEST
+
 static void run_with_fault(iggy_mock_fault_kind_t kind, uint32_t param, bool may_duplicate)
 {
     enum { N = 2000 };
@@ -722,6 +793,7 @@ int main(void)
     tcase_add_test(tc, a_million_messages_each_reported_and_written_once);
     tcase_add_test(tc, direct_mode_sends_in_batches_before_returning);
     tcase_add_test(tc, reports_can_be_polled);
+    tcase_add_test(tc, errors_only_reports_name_only_failures);
     tcase_add_test(tc, backpressure_modes_behave_as_documented);
     tcase_add_test(tc, faults_are_retried_and_reported);
     tcase_add_test(tc, a_server_down_and_back_loses_nothing);

@@ -21,7 +21,10 @@
  * iggy_conf_set_delivery_report_cb() the report is passed to it: from the worker thread that
  * sent the batch (background), from the calling thread (direct), or from the thread running
  * iggy_producer_destroy() for messages still queued then. Without a callback the reports queue up
- * until iggy_producer_poll_reports() takes them.
+ * until iggy_producer_poll_reports() takes them. With producer.delivery.reports=errors only
+ * failed messages are reported (librdkafka's delivery.report.only.error): an application that
+ * needs no per-message offsets awaits delivery with iggy_producer_flush() and still learns of
+ * every failure, without the cost of a report per delivered message.
  *
  * **Delivery guarantee.** Batches are resent after retriable failures (producer.retries, with
  * backoff) only by the shard that owns the partition, before any later batch of that
@@ -123,7 +126,8 @@ IGGY_EXTERN iggy_err_t iggy_producer_send(iggy_producer_t *producer,
                                           void *const *opaques);
 
 /**
- * @brief Wait until every message queued before this call has been reported.
+ * @brief Wait until every message queued before this call has been reported (or, with
+ *        producer.delivery.reports=errors, delivered or reported failed).
  * @param timeout_ms at most this long; < 0 = no limit.
  * @returns IGGY_OK; IGGY_ERR__TIMED_OUT with the number of messages still queued in the detail.
  * @threadsafe yes

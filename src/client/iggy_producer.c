@@ -83,6 +83,7 @@ struct iggy_producer_s {
     int64_t backoff_ms, backoff_max_ms, shutdown_timeout_ms;
     iggy_delivery_report_cb_t *cb;
     void *cb_opaque;
+    bool errors_only; /* producer.delivery.reports=errors: no report for a delivered message */
     char stream_name[256], topic_name[256];
     iggy_identifier_t stream, topic;
     iggy_send_opts_t opts;
@@ -164,59 +165,102 @@ static uint64_t latency_percentile(const iggy_producer_t *p, double q)
 
 /* ---------------------------------------------------------------- reports */
 
+/* Room in the report ring for n more (p->lock held); false when it cannot grow. */
+static bool ring_reserve(iggy_producer_t *p, size_t n)
+{
+    size_t cap = p->ring_cap ? p->ring_cap : 1024, first;
+    iggy_delivery_report_t *grown;
+    if (p->ring_len + n <= p->ring_cap)
+        return true;
+    while (cap < p->ring_len + n)
+        cap *= 2;
+    grown = iggy_mem_alloc(cap * sizeof *grown);
+    if (!grown)
+        return false;
+    first = p->ring_cap - p->ring_head < p->ring_len ? p->ring_cap - p->ring_head : p->ring_len;
+    if (p->ring_len) {
+        memcpy(grown, p->ring + p->ring_head, first * sizeof *grown);
+        memcpy(grown + first, p->ring, (p->ring_len - first) * sizeof *grown);
+    }
+    iggy_mem_free(p->ring);
+    p->ring = grown;
+    p->ring_cap = cap;
+    p->ring_head = 0;
+    return true;
+}
+
+/* The ring slot for the next report (room reserved, p->lock held). */
+static iggy_delivery_report_t *ring_push(iggy_producer_t *p)
+{
+    size_t at = p->ring_head + p->ring_len++;
+    return &p->ring[at < p->ring_cap ? at : at - p->ring_cap];
+}
+
+static void log_dropped(iggy_producer_t *p, size_t dropped)
+{
+    iggy_log(p->client, IGGY_LOG_ERR, "producer", "no memory to queue %zu delivery report(s)",
+             dropped);
+}
+
 /* Hand reports to the callback, or queue them for polling. Called without p->lock. */
 static void deliver(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n)
 {
-    size_t dropped;
+    size_t kept = 0, wanted = n;
+    if (p->errors_only) {
+        wanted = 0;
+        for (size_t i = 0; i < n; i++)
+            wanted += r[i].err != IGGY_OK;
+        if (!wanted)
+            return;
+    }
     if (p->cb) {
         for (size_t i = 0; i < n; i++)
-            p->cb(&r[i], p->cb_opaque);
+            if (!p->errors_only || r[i].err != IGGY_OK)
+                p->cb(&r[i], p->cb_opaque);
         return;
     }
     pthread_mutex_lock(&p->lock);
-    if (p->ring_len + n > p->ring_cap) {
-        size_t cap = p->ring_cap ? p->ring_cap : 1024;
-        iggy_delivery_report_t *grown;
-        while (cap < p->ring_len + n)
-            cap *= 2;
-        grown = iggy_mem_alloc(cap * sizeof *grown);
-        if (grown) {
-            for (size_t i = 0; i < p->ring_len; i++)
-                grown[i] = p->ring[(p->ring_head + i) % p->ring_cap];
-            iggy_mem_free(p->ring);
-            p->ring = grown;
-            p->ring_cap = cap;
-            p->ring_head = 0;
-        }
-    }
-    dropped = p->ring_len + n > p->ring_cap ? p->ring_len + n - p->ring_cap : 0;
+    (void)ring_reserve(p, wanted);
     for (size_t i = 0; i < n && p->ring_len < p->ring_cap; i++)
-        p->ring[(p->ring_head + p->ring_len++) % p->ring_cap] = r[i];
+        if (!p->errors_only || r[i].err != IGGY_OK) {
+            *ring_push(p) = r[i];
+            kept++;
+        }
     pthread_cond_broadcast(&p->reports_ready);
     pthread_mutex_unlock(&p->lock);
-    if (dropped)
-        iggy_log(p->client, IGGY_LOG_ERR, "producer", "no memory to queue %zu delivery report(s)",
-                 dropped);
+    if (kept < wanted)
+        log_dropped(p, wanted - kept);
 }
 
-/* Count reported messages (p->lock held): frees buffer room, wakes flushers. */
-static void account_reported(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n,
-                             uint64_t bytes)
+/* Count n reported messages (p->lock held): frees buffer room, wakes flushers. */
+static void account_counts(iggy_producer_t *p, size_t n, uint64_t bytes)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (r[i].err == IGGY_OK) {
-            size_t b = latency_bucket(r[i].latency_us);
-            p->delivered++;
-            p->latency[b < LATENCY_BUCKETS ? b : LATENCY_BUCKETS - 1]++;
-        } else {
-            p->failed++;
-        }
-    }
     p->queued_messages -= n;
     p->queued_bytes -= bytes;
     p->reported += n;
     pthread_cond_broadcast(&p->space);
     pthread_cond_broadcast(&p->progress);
+}
+
+static void latency_add(iggy_producer_t *p, uint64_t us, uint64_t count)
+{
+    size_t b = latency_bucket(us);
+    p->latency[b < LATENCY_BUCKETS ? b : LATENCY_BUCKETS - 1] += count;
+}
+
+/* Count reports r[0..n) (p->lock held). */
+static void account_reported(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t n,
+                             uint64_t bytes)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].err == IGGY_OK) {
+            p->delivered++;
+            latency_add(p, r[i].latency_us, 1);
+        } else {
+            p->failed++;
+        }
+    }
+    account_counts(p, n, bytes);
 }
 
 /* ---------------------------------------------------------------- sending one batch */
@@ -392,6 +436,59 @@ static iggy_err_t prepare_chunk(shard_t *s, chunk_t *c)
     return IGGY_OK;
 }
 
+/* Report and count every message of chunk c, the outcome err of its one SendMessages.
+ * Without a callback each report is written once, straight into the ring, under one hold of
+ * p->lock; latencies go to the histogram in runs of equal enqueue time (a send's messages
+ * share one). */
+static void report_chunk(iggy_producer_t *p, chunk_t *c, iggy_delivery_report_t *scratch,
+                         iggy_err_t err, uint32_t attempts, uint64_t base)
+{
+    uint64_t bytes = c->len - IGGY_FRAME_HEADER_SIZE * c->n; /* as counted in */
+    int64_t now = now_us();
+    size_t kept = c->n;
+    if (err == IGGY_OK && p->errors_only) {
+        pthread_mutex_lock(&p->lock);
+    } else if (p->cb) {
+        for (size_t i = 0; i < c->n; i++) {
+            int64_t lat = now - c->recs[i].enqueued_us;
+            scratch[i] =
+                (iggy_delivery_report_t){c->recs[i].opaque, err,      c->partition,
+                                         base + i,          attempts, lat > 0 ? (uint64_t)lat : 0};
+        }
+        deliver(p, scratch, c->n);
+        pthread_mutex_lock(&p->lock);
+    } else {
+        pthread_mutex_lock(&p->lock);
+        (void)ring_reserve(p, c->n);
+        kept = p->ring_cap - p->ring_len < c->n ? p->ring_cap - p->ring_len : c->n;
+        for (size_t i = 0; i < kept; i++) {
+            int64_t lat = now - c->recs[i].enqueued_us;
+            *ring_push(p) =
+                (iggy_delivery_report_t){c->recs[i].opaque, err,      c->partition,
+                                         base + i,          attempts, lat > 0 ? (uint64_t)lat : 0};
+        }
+        pthread_cond_broadcast(&p->reports_ready);
+    }
+    if (err == IGGY_OK) {
+        p->batches_sent++;
+        p->delivered += c->n;
+        for (size_t i = 0; i < c->n;) {
+            int64_t at = c->recs[i].enqueued_us, lat = now - at;
+            size_t run = 1;
+            while (i + run < c->n && c->recs[i + run].enqueued_us == at)
+                run++;
+            latency_add(p, lat > 0 ? (uint64_t)lat : 0, run);
+            i += run;
+        }
+    } else {
+        p->failed += c->n;
+    }
+    account_counts(p, c->n, bytes);
+    pthread_mutex_unlock(&p->lock);
+    if (kept < c->n)
+        log_dropped(p, c->n - kept);
+}
+
 /* Send chunk c (resending after retriable failures) and report its messages. The outcome of
  * one SendMessages is the outcome of every message in it. */
 static void send_chunk(shard_t *s, chunk_t *c, iggy_delivery_report_t *reports)
@@ -399,17 +496,10 @@ static void send_chunk(shard_t *s, chunk_t *c, iggy_delivery_report_t *reports)
     iggy_producer_t *p = s->p;
     uint32_t attempts = 0;
     uint64_t base = 0;
-    int64_t now;
     iggy_err_t err = prepare_chunk(s, c); /* a chunk that failed here was never sent */
     if (err == IGGY_OK)
         err = send_batch(p, s, c->partition, c, s->msgs, c->n, &s->confirmations, &attempts, &base);
-    now = now_us();
-    for (size_t i = 0; i < c->n; i++) {
-        int64_t lat = now - c->recs[i].enqueued_us;
-        reports[i] = (iggy_delivery_report_t){
-            c->recs[i].opaque, err, c->partition, base + i, attempts, lat > 0 ? (uint64_t)lat : 0};
-    }
-    deliver(p, reports, c->n);
+    report_chunk(p, c, reports, err, attempts, base);
 }
 
 /* ---------------------------------------------------------------- queues */
@@ -465,40 +555,74 @@ static shard_t *shard_of(iggy_producer_t *p, uint32_t partition)
     return &p->shards[partition % p->nshards];
 }
 
-/* Copy one message to the tail of its partition's queue (p->lock held). */
-static iggy_err_t append(iggy_producer_t *p, part_queue_t *q, uint32_t partition,
-                         const iggy_send_message_t *m, void *opaque, int64_t t, uint64_t wall_us)
+/* Bytes of message m as a frame (its headers validated). */
+static inline size_t frame_bytes(const iggy_send_message_t *m, size_t *hlen)
 {
-    size_t hlen = kv_bytes(m->headers, m->headers_count);
-    size_t need = IGGY_FRAME_HEADER_SIZE + m->payload_len + hlen;
-    chunk_t *c = q->tail;
-    uint64_t origin;
-    record_t *r;
-    if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
-        chunk_t *fresh = chunk_take(p, partition);
-        if (!fresh)
-            return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch");
-        fresh->first_us = t;
-        if (c)
-            c->next = fresh;
-        else
-            q->head = fresh;
-        q->tail = c = fresh;
+    *hlen = m->headers_count ? kv_bytes(m->headers, m->headers_count) : 0;
+    return IGGY_FRAME_HEADER_SIZE + m->payload_len + *hlen;
+}
+
+/* Copy msgs[0..count) to the tail of their partition's queue (p->lock held), a run of
+ * messages at a time: a chunk grows once per run and the frames are laid out in one tight
+ * loop. *done gets how many were queued (all of them unless an error is returned). */
+static iggy_err_t append_all(iggy_producer_t *p, part_queue_t *q, uint32_t partition,
+                             const iggy_send_message_t *msgs, size_t count, void *const *opaques,
+                             int64_t t, uint64_t wall_us, size_t *done)
+{
+    size_t i = 0;
+    *done = 0;
+    while (i < count) {
+        chunk_t *c = q->tail;
+        size_t hlen, need = frame_bytes(&msgs[i], &hlen), run_bytes = need, k = 1, room;
+        uint64_t omin, omax;
+        uint8_t *dst;
+        if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
+            chunk_t *fresh = chunk_take(p, partition);
+            if (!fresh)
+                return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch");
+            fresh->first_us = t;
+            if (c)
+                c->next = fresh;
+            else
+                q->head = fresh;
+            q->tail = c = fresh;
+        }
+        /* The run that fits in c: by count, and by bytes (its first message always). */
+        room = c->cap - c->n < count - i ? c->cap - c->n : count - i;
+        while (k < room) {
+            size_t b = frame_bytes(&msgs[i + k], &hlen);
+            if (c->len + run_bytes + b > p->batch_bytes)
+                break;
+            run_bytes += b;
+            k++;
+        }
+        if (!c->bytes_cap && run_bytes < CHUNK_BYTES_MIN && p->batch_bytes >= CHUNK_BYTES_MIN)
+            (void)grow((void **)&c->bytes, &c->bytes_cap, CHUNK_BYTES_MIN, 1); /* fewer regrowths */
+        if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + run_bytes, 1))
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
+        dst = c->bytes + c->len;
+        omin = c->plan.origin_min;
+        omax = c->plan.origin_max;
+        for (size_t j = 0; j < k; j++) {
+            const iggy_send_message_t *m = &msgs[i + j];
+            uint64_t origin = m->origin_timestamp ? m->origin_timestamp : wall_us;
+            record_t *r = &c->recs[c->n + j];
+            size_t len = frame_bytes(m, &hlen);
+            r->opaque = opaques ? opaques[i + j] : NULL;
+            r->enqueued_us = t;
+            iggy_batch_frame_put(dst, m, (uint32_t)(c->n + j), origin, NULL, (uint32_t)hlen);
+            dst += len;
+            omin = origin < omin ? origin : omin;
+            omax = origin > omax ? origin : omax;
+            c->plan.zero_ids += m->id.lo == 0 && m->id.hi == 0;
+        }
+        c->plan.origin_min = omin;
+        c->plan.origin_max = omax;
+        c->len += run_bytes;
+        c->n += k;
+        i += k;
+        *done = i;
     }
-    if (!c->bytes_cap && need < CHUNK_BYTES_MIN && p->batch_bytes >= CHUNK_BYTES_MIN)
-        (void)grow((void **)&c->bytes, &c->bytes_cap, CHUNK_BYTES_MIN, 1); /* fewer regrowths */
-    if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + need, 1))
-        return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
-    r = &c->recs[c->n];
-    r->opaque = opaque;
-    r->enqueued_us = t;
-    origin = m->origin_timestamp ? m->origin_timestamp : wall_us;
-    iggy_batch_frame_put(c->bytes + c->len, m, (uint32_t)c->n, origin, NULL, (uint32_t)hlen);
-    c->plan.origin_min = origin < c->plan.origin_min ? origin : c->plan.origin_min;
-    c->plan.origin_max = origin > c->plan.origin_max ? origin : c->plan.origin_max;
-    c->plan.zero_ids += m->id.lo == 0 && m->id.hi == 0;
-    c->len += need;
-    c->n++;
     return IGGY_OK;
 }
 
@@ -557,7 +681,6 @@ static void *shard_main(void *arg)
     while (!p->abandon) {
         int64_t next_us = 0;
         chunk_t *c = reports ? ready_chunk(p, s, &next_us) : NULL;
-        uint64_t bytes;
         if (!c) {
             if (!reports && p->stopping)
                 break; /* no memory for reports: destroy reports the queue as failed */
@@ -568,11 +691,7 @@ static void *shard_main(void *arg)
         }
         pthread_mutex_unlock(&p->lock);
         send_chunk(s, c, reports);
-        bytes = c->len - IGGY_FRAME_HEADER_SIZE * c->n; /* as counted in: without frame headers */
         pthread_mutex_lock(&p->lock);
-        if (reports[0].err == IGGY_OK)
-            p->batches_sent++;
-        account_reported(p, reports, c->n, bytes);
         chunk_recycle(p, c);
     }
     pthread_mutex_unlock(&p->lock);
@@ -631,6 +750,7 @@ static void read_settings(iggy_producer_t *p, const iggy_conf_t *conf)
     p->shutdown_timeout_ms = conf->producer_shutdown_timeout_ms;
     p->cb = conf->delivery_cb;
     p->cb_opaque = conf->delivery_opaque;
+    p->errors_only = conf->producer_delivery_reports == 1;
     p->nshards = p->direct ? 0 : (size_t)conf->producer_shards;
 }
 
@@ -812,7 +932,8 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
         if ((!msgs[i].payload && msgs[i].payload_len) ||
             (!msgs[i].headers && msgs[i].headers_count))
             return iggy_fail(IGGY_ERR__INVALID_ARG, "producer send: message %zu: NULL pointer", i);
-        if (!iggy_kv_block_valid(msgs[i].headers, msgs[i].headers_count, &bad))
+        if (msgs[i].headers_count &&
+            !iggy_kv_block_valid(msgs[i].headers, msgs[i].headers_count, &bad))
             return iggy_fail(IGGY_ERR__INVALID_ARG,
                              "producer send: message %zu: header %zu: kinds must be non-zero "
                              "and key and value 1..255 bytes",
@@ -831,17 +952,20 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
         err = iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for partition %u", partition);
     t = now_us();
     wall = iggy_now_us(); /* the origin timestamp of messages that have none */
-    for (size_t i = 0; err == IGGY_OK && i < count; i++) {
-        err = append(p, q, partition, &msgs[i], opaques ? opaques[i] : NULL, t, wall);
-        if (err == IGGY_OK) {
-            p->queued_messages++;
-            p->queued_bytes += message_bytes(&msgs[i]);
-            p->enqueued++;
-        } else if (i > 0) {
-            /* The first i are queued and will be reported; the rest are refused here. */
-            err = iggy_fail(err, "producer: %zu of %zu messages queued, then: %s", i, count,
-                            iggy_last_error_detail());
+    if (err == IGGY_OK) {
+        size_t done;
+        err = append_all(p, q, partition, msgs, count, opaques, t, wall, &done);
+        if (err != IGGY_OK) {
+            bytes = 0;
+            for (size_t i = 0; i < done; i++)
+                bytes += message_bytes(&msgs[i]);
+            if (done) /* the first done are queued and will be reported; the rest are refused */
+                err = iggy_fail(err, "producer: %zu of %zu messages queued, then: %s", done, count,
+                                iggy_last_error_detail());
         }
+        p->queued_messages += done;
+        p->queued_bytes += bytes;
+        p->enqueued += done;
     }
     pthread_cond_signal(&shard_of(p, partition)->wake);
     pthread_mutex_unlock(&p->lock);
@@ -883,9 +1007,16 @@ size_t iggy_producer_poll_reports(iggy_producer_t *p, iggy_delivery_report_t *ou
     pthread_mutex_lock(&p->lock);
     while (!p->ring_len && timeout_ms != 0 && (!until || now_us() < until))
         wait_until(p, &p->reports_ready, until);
-    for (; n < cap && p->ring_len; n++, p->ring_len--) {
-        out[n] = p->ring[p->ring_head];
-        p->ring_head = (p->ring_head + 1) % p->ring_cap;
+    while (n < cap && p->ring_len) { /* at most two runs: up to the ring's end, then from 0 */
+        size_t run = p->ring_cap - p->ring_head;
+        run = run < p->ring_len ? run : p->ring_len;
+        run = run < cap - n ? run : cap - n;
+        memcpy(out + n, p->ring + p->ring_head, run * sizeof *out);
+        n += run;
+        p->ring_len -= run;
+        p->ring_head += run;
+        if (p->ring_head == p->ring_cap)
+            p->ring_head = 0;
     }
     pthread_mutex_unlock(&p->lock);
     return n;

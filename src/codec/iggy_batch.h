@@ -15,9 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <iggy/types.h>
 
+#include "codec/iggy_primitives.h"
 #include "codec/iggy_reader.h"
 #include "codec/iggy_writer.h"
 
@@ -52,8 +54,9 @@ void iggy_batch_write(iggy_writer_t *w, const iggy_send_message_t *messages, siz
  * headers (raw verbatim, else the typed headers as TLV: validated by the caller, hlen from
  * iggy_kv_block_size). The checksum and timestamp_delta wait for the seal; origin_us is kept
  * in the reserved bytes until then. */
-void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
-                          uint64_t origin_us, const iggy_raw_block_t *raw, uint32_t hlen);
+static inline void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                                        uint64_t origin_us, const iggy_raw_block_t *raw,
+                                        uint32_t hlen);
 /* A laid-out (not yet sealed) frame at f as a message: id, origin timestamp, payload
  * (pointing into the frame), no typed headers; *headers gets its user-headers block. Returns
  * the frame's length. */
@@ -188,5 +191,31 @@ iggy_err_t iggy_poll_body_verify(const uint8_t *body, size_t len);
 int iggy_user_headers_valid(const uint8_t *p, size_t len);
 
 /* iggy_partition_for_key() is public: include/iggy/messages.h. */
+
+/* Inline: the producer lays out every message through it (one call per message otherwise). */
+static inline void iggy_batch_frame_put(uint8_t *dst, const iggy_send_message_t *m, uint32_t index,
+                                        uint64_t origin_us, const iggy_raw_block_t *raw,
+                                        uint32_t hlen)
+{
+    uint8_t *p = dst + IGGY_FRAME_HEADER_SIZE;
+    /* Every header byte is stored (no memset): checksum and delta are placeholders. */
+    iggy_put_le64(dst + IGGY_FH_CHECKSUM, 0);
+    iggy_put_le64(dst + IGGY_FH_ID, m->id.lo);
+    iggy_put_le64(dst + IGGY_FH_ID + 8, m->id.hi);
+    iggy_put_le32(dst + IGGY_FH_OFFSET_DELTA, index);
+    iggy_put_le32(dst + IGGY_FH_TIMESTAMP_DELTA, 0);
+    iggy_put_le32(dst + IGGY_FH_HEADERS_LENGTH, hlen);
+    iggy_put_le32(dst + IGGY_FH_PAYLOAD_LENGTH, m->payload_len);
+    iggy_put_le64(dst + IGGY_FH_RESERVED, origin_us); /* until the seal turns it into a delta */
+    if (m->payload_len)                               /* payload first, then headers */
+        memcpy(p, m->payload, m->payload_len);
+    p += m->payload_len;
+    if (raw) {
+        if (hlen)
+            memcpy(p, raw->data, hlen);
+    } else if (m->headers_count) {
+        iggy_kv_block_put(p, m->headers, m->headers_count);
+    }
+}
 
 #endif

@@ -212,7 +212,10 @@ int producer_client_open(producer_client_t *pc, const bench_ctx_t *ctx, uint32_t
         if (conf_set(conf, "producer.mode", "background", err, cap) ||
             conf_set(conf, "producer.batch.length", v, err, cap) ||
             conf_set(conf, "producer.linger.ms", "0", err, cap) ||
-            conf_set(conf, "producer.create.topic", "true", err, cap))
+            conf_set(conf, "producer.create.topic", "true", err, cap) ||
+            /* only failures are reported: a batch is awaited with a flush, as iggy-bench
+             * awaits the Rust producer's send */
+            conf_set(conf, "producer.delivery.reports", "errors", err, cap))
             goto out;
         snprintf(v, sizeof v, "%llu", (unsigned long long)batch_bytes);
         if (conf_set(conf, "producer.batch.bytes", v, err, cap))
@@ -259,24 +262,22 @@ int producer_client_send(producer_client_t *pc, batch_gen_t *g, batch_metrics_t 
         if (e != IGGY_OK)
             return fail(err, cap, "send messages", e);
     } else {
-        size_t reported = 0;
+        size_t failed;
         batch_owned(g);
         if (!g->n)
             return 0;
         /* iggy-bench times its high-level send until the messages are written; here that is
-         * the send plus the wait for every delivery report of the batch */
+         * the send plus a flush: every message of the batch is reported or delivered */
         t0 = iggy_mono_us();
         e = iggy_producer_send(pc->producer, pc->pinned ? &pc->partition0 : NULL, g->msgs, g->n,
                                NULL);
         if (e != IGGY_OK)
             return fail(err, cap, "producer send", e);
-        while (reported < g->n) {
-            size_t k = iggy_producer_poll_reports(pc->producer, pc->reports, pc->reports_cap, -1);
-            for (size_t i = 0; i < k; i++)
-                if (pc->reports[i].err != IGGY_OK)
-                    return fail(err, cap, "delivery failed", pc->reports[i].err);
-            reported += k;
-        }
+        if ((e = iggy_producer_flush(pc->producer, -1)) != IGGY_OK)
+            return fail(err, cap, "producer flush", e);
+        failed = iggy_producer_poll_reports(pc->producer, pc->reports, pc->reports_cap, 0);
+        if (failed)
+            return fail(err, cap, "delivery failed", pc->reports[0].err);
         m->latency_us = (uint64_t)(iggy_mono_us() - t0);
     }
     m->messages = (uint32_t)g->n;
