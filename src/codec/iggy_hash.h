@@ -1,7 +1,7 @@
-/* XXH3-64 for frame checksums, through libxxhash's header and library.
+/* XXH3-64 for frame checksums, through libxxhash's header.
  * Up to 240 bytes XXH3 is scalar code: it is inlined here (no call, no length dispatch).
- * Longer inputs go to the library's runtime-dispatched SIMD entry when it has one: Debian's
- * plain XXH3_64bits is SSE2-only, about 2.4x slower than AVX2 on a 1 KB frame. */
+ * Longer inputs use its AVX2 kernels when the CPU has them (iggy_hash.c): Debian's
+ * libxxhash XXH3_64bits is SSE2-only, about 2x slower on a 1 KB frame. */
 #ifndef IGGY_HASH_H
 #define IGGY_HASH_H
 
