@@ -232,14 +232,27 @@ static void deliver(iggy_producer_t *p, const iggy_delivery_report_t *r, size_t 
         log_dropped(p, wanted - kept);
 }
 
-/* Count n reported messages (p->lock held): frees buffer room, wakes flushers. */
-static void account_counts(iggy_producer_t *p, size_t n, uint64_t bytes)
+/* Count n reported messages (p->lock held): frees buffer room. */
+static void count_reported(iggy_producer_t *p, size_t n, uint64_t bytes)
 {
     p->queued_messages -= n;
     p->queued_bytes -= bytes;
     p->reported += n;
+}
+
+/* Wake senders waiting for room and flushers (after count_reported; best after unlocking, so
+ * a woken thread does not block at once on p->lock). */
+static void wake_reported(iggy_producer_t *p)
+{
     pthread_cond_broadcast(&p->space);
     pthread_cond_broadcast(&p->progress);
+}
+
+/* Count n reported messages (p->lock held) and wake who waits for that. */
+static void account_counts(iggy_producer_t *p, size_t n, uint64_t bytes)
+{
+    count_reported(p, n, bytes);
+    wake_reported(p);
 }
 
 static void latency_add(iggy_producer_t *p, uint64_t us, uint64_t count)
@@ -467,7 +480,6 @@ static void report_chunk(iggy_producer_t *p, chunk_t *c, iggy_delivery_report_t 
                 (iggy_delivery_report_t){c->recs[i].opaque, err,      c->partition,
                                          base + i,          attempts, lat > 0 ? (uint64_t)lat : 0};
         }
-        pthread_cond_broadcast(&p->reports_ready);
     }
     if (err == IGGY_OK) {
         p->batches_sent++;
@@ -483,8 +495,11 @@ static void report_chunk(iggy_producer_t *p, chunk_t *c, iggy_delivery_report_t 
     } else {
         p->failed += c->n;
     }
-    account_counts(p, c->n, bytes);
+    count_reported(p, c->n, bytes);
     pthread_mutex_unlock(&p->lock);
+    if (!p->cb && (err != IGGY_OK || !p->errors_only))
+        pthread_cond_broadcast(&p->reports_ready);
+    wake_reported(p);
     if (kept < c->n)
         log_dropped(p, c->n - kept);
 }
@@ -967,8 +982,9 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
         p->queued_bytes += bytes;
         p->enqueued += done;
     }
-    pthread_cond_signal(&shard_of(p, partition)->wake);
     pthread_mutex_unlock(&p->lock);
+    /* After unlocking: the woken shard takes p->lock at once. */
+    pthread_cond_signal(&shard_of(p, partition)->wake);
     return err;
 }
 

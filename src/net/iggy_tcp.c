@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -197,6 +198,7 @@ iggy_err_t iggy_tcp_listen(const char *host, uint16_t port, int backlog, int *fd
 
 typedef struct tcp_transport {
     int fd;
+    bool awaiting; /* a request went out, nothing read since: its reply is rarely here yet */
     char peer[INET6_ADDRSTRLEN + 16];
 } tcp_transport_t;
 
@@ -253,6 +255,7 @@ static iggy_err_t tcp_writev(void *ctx, const struct iovec *iov, int iovcnt, int
         }
         off += (size_t)sent;
     }
+    t->awaiting = true;
     return IGGY_OK;
 }
 
@@ -263,6 +266,10 @@ static iggy_err_t tcp_read(void *ctx, uint8_t *buf, size_t n, int64_t deadline_m
 
     if (t->fd < 0)
         return tcp_closed(t, "read from");
+    if (t->awaiting) { /* wait first: a recv() now would almost always say EAGAIN */
+        t->awaiting = false;
+        IGGY_TRY(iggy_fd_wait(t->fd, POLLIN, deadline_ms, "read from", t->peer));
+    }
     while (got < n) {
         ssize_t r = recv(t->fd, buf + got, n - got, 0);
         char eb[128];
