@@ -53,7 +53,9 @@ typedef enum iggy_err {
 /**
  * @brief Short human-readable text for an error code.
  * @param err the code.
- * @returns A static string; "server error N" style text for unknown codes (never NULL).
+ * @returns A static string (never NULL). For a code outside the table, text such as
+ *          "server error 12345" in a thread-local buffer, valid until the next
+ *          iggy_err2str() call on the same thread.
  * @threadsafe yes
  */
 IGGY_EXTERN const char *iggy_err2str(iggy_err_t err);
@@ -108,8 +110,10 @@ IGGY_EXTERN bool iggy_err_is_fatal(iggy_err_t err);
 /**
  * @brief Detail text of the last error raised on the calling thread, e.g.
  *        "GetStream: short read at offset 17 (want 8, have 3)".
- * @returns A thread-local string, valid until the next libiggy call on this thread;
- *          "" when the last call set no detail.
+ * @returns A thread-local string, valid until the next libiggy call on this thread; "" when
+ *          no call on this thread has failed yet. Read it right after a call that returned an
+ *          error: a successful call does not clear it, so after a success it may still hold an
+ *          older failure's detail.
  * @threadsafe yes (per thread)
  */
 IGGY_EXTERN const char *iggy_last_error_detail(void);
