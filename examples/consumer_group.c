@@ -3,14 +3,13 @@
  * some partitions to it and the callbacks say which. Each member is a connection of its own
  * (the client's `connections` setting), so one client can hold both.
  *
- *   consumer_group [host:port]   (default: $IGGY_ADDR, else 127.0.0.1:8090; user iggy/iggy)
+ *   consumer_group [host:port]   (default: $IGGY_ADDR, else an embedded mock; user iggy/iggy)
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <iggy/iggy.h>
+#include "example.h"
 
 #define PARTITIONS 4
 #define MESSAGES 4000
@@ -18,6 +17,7 @@
 typedef struct member {
     const char *name;
     size_t read;
+    int assigned, revoked; /* callbacks seen */
 } member_t;
 
 /* Runs on the thread that polls this consumer, before the first read of new partitions and
@@ -30,14 +30,15 @@ static void on_rebalance(iggy_consumer_t *consumer, iggy_rebalance_event_t event
     for (size_t i = 0; i < count; i++)
         printf(" %u", partitions[i]);
     printf("\n");
-    if (event == IGGY_REBALANCE_REVOKED)
-        (void)iggy_consumer_commit(consumer); /* what was read from them stays read */
-}
-
-static int fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "%s: %s\n", what, detail);
-    return 1;
+    if (event == IGGY_REBALANCE_ASSIGNED) {
+        m->assigned++;
+    } else {
+        m->revoked++;
+        /* What was read from them stays read; a failure is logged and the next owner reads
+         * those messages again (at least once). */
+        if (iggy_consumer_commit(consumer) != IGGY_OK)
+            fprintf(stderr, "%s: commit on revoke: %s\n", m->name, iggy_last_error_detail());
+    }
 }
 
 static iggy_consumer_t *join(iggy_client_t *client, const iggy_conf_t *conf, member_t *m)
@@ -46,7 +47,9 @@ static iggy_consumer_t *join(iggy_client_t *client, const iggy_conf_t *conf, mem
     iggy_conf_t *mine;
     iggy_consumer_t *consumer = NULL;
     char err[256];
-    iggy_conf_dup(conf, &mine);
+    /* Each member gets its own copy of the conf, with its own callback argument. */
+    if (example_check(iggy_conf_dup(conf, &mine), "conf"))
+        return NULL;
     iggy_conf_set_rebalance_cb(mine, on_rebalance, m);
     if (iggy_consumer_new(client, mine, &stream, &topic, NULL, &consumer, err, sizeof err) !=
         IGGY_OK)
@@ -55,35 +58,18 @@ static iggy_consumer_t *join(iggy_client_t *client, const iggy_conf_t *conf, mem
     return consumer;
 }
 
-int main(int argc, char **argv)
+/* Polls one member once (up to 100 ms); returns the messages read, or -1 on an error. */
+static long poll_member(iggy_consumer_t *c, member_t *m, iggy_polled_messages_t **batch)
 {
-    const char *addr = argc > 1 ? argv[1] : getenv("IGGY_ADDR");
-    char url[512], err[256];
-    iggy_conf_t *conf;
-    iggy_client_t *client;
+    if (example_check(iggy_consumer_poll(c, 100, batch), m->name))
+        return -1;
+    m->read += (*batch)->count;
+    return (long)(*batch)->count;
+}
+
+static int produce_jobs(iggy_client_t *client)
+{
     iggy_identifier_t stream = iggy_id_name("group-example"), topic = iggy_id_name("jobs");
-    iggy_polled_messages_t *batch = NULL;
-    member_t first = {"first ", 0}, second = {"second", 0};
-    iggy_consumer_t *a, *b = NULL;
-    size_t total = 0;
-    int idle = 0;
-
-    snprintf(url, sizeof url, "iggy://iggy:iggy@%s", addr && *addr ? addr : "127.0.0.1:8090");
-    iggy_conf_new(&conf);
-    if (iggy_conf_set_connection_string(conf, url, err, sizeof err) != IGGY_OK ||
-        iggy_conf_set(conf, "connections", "2", err, sizeof err) != IGGY_OK ||
-        iggy_conf_set(conf, "consumer.group", "workers", err, sizeof err) != IGGY_OK ||
-        iggy_conf_set(conf, "consumer.batch.length", "250", err, sizeof err) != IGGY_OK ||
-        iggy_conf_set(conf, "consumer.sync.interval.ms", "200", err, sizeof err) != IGGY_OK)
-        return fail("conf", err);
-    if (iggy_client_new(conf, &client, err, sizeof err) != IGGY_OK)
-        return fail("client", err);
-
-    /* A fresh topic with MESSAGES jobs spread over its partitions. */
-    (void)iggy_delete_stream(client, &stream);
-    if (iggy_create_stream(client, "group-example", NULL) != IGGY_OK ||
-        iggy_create_topic(client, &stream, "jobs", PARTITIONS, NULL, NULL) != IGGY_OK)
-        return fail("topic", iggy_last_error_detail());
     for (int i = 0; i < MESSAGES; i += 100) {
         iggy_send_message_t msgs[100];
         char text[100][24];
@@ -93,40 +79,90 @@ int main(int argc, char **argv)
             msgs[k].payload = (const uint8_t *)text[k];
             msgs[k].payload_len = (uint32_t)n;
         }
-        if (iggy_send_messages(client, &stream, &topic, NULL, msgs, 100, NULL, NULL) != IGGY_OK)
-            return fail("send", iggy_last_error_detail());
+        /* NULL partitioning: balanced over the partitions. */
+        if (example_check(iggy_send_messages(client, &stream, &topic, NULL, msgs, 100, NULL, NULL),
+                          "send"))
+            return 1;
+    }
+    return 0;
+}
+
+static int run(const example_server_t *srv)
+{
+    iggy_conf_t *conf = example_conf(srv);
+    char err[256];
+    iggy_client_t *client;
+    iggy_identifier_t stream = iggy_id_name("group-example");
+    iggy_polled_messages_t *batch = NULL;
+    member_t first = {"first ", 0, 0, 0}, second = {"second", 0, 0, 0};
+    iggy_consumer_t *a = NULL, *b = NULL;
+    size_t total = 0;
+    int idle = 0, rc = 1;
+
+    if (!conf)
+        return 1;
+    if (iggy_conf_set(conf, "connections", "2", err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "consumer.group", "workers", err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "consumer.batch.length", "250", err, sizeof err) != IGGY_OK ||
+        iggy_conf_set(conf, "consumer.sync.interval.ms", "200", err, sizeof err) != IGGY_OK ||
+        iggy_client_new(conf, &client, err, sizeof err) != IGGY_OK) {
+        fprintf(stderr, "%s\n", err);
+        iggy_conf_destroy(conf);
+        return 1;
     }
 
-    a = join(client, conf, &first);
-    if (!a)
-        return 1;
+    /* A fresh topic with MESSAGES jobs spread over its partitions. */
+    (void)iggy_delete_stream(client, &stream); /* left over from an earlier run, if any */
+    if (example_check(iggy_create_stream(client, "group-example", NULL), "create stream") ||
+        example_check(iggy_create_topic(client, &stream, "jobs", PARTITIONS, NULL, NULL),
+                      "create topic") ||
+        produce_jobs(client))
+        goto out;
+
+    if (!(a = join(client, conf, &first)))
+        goto out;
     /* Both poll from this one thread in turn here; a real application would give each its
      * own thread (a consumer is used by one thread at a time). */
     while (idle < 10) {
-        size_t got = 0;
-        if (iggy_consumer_poll(a, 100, &batch) == IGGY_OK) {
-            first.read += batch->count;
-            got += batch->count;
-        }
-        if (!b && total >= MESSAGES / 4) {
-            b = join(client, conf, &second); /* the server moves partitions to it */
-            if (!b)
-                return 1;
-        }
-        if (b && iggy_consumer_poll(b, 100, &batch) == IGGY_OK) {
-            second.read += batch->count;
-            got += batch->count;
-        }
-        total += got;
-        idle = got ? 0 : idle + 1;
+        long got_a, got_b = 0;
+        if ((got_a = poll_member(a, &first, &batch)) < 0)
+            goto out;
+        if (!b && total >= MESSAGES / 4 && !(b = join(client, conf, &second)))
+            goto out; /* the server moves partitions to the second member */
+        if (b && (got_b = poll_member(b, &second, &batch)) < 0)
+            goto out;
+        total += (size_t)(got_a + got_b);
+        idle = got_a + got_b ? 0 : idle + 1;
     }
-    iggy_consumer_close(a); /* commits, says REVOKED, leaves the group */
-    iggy_consumer_close(b);
-    iggy_result_destroy(batch);
+    {
+        /* Close commits, says REVOKED and leaves the group (and frees, even on an error). */
+        iggy_err_t closed_a = iggy_consumer_close(a), closed_b = iggy_consumer_close(b);
+        a = b = NULL;
+        if (example_check(closed_a, "close first") || example_check(closed_b, "close second"))
+            goto out;
+    }
     printf("read %zu jobs (first %zu, second %zu)\n", total, first.read, second.read);
-    (void)iggy_delete_stream(client, &stream);
+    /* At least once: a job is read again only if its member went away before committing. */
+    rc = total >= MESSAGES && second.read > 0 && second.assigned > 0 && first.revoked > 0 ? 0 : 1;
+
+out:
+    (void)iggy_consumer_close(a);
+    (void)iggy_consumer_close(b);
+    iggy_result_destroy(batch);
+    if (example_check(iggy_delete_stream(client, &stream), "delete stream"))
+        rc = 1;
     iggy_client_destroy(client);
     iggy_conf_destroy(conf);
-    /* At least once: a job is read again only if its member went away before committing. */
-    return total >= MESSAGES && second.read > 0 ? 0 : 1;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    example_server_t srv;
+    int rc;
+    if (example_server_start(&srv, argc, argv, "IGGY_ADDR", NULL, NULL))
+        return 1;
+    rc = run(&srv);
+    example_server_stop(&srv);
+    return rc;
 }

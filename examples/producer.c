@@ -1,13 +1,12 @@
 /* The high-level producer: a background producer batches messages into a topic it creates,
  * and a delivery report callback learns where each message was written (or why not).
  *
- *   producer [host:port]      (default: $IGGY_ADDR, else 127.0.0.1:8090; user iggy/iggy)
+ *   producer [host:port]   (default: $IGGY_ADDR, else an embedded mock; user iggy/iggy)
  */
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include <iggy/iggy.h>
+#include "example.h"
 
 #define MESSAGES 10000
 
@@ -16,7 +15,8 @@ typedef struct tally {
     uint64_t last_offset[3];
 } tally_t;
 
-/* Runs on the producer's worker thread: keep it short and do not call the producer. */
+/* Runs on the producer's worker thread: keep it short and do not call the producer. The
+ * counters are read only after iggy_producer_destroy(), which joins that thread. */
 static void on_delivery(const iggy_delivery_report_t *r, void *opaque)
 {
     tally_t *t = opaque;
@@ -29,31 +29,31 @@ static void on_delivery(const iggy_delivery_report_t *r, void *opaque)
         t->last_offset[r->partition_id] = r->offset;
 }
 
-int main(int argc, char **argv)
+static int run(const example_server_t *srv)
 {
-    const char *addr = argc > 1 ? argv[1] : getenv("IGGY_ADDR");
-    char url[512], err[256];
-    iggy_conf_t *conf;
+    iggy_conf_t *conf = example_conf(srv);
+    char err[256];
     iggy_client_t *client;
     iggy_producer_t *producer;
     iggy_identifier_t stream = iggy_id_name("producer-example"), topic = iggy_id_name("events");
     tally_t tally = {0, 0, {0, 0, 0}};
+    int sent = 0;
 
-    snprintf(url, sizeof url, "iggy://iggy:iggy@%s", addr && *addr ? addr : "127.0.0.1:8090");
-    iggy_conf_new(&conf);
-    if (iggy_conf_set_connection_string(conf, url, err, sizeof err) != IGGY_OK ||
-        /* Producer settings live in the client's conf: batch up to 500 messages or 2 ms. */
-        iggy_conf_set(conf, "producer.batch.length", "500", err, sizeof err) != IGGY_OK ||
+    if (!conf)
+        return 1;
+    /* Producer settings live in the client's conf: batch up to 500 messages or 2 ms, and create
+     * the stream and topic (3 partitions) when they are missing. */
+    if (iggy_conf_set(conf, "producer.batch.length", "500", err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "producer.linger.ms", "2", err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "producer.create.topic", "true", err, sizeof err) != IGGY_OK ||
         iggy_conf_set(conf, "producer.create.topic.partitions", "3", err, sizeof err) != IGGY_OK) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "conf: %s\n", err);
         iggy_conf_destroy(conf);
         return 1;
     }
     iggy_conf_set_delivery_report_cb(conf, on_delivery, &tally);
     if (iggy_client_new(conf, &client, err, sizeof err) != IGGY_OK) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "client: %s\n", err);
         iggy_conf_destroy(conf);
         return 1;
     }
@@ -70,19 +70,28 @@ int main(int argc, char **argv)
         char text[64];
         iggy_send_message_t m = {{0, 0}, 0, text, 0, NULL, 0};
         m.payload_len = (uint32_t)snprintf(text, sizeof text, "event %d", i);
-        if (iggy_producer_send(producer, NULL, &m, 1, NULL) != IGGY_OK) {
-            fprintf(stderr, "send: %s\n", iggy_last_error_detail());
+        if (example_check(iggy_producer_send(producer, NULL, &m, 1, NULL), "send"))
             break;
-        }
+        sent++;
     }
-    if (iggy_producer_flush(producer, 30000) != IGGY_OK)
-        fprintf(stderr, "flush: %s\n", iggy_last_error_detail());
+    (void)example_check(iggy_producer_flush(producer, 30000), "flush");
     iggy_producer_destroy(producer); /* the callback has seen every report when this returns */
 
     printf("producer: %ld delivered, %ld failed; last offsets %llu %llu %llu\n", tally.delivered,
            tally.failed, (unsigned long long)tally.last_offset[0],
            (unsigned long long)tally.last_offset[1], (unsigned long long)tally.last_offset[2]);
-    iggy_delete_stream(client, &stream);
+    (void)example_check(iggy_delete_stream(client, &stream), "delete stream");
     iggy_client_destroy(client);
-    return tally.delivered == MESSAGES && tally.failed == 0 ? 0 : 1;
+    return sent == MESSAGES && tally.delivered == MESSAGES && tally.failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    example_server_t srv;
+    int rc;
+    if (example_server_start(&srv, argc, argv, "IGGY_ADDR", NULL, NULL))
+        return 1;
+    rc = run(&srv);
+    example_server_stop(&srv);
+    return rc;
 }

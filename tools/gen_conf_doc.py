@@ -3,6 +3,7 @@
 
 Usage: gen_conf_doc.py BIN_DIR [--check]   (--check: exit 1 when the committed file is stale)
 """
+import difflib
 import os
 import re
 import subprocess
@@ -44,9 +45,13 @@ def main():
     text = render(args[0])
     if "--check" in sys.argv:
         with open(DOC, encoding="utf-8") as f:
-            if f.read() != text:
-                print("stale: docs/CONFIGURATION.md (run tools/gen_conf_doc.py build/bin)")
-                return 1
+            committed = f.read()
+        if committed != text:
+            sys.stdout.writelines(difflib.unified_diff(
+                committed.splitlines(True), text.splitlines(True), "docs/CONFIGURATION.md",
+                "generated from the property table"))
+            print("stale: docs/CONFIGURATION.md (run tools/gen_conf_doc.py build/bin)")
+            return 1
         print("docs/CONFIGURATION.md is fresh")
         return 0
     with open(DOC, "w", encoding="utf-8") as f:

@@ -42,7 +42,18 @@ def render(rows):
          "#ifndef IGGY_ERROR_CODES_H",
          "#define IGGY_ERROR_CODES_H",
          "",
-         "/* Server error codes (IggyError), verbatim from the server. Members of iggy_err_t. */",
+         "/**",
+         " * @file error_codes.h",
+         " * @brief The Iggy server's error codes (IggyError), generated from the protocol",
+         " *        reference's errors.tsv (tools/gen_errors.py).",
+         " */",
+         "",
+         "/**",
+         " * @brief X-macro over every server error code: X(NAME, code) per row, ascending code.",
+         " *        iggy_err_t has one member IGGY_ERR_<NAME> = code per row; the texts are",
+         " *        iggy_err2str() and iggy_get_err_descs() (docs/ERRORS.md).",
+         " * @param X a macro taking (NAME, code).",
+         " */",
          "#define IGGY_SERVER_ERROR_CODES(X) \\"]
     for code, name, _ in rows:
         h.append("    X(%s, %d) \\" % (snake(name), code))

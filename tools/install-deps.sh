@@ -13,7 +13,8 @@ pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
       clang libclang-rt-dev clang-format valgrind
       python3 python3-venv
       libmimalloc-dev libzstd-dev libsnappy-dev liblz4-dev check libsubunit-dev libxxhash-dev
-      libssl-dev openssl)
+      libssl-dev openssl
+      doxygen)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,10 +13,10 @@ IGGY_BEGIN_DECLS
 
 /** Allocator hooks. All four must be set; they must be thread-safe. */
 typedef struct iggy_allocator {
-    void *(*malloc_fn)(size_t size);
-    void *(*calloc_fn)(size_t nmemb, size_t size);
-    void *(*realloc_fn)(void *ptr, size_t size);
-    void (*free_fn)(void *ptr);
+    void *(*malloc_fn)(size_t size);               /**< as malloc(); never called with 0 */
+    void *(*calloc_fn)(size_t nmemb, size_t size); /**< as calloc(); never called with a 0 */
+    void *(*realloc_fn)(void *ptr, size_t size);   /**< as realloc(); never called with 0 */
+    void (*free_fn)(void *ptr);                    /**< as free(); never called with NULL */
 } iggy_allocator_t;
 
 /**
@@ -30,6 +30,7 @@ IGGY_EXTERN int iggy_set_allocator(const iggy_allocator_t *alloc);
 /**
  * @brief Free memory that libiggy allocated and documented as caller-freed with iggy_free.
  *        Never pass it to free(). NULL is a no-op.
+ * @param ptr the memory, or NULL.
  * @threadsafe yes
  */
 IGGY_EXTERN void iggy_free(void *ptr);

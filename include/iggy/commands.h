@@ -367,50 +367,58 @@ IGGY_EXTERN iggy_err_t iggy_purge_stream(iggy_client_t *client, const iggy_ident
 
 /** An optional u8 (used only when @c set is true). */
 typedef struct iggy_optional_u8 {
-    bool set;
-    uint8_t value;
+    bool set;      /**< true: @c value is used; false: the field is left out */
+    uint8_t value; /**< the value (when @c set) */
 } iggy_optional_u8_t;
 
 /** An optional u32 (used only when @c set is true). */
 typedef struct iggy_optional_u32 {
-    bool set;
-    uint32_t value;
+    bool set;       /**< true: @c value is used; false: the field is left out */
+    uint32_t value; /**< the value (when @c set) */
 } iggy_optional_u32_t;
 
 /** An optional u64 (used only when @c set is true). */
 typedef struct iggy_optional_u64 {
-    bool set;
-    uint64_t value;
+    bool set;       /**< true: @c value is used; false: the field is left out */
+    uint64_t value; /**< the value (when @c set) */
 } iggy_optional_u64_t;
 
 /** An optional bool (used only when @c set is true). */
 typedef struct iggy_optional_bool {
-    bool set;
-    bool value;
+    bool set;   /**< true: @c value is used; false: the field is left out */
+    bool value; /**< the value (when @c set) */
 } iggy_optional_bool_t;
 
-/** A set optional u8. */
+/** A set optional u8.
+ * @param v the value.
+ * @returns the optional, with @c set true. */
 static inline iggy_optional_u8_t iggy_some_u8(uint8_t v)
 {
     iggy_optional_u8_t o = {true, v};
     return o;
 }
 
-/** A set optional u32. */
+/** A set optional u32.
+ * @param v the value.
+ * @returns the optional, with @c set true. */
 static inline iggy_optional_u32_t iggy_some_u32(uint32_t v)
 {
     iggy_optional_u32_t o = {true, v};
     return o;
 }
 
-/** A set optional u64. */
+/** A set optional u64.
+ * @param v the value.
+ * @returns the optional, with @c set true. */
 static inline iggy_optional_u64_t iggy_some_u64(uint64_t v)
 {
     iggy_optional_u64_t o = {true, v};
     return o;
 }
 
-/** A set optional bool. */
+/** A set optional bool.
+ * @param v the value.
+ * @returns the optional, with @c set true. */
 static inline iggy_optional_bool_t iggy_some_bool(bool v)
 {
     iggy_optional_bool_t o = {true, v};

@@ -19,21 +19,31 @@ IGGY_BEGIN_DECLS
 /** Opaque configuration object. */
 typedef struct iggy_conf_s iggy_conf_t;
 
-/** Log levels (syslog numbering). */
+/** Log level: an error (syslog numbering, as the other IGGY_LOG_ levels). */
 #define IGGY_LOG_ERR 3
+/** Log level: a warning, e.g. a failed automatic commit that will be retried. */
 #define IGGY_LOG_WARNING 4
+/** Log level: a normal but significant event. */
 #define IGGY_LOG_NOTICE 5
+/** Log level: information. */
 #define IGGY_LOG_INFO 6
+/** Log level: debugging detail. */
 #define IGGY_LOG_DEBUG 7
 
 /**
  * @brief Log callback. May run on any thread, including internal ones; must not call
  *        back into the client. @p msg is valid only during the call.
+ * @param level one of the IGGY_LOG_ levels (IGGY_LOG_ERR .. IGGY_LOG_DEBUG).
+ * @param facility the part of the library that logs: "net", "protocol", "producer",
+ *        "consumer" or "cgrp" (debug messages only for those named in conf `debug`).
+ * @param msg the message (NUL-terminated, no trailing newline).
+ * @param opaque the pointer given to iggy_conf_set_log_cb().
  */
 typedef void(iggy_log_cb_t)(int level, const char *facility, const char *msg, void *opaque);
 
 /**
  * @brief Create a configuration with every property at its default.
+ * @param out receives the new configuration.
  * @returns IGGY_OK, or IGGY_ERR__NO_MEMORY (then *out is NULL).
  * @remark The caller owns the conf and destroys it with iggy_conf_destroy().
  * @threadsafe yes (a conf itself is single-threaded)
@@ -42,12 +52,15 @@ IGGY_EXTERN iggy_err_t iggy_conf_new(iggy_conf_t **out);
 
 /**
  * @brief Destroy a configuration; NULL is a no-op.
+ * @param conf the configuration, or NULL.
  * @threadsafe no (the conf must not be in use by another thread)
  */
 IGGY_EXTERN void iggy_conf_destroy(iggy_conf_t *conf);
 
 /**
- * @brief Copy a configuration.
+ * @brief Copy a configuration (properties and callbacks).
+ * @param conf the configuration to copy.
+ * @param out receives the copy.
  * @returns IGGY_OK or IGGY_ERR__NO_MEMORY.
  * @remark The caller owns the copy.
  * @threadsafe no
@@ -56,7 +69,11 @@ IGGY_EXTERN iggy_err_t iggy_conf_dup(const iggy_conf_t *conf, iggy_conf_t **out)
 
 /**
  * @brief Set a property from its string form. The value is validated and copied.
+ * @param conf the configuration.
+ * @param name the property name (docs/CONFIGURATION.md).
+ * @param value the value as text, e.g. "true", "500", "zstd".
  * @param errstr receives a readable reason on failure (may be NULL).
+ * @param errstr_size size of @p errstr in bytes.
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG for an unknown name or an invalid value (the
  *          property keeps its previous value).
  * @threadsafe no
@@ -66,8 +83,11 @@ IGGY_EXTERN iggy_err_t iggy_conf_set(iggy_conf_t *conf, const char *name, const 
 
 /**
  * @brief Read a property's current value as a string.
- * @param dest buffer for the NUL-terminated value; *dest_size is its size on input and the
- *        needed size (including the NUL) on output. Secrets read back as "***".
+ * @param conf the configuration.
+ * @param name the property name.
+ * @param dest buffer for the NUL-terminated value. Secrets read back as "***".
+ * @param dest_size the size of @p dest on input; the size needed (including the NUL) on
+ *        output.
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG for an unknown name; IGGY_ERR__MSG_TOO_LARGE
  *          when dest is too small (then *dest_size holds the size needed).
  * @threadsafe no
@@ -81,6 +101,10 @@ IGGY_EXTERN iggy_err_t iggy_conf_get(const iggy_conf_t *conf, const char *name, 
  *        Sets bootstrap.servers, credentials (or personal.access.token), and maps the TCP
  *        options tls, tls_domain, tls_ca_file, reconnection_retries, reconnection_interval,
  *        reestablish_after, heartbeat_interval and nodelay.
+ * @param conf the configuration.
+ * @param str the connection string.
+ * @param errstr receives a readable reason on failure (may be NULL).
+ * @param errstr_size size of @p errstr in bytes.
  * @returns IGGY_OK or IGGY_ERR_INVALID_CONNECTION_STRING (8000) with the reason in errstr.
  * @threadsafe no
  */
@@ -89,6 +113,9 @@ IGGY_EXTERN iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const 
 
 /**
  * @brief Set the log callback (NULL: log nothing).
+ * @param conf the configuration.
+ * @param cb the callback, or NULL.
+ * @param opaque passed to every call of @p cb.
  * @threadsafe no
  */
 IGGY_EXTERN void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque);
@@ -96,6 +123,7 @@ IGGY_EXTERN void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void
 /**
  * @brief Describe every property: name, type, range, default and description, one per
  *        line, as "name=value  # description". Secrets print as "***".
+ * @param conf the configuration whose values are shown.
  * @returns A string the caller frees with iggy_free(), or NULL on allocation failure.
  * @threadsafe no
  */

@@ -77,16 +77,23 @@ typedef enum iggy_rebalance_event {
 } iggy_rebalance_event_t;
 
 /**
- * @brief A rebalance callback.
+ * @brief A rebalance callback. Runs on the thread that called the consumer (poll, next, run
+ *        or close).
  * @param consumer the consumer: the callback may call iggy_consumer_commit(),
  *        iggy_consumer_store_offset() and iggy_consumer_partitions() on it (nothing else).
+ * @param event IGGY_REBALANCE_ASSIGNED or IGGY_REBALANCE_REVOKED.
  * @param partitions the partitions gained or lost (ascending), valid during the call.
+ * @param count number of entries in @p partitions.
+ * @param opaque the pointer given to iggy_conf_set_rebalance_cb().
  */
 typedef void iggy_rebalance_cb_t(iggy_consumer_t *consumer, iggy_rebalance_event_t event,
                                  const uint32_t *partitions, size_t count, void *opaque);
 
 /**
  * @brief Set the rebalance callback of consumers created with this conf (NULL: none).
+ * @param conf the configuration.
+ * @param cb the callback, or NULL.
+ * @param opaque passed to every call of @p cb.
  * @threadsafe no (a conf is single-threaded)
  */
 IGGY_EXTERN void iggy_conf_set_rebalance_cb(iggy_conf_t *conf, iggy_rebalance_cb_t *cb,
@@ -102,6 +109,7 @@ IGGY_EXTERN void iggy_conf_set_rebalance_cb(iggy_conf_t *conf, iggy_rebalance_cb
  *        poll (as for iggy_poll_messages()); NULL = defaults. Copied (the key too).
  * @param out receives the consumer.
  * @param errstr receives a readable reason on failure (may be NULL).
+ * @param errstr_size size of @p errstr in bytes.
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG (settings that do not go together, such as
  *          auto.commit=after with the polling trigger); IGGY_ERR__NO_MEMORY; the server's
  *          error when the group cannot be created or joined (IGGY_ERR_STREAM_ID_NOT_FOUND,
@@ -119,6 +127,7 @@ IGGY_EXTERN iggy_err_t iggy_consumer_new(iggy_client_t *client, const iggy_conf_
 /**
  * @brief Read the next messages: one partition's next batch (up to consumer.batch.length),
  *        waiting up to timeout_ms for any.
+ * @param consumer the consumer.
  * @param batch the caller's reusable batch (NULL the first time; destroy it once with
  *        iggy_result_destroy()). On IGGY_OK it holds the messages (count may be 0: nothing
  *        within the timeout, or iggy_consumer_stop() was called) of partition
@@ -135,6 +144,8 @@ IGGY_EXTERN iggy_err_t iggy_consumer_poll(iggy_consumer_t *consumer, int64_t tim
 
 /**
  * @brief Read one message, waiting up to timeout_ms.
+ * @param consumer the consumer.
+ * @param timeout_ms 0: do not wait; < 0: no limit.
  * @param msg receives the message, or NULL when none came within the timeout or after
  *        iggy_consumer_stop(); valid until the next call on this consumer.
  * @param partition_id receives its partition (may be NULL).
@@ -146,7 +157,11 @@ IGGY_EXTERN iggy_err_t iggy_consumer_next(iggy_consumer_t *consumer, int64_t tim
 
 /**
  * @brief A message handler for iggy_consumer_run(): return 0 to go on, anything else to stop
- *        (the message counts as handled).
+ *        (the message counts as handled). Runs on the thread that called iggy_consumer_run().
+ * @param msg the message, valid during the call.
+ * @param partition_id its partition.
+ * @param opaque the pointer given to iggy_consumer_run().
+ * @returns 0 to go on; non-zero to stop.
  */
 typedef int iggy_message_handler_t(const iggy_message_t *msg, uint32_t partition_id, void *opaque);
 
@@ -154,6 +169,9 @@ typedef int iggy_message_handler_t(const iggy_message_t *msg, uint32_t partition
  * @brief Call handler for every message until iggy_consumer_stop() or the handler returns
  *        non-zero. Errors the consumer can recover from (a lost connection, a server restart,
  *        a rebalance) are logged and retried every consumer.retry.interval.ms.
+ * @param consumer the consumer.
+ * @param handler called for every message.
+ * @param opaque passed to every call of @p handler.
  * @returns IGGY_OK when stopped; otherwise an error it cannot recover from (the topic is
  *          gone, IGGY_ERR__OFFSET_OUT_OF_RANGE with offset.reset=error, authentication).
  * @threadsafe no
@@ -164,12 +182,14 @@ IGGY_EXTERN iggy_err_t iggy_consumer_run(iggy_consumer_t *consumer, iggy_message
 /**
  * @brief Make a waiting or running poll, next or run return soon (a request in flight is
  *        finished first); later calls return at once with nothing. Does not close.
+ * @param consumer the consumer.
  * @threadsafe yes, from any thread (also from a signal-driven thread), until close.
  */
 IGGY_EXTERN void iggy_consumer_stop(iggy_consumer_t *consumer);
 
 /**
  * @brief Store the last consumed offset of every partition where it is above the stored one.
+ * @param consumer the consumer.
  * @returns IGGY_OK; the first error (the other partitions are still tried).
  * @threadsafe no
  */
@@ -177,6 +197,9 @@ IGGY_EXTERN iggy_err_t iggy_consumer_commit(iggy_consumer_t *consumer);
 
 /**
  * @brief Store offset for partition_id (it must be one of the consumer's partitions).
+ * @param consumer the consumer.
+ * @param partition_id the partition.
+ * @param offset the offset to store (the last one processed).
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG for a partition the consumer does not hold; the
  *          server's error (IGGY_ERR_RESOURCE_NOT_FOUND when a group no longer owns it).
  * @threadsafe no
@@ -186,7 +209,7 @@ IGGY_EXTERN iggy_err_t iggy_consumer_store_offset(iggy_consumer_t *consumer, uin
 
 /** One partition as the consumer tracks it. */
 typedef struct iggy_consumer_partition {
-    uint32_t partition_id;
+    uint32_t partition_id;   /**< the partition */
     bool has_consumed;       /**< a message of it was returned */
     uint64_t last_consumed;  /**< offset of the last message returned (if has_consumed) */
     bool has_stored;         /**< an offset was stored by this consumer or found stored */
@@ -197,7 +220,9 @@ typedef struct iggy_consumer_partition {
 
 /**
  * @brief The consumer's partitions now, ascending.
+ * @param consumer the consumer.
  * @param out room for cap entries (may be NULL with cap 0 to learn the count).
+ * @param cap number of entries @p out has room for.
  * @param count receives how many partitions there are (may exceed cap).
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG.
  * @threadsafe no
@@ -222,6 +247,8 @@ typedef struct iggy_consumer_stats {
 
 /**
  * @brief Snapshot the counters.
+ * @param consumer the consumer.
+ * @param out receives the counters (the caller's struct).
  * @threadsafe no
  */
 IGGY_EXTERN void iggy_consumer_stats(const iggy_consumer_t *consumer, iggy_consumer_stats_t *out);
@@ -231,6 +258,7 @@ IGGY_EXTERN void iggy_consumer_stats(const iggy_consumer_t *consumer, iggy_consu
  *        consumed offsets with an interval mode), call the REVOKED callback for every
  *        partition, leave the group, give the connection back and free the consumer. NULL is
  *        a no-op.
+ * @param consumer the consumer, or NULL.
  * @returns IGGY_OK; the first commit or leave error (the consumer is freed anyway). A commit
  *          round stops at the first failure to reach the server, so with the server away close
  *          takes about two request timeouts (the commit and the leave), not one per partition.

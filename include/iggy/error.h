@@ -14,6 +14,8 @@
 
 IGGY_BEGIN_DECLS
 
+/** One iggy_err_t member per server code: IGGY_ERR_<NAME> = code (used with
+ *  IGGY_SERVER_ERROR_CODES). */
 #define IGGY__SERVER_ERR_ENUM(name, code) IGGY_ERR_##name = code,
 
 /**
@@ -21,10 +23,11 @@ IGGY_BEGIN_DECLS
  *
  * Local (client-side) errors run from IGGY_ERR__BEGIN to IGGY_ERR__END and carry a
  * double underscore. Positive values are server codes exactly as the server sent
- * them, in a reply status, a result section or a mapped eviction.
+ * them, in a reply status, a result section or a mapped eviction: one member
+ * IGGY_ERR_<NAME> per row of the server's error table (error_codes.h, docs/ERRORS.md).
  */
 typedef enum iggy_err {
-    IGGY_ERR__BEGIN = -200,
+    IGGY_ERR__BEGIN = -200,               /**< Below every local code (not an error itself) */
     IGGY_ERR__BAD_MSG = -199,             /**< Malformed bytes from the peer (see detail) */
     IGGY_ERR__TRANSPORT = -198,           /**< Socket or TLS failure; the connection is gone */
     IGGY_ERR__TIMED_OUT = -197,           /**< Deadline passed; the connection was dropped */
@@ -42,20 +45,24 @@ typedef enum iggy_err {
     IGGY_ERR__TLS_VERIFY = -185,          /**< TLS certificate or host name verification failed */
     IGGY_ERR__QUEUE_FULL = -184,          /**< A producer's queue has no room (backpressure) */
     IGGY_ERR__OFFSET_OUT_OF_RANGE = -183, /**< A consumer's position is past a partition's end */
-    IGGY_ERR__END = -100,
-    IGGY_OK = 0,
+    IGGY_ERR__END = -100,                 /**< Above every local code (not an error itself) */
+    IGGY_OK = 0,                          /**< Success */
     IGGY_SERVER_ERROR_CODES(IGGY__SERVER_ERR_ENUM)
 } iggy_err_t;
 
 /**
  * @brief Short human-readable text for an error code.
- * @returns A static string; "server error N" style text for unknown codes (never NULL).
+ * @param err the code.
+ * @returns A static string (never NULL). For a code outside the table, text such as
+ *          "server error 12345" in a thread-local buffer, valid until the next
+ *          iggy_err2str() call on the same thread.
  * @threadsafe yes
  */
 IGGY_EXTERN const char *iggy_err2str(iggy_err_t err);
 
 /**
  * @brief The symbolic name of an error code, e.g. "IGGY_ERR_STREAM_ID_NOT_FOUND".
+ * @param err the code.
  * @returns A static string; "IGGY_ERR_UNKNOWN" for codes not in the table (never NULL).
  * @threadsafe yes
  */
@@ -77,15 +84,25 @@ typedef struct iggy_err_desc {
 IGGY_EXTERN void iggy_get_err_descs(const iggy_err_desc_t **descs, size_t *cnt);
 
 /**
- * @brief True when retrying the same call later may succeed (timeouts, transport
- *        failures, transient consensus outcomes 57/58, stale client, not connected).
+ * @brief True when retrying the same call later may succeed: IGGY_ERR__TRANSPORT,
+ *        IGGY_ERR__TIMED_OUT, and the server codes DISCONNECTED (8),
+ *        CANNOT_ESTABLISH_CONNECTION (9), STALE_CLIENT (30), NOT_CONNECTED (61),
+ *        CONNECTION_CLOSED (206), EMPTY_RESPONSE (304) and the transient consensus outcomes
+ *        TRANSIENT_NOT_COMMITTED (57) and TRANSIENT_NOT_ACCEPTED (58).
+ * @param err the code.
+ * @returns true for the codes above, false for every other code (IGGY_OK included).
  * @threadsafe yes
  */
 IGGY_EXTERN bool iggy_err_is_retriable(iggy_err_t err);
 
 /**
- * @brief True when the error means the client cannot recover on its own
- *        (incompatible protocol, bad credentials, no memory, pool misuse).
+ * @brief True when the error means the client cannot recover on its own:
+ *        IGGY_ERR__NO_MEMORY, IGGY_ERR__POOL_MISUSE, IGGY_ERR__DESTROYED,
+ *        IGGY_ERR__TLS_VERIFY, IGGY_ERR_INCOMPATIBLE_PROTOCOL_VERSION,
+ *        IGGY_ERR_INVALID_CREDENTIALS, IGGY_ERR_INVALID_PERSONAL_ACCESS_TOKEN and
+ *        IGGY_ERR_PERSONAL_ACCESS_TOKEN_EXPIRED.
+ * @param err the code.
+ * @returns true for the codes above, false for every other code.
  * @threadsafe yes
  */
 IGGY_EXTERN bool iggy_err_is_fatal(iggy_err_t err);
@@ -93,8 +110,10 @@ IGGY_EXTERN bool iggy_err_is_fatal(iggy_err_t err);
 /**
  * @brief Detail text of the last error raised on the calling thread, e.g.
  *        "GetStream: short read at offset 17 (want 8, have 3)".
- * @returns A thread-local string, valid until the next libiggy call on this thread;
- *          "" when the last call set no detail.
+ * @returns A thread-local string, valid until the next libiggy call on this thread; "" when
+ *          no call on this thread has failed yet. Read it right after a call that returned an
+ *          error: a successful call does not clear it, so after a success it may still hold an
+ *          older failure's detail.
  * @threadsafe yes (per thread)
  */
 IGGY_EXTERN const char *iggy_last_error_detail(void);

@@ -38,6 +38,8 @@ IGGY_EXTERN const char *iggy_version_str(void);
 
 /**
  * @brief The library version at run time as IGGY_VERSION_NUM (0xMMmmpp00).
+ * @returns the packed version; compare with IGGY_VERSION_NUM to detect a header/library
+ *          mismatch.
  * @threadsafe yes
  */
 IGGY_EXTERN int iggy_version_num(void);

@@ -23,7 +23,15 @@ IGGY_BEGIN_DECLS
 
 /**
  * @brief A custom partitioner: returns the partition id (0-based, < partitions_count) for
- *        a whole send call. Runs on the calling thread, during iggy_send_messages().
+ *        a whole send call. Runs on the calling thread, during iggy_send_messages() (for a
+ *        producer: during iggy_producer_send(), on the thread that calls it).
+ * @param stream the stream of the send.
+ * @param topic the topic of the send.
+ * @param messages the messages of the call.
+ * @param count number of messages.
+ * @param partitions_count the topic's partition count (cached, refreshed on a miss).
+ * @param opaque iggy_send_opts_t::partitioner_opaque.
+ * @returns the partition id.
  */
 typedef uint32_t(iggy_partitioner_cb_t)(const iggy_identifier_t *stream,
                                         const iggy_identifier_t *topic,
@@ -47,7 +55,7 @@ typedef struct iggy_send_opts {
      *  headers are sealed separately, each with a fresh nonce. */
     const uint8_t *encryption_key;
     iggy_partitioner_cb_t *partitioner; /**< overrides the partitioning argument */
-    void *partitioner_opaque;
+    void *partitioner_opaque;           /**< passed to @c partitioner */
     iggy_message_id_kind_t message_ids; /**< how missing ids are minted */
 } iggy_send_opts_t;
 
@@ -60,7 +68,12 @@ typedef struct iggy_send_opts {
  * partition as every official SDK), or an explicit partition id. Messages with id {0,0}
  * get a UUID (v4 by default) and origin_timestamp 0 becomes now.
  *
+ * @param client the client.
+ * @param stream the stream by id or name.
+ * @param topic the topic by id or name.
  * @param partitioning where to send; NULL = balanced.
+ * @param messages the messages (borrowed for the call).
+ * @param count number of messages (at least 1).
  * @param opts compression, encryption, partitioner, id minting; NULL = defaults.
  * @param out receives the send confirmations (may be NULL); a non-NULL *out is reused.
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG (no messages, bad key, header sizes);
@@ -109,8 +122,17 @@ typedef struct iggy_poll_opts {
  * messages. Messages that fail to decrypt or decompress keep their
  * place (offset, ids) and carry the error in iggy_message_t::error.
  *
+ * @param client the client.
+ * @param consumer who polls: a single consumer, or a group this client joined.
+ * @param stream the stream by id or name.
+ * @param topic the topic by id or name.
  * @param partition_id partition, or NULL (single consumer: partition 0 on the server; group:
  *        from the assignment).
+ * @param strategy where to start (offset, timestamp, first, last, next).
+ * @param count the most messages to return.
+ * @param auto_commit let the server store the consumer's offset of the last message
+ *        returned.
+ * @param opts checksum verification, decryption and decompression limits; NULL = defaults.
  * @param out receives the batch; destroy with iggy_result_destroy().
  * @returns IGGY_OK; IGGY_ERR_STREAM_ID_NOT_FOUND (1009), IGGY_ERR_TOPIC_ID_NOT_FOUND (2010),
  *          IGGY_ERR_PARTITION_NOT_FOUND (3007); IGGY_ERR__BAD_MSG (malformed reply or a
@@ -127,6 +149,17 @@ IGGY_EXTERN iggy_err_t iggy_poll_messages(
  * @brief Like iggy_poll_messages(), into the caller's reusable batch: *batch (NULL the first
  *        time) is reused when large enough and grown otherwise, so a steady-state poll
  *        loop performs zero heap allocations. Counts always come from the current reply.
+ * @param client the client.
+ * @param consumer who polls, as for iggy_poll_messages().
+ * @param stream the stream by id or name.
+ * @param topic the topic by id or name.
+ * @param partition_id partition, or NULL, as for iggy_poll_messages().
+ * @param strategy where to start.
+ * @param count the most messages to return.
+ * @param auto_commit let the server store the consumer's offset.
+ * @param opts as for iggy_poll_messages(); NULL = defaults.
+ * @param batch the caller's batch: *batch is NULL the first time, then the batch returned.
+ * @returns as iggy_poll_messages().
  * @remark The caller owns *batch and destroys it once with iggy_result_destroy(). On error
  *         *batch is left as it was.
  * @threadsafe yes, for distinct batches.
@@ -141,6 +174,12 @@ IGGY_EXTERN iggy_err_t iggy_poll_messages_into(
  * @brief FlushUnsavedBuffer (code 102). The 0.9 server has no on-demand flush and always
  *        answers IGGY_ERR_FEATURE_UNAVAILABLE (5); durability is a topic setting
  *        (enforce_fsync, messages_required_to_save). Provided for completeness.
+ * @param client the client.
+ * @param stream the stream by id or name.
+ * @param topic the topic by id or name.
+ * @param partition_id the partition.
+ * @param fsync also fsync the flushed data.
+ * @returns IGGY_ERR_FEATURE_UNAVAILABLE from a 0.9 server; transport errors.
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_flush_unsaved_buffer(iggy_client_t *client,
@@ -151,6 +190,10 @@ IGGY_EXTERN iggy_err_t iggy_flush_unsaved_buffer(iggy_client_t *client,
 /**
  * @brief The partition a messages key maps to: XXH32(key, seed 0) % partitions_count, as
  *        every official SDK and the server compute it. 0 when partitions_count is 0.
+ * @param key the key bytes.
+ * @param len length of @p key.
+ * @param partitions_count the topic's partition count.
+ * @returns the partition id.
  * @threadsafe yes
  */
 IGGY_EXTERN uint32_t iggy_partition_for_key(const uint8_t *key, size_t len,

@@ -39,6 +39,8 @@ typedef struct iggy_mock_opts {
 
 /**
  * @brief Start a mock server: bind every node, start its threads.
+ * @param opts the options (copied; NULL = every default).
+ * @param out receives the mock.
  * @returns IGGY_OK; IGGY_ERR__TRANSPORT when a port cannot be bound; IGGY_ERR__INVALID_ARG
  *          for bad options (TLS files unreadable, nodes > 8); IGGY_ERR__NO_MEMORY.
  * @remark The caller owns the mock and destroys it with iggy_mock_destroy().
@@ -48,23 +50,34 @@ IGGY_EXTERN iggy_err_t iggy_mock_new(const iggy_mock_opts_t *opts, iggy_mock_t *
 
 /**
  * @brief Stop every node, close every connection, free everything. NULL is a no-op.
+ * @param m the mock, or NULL.
  * @threadsafe no: no other call on this mock may be running.
  */
 IGGY_EXTERN void iggy_mock_destroy(iggy_mock_t *m);
 
 /**
  * @brief The "host:port" a node listens on (valid until destroy).
+ * @param m the mock.
+ * @param node the node index (0-based).
  * @returns NULL for a node index out of range.
  * @threadsafe yes
  */
 IGGY_EXTERN const char *iggy_mock_address(const iggy_mock_t *m, uint32_t node);
 
-/** @brief The TCP port of a node (0 if out of range). @threadsafe yes */
+/**
+ * @brief The TCP port of a node.
+ * @param m the mock.
+ * @param node the node index (0-based).
+ * @returns the port, or 0 for a node index out of range.
+ * @threadsafe yes
+ */
 IGGY_EXTERN uint16_t iggy_mock_port(const iggy_mock_t *m, uint32_t node);
 
 /**
  * @brief Make @p node the cluster leader; the others answer metadata writes with result
  *        58 (TransientNotAccepted), as backups of the real server do.
+ * @param m the mock.
+ * @param node the node index (0-based).
  * @returns IGGY_OK or IGGY_ERR__INVALID_ARG.
  * @threadsafe yes
  */
@@ -77,6 +90,10 @@ IGGY_EXTERN iggy_err_t iggy_mock_set_leader(iggy_mock_t *m, uint32_t node);
  *        memberships (nobody is logged out). A login presenting a surviving client id of the
  *        same user resumes that session and its memberships; a member whose client never
  *        comes back keeps its partitions, as on the real 0.9 server.
+ * @param m the mock.
+ * @param node the node index (0-based).
+ * @returns IGGY_OK; IGGY_ERR__INVALID_ARG for a node out of range; IGGY_ERR__TRANSPORT
+ *          when set_up cannot bind the port again.
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_mock_set_down(iggy_mock_t *m, uint32_t node);
@@ -106,6 +123,12 @@ typedef enum iggy_mock_fault_kind {
  * @brief Queue a fault for the next @p count requests with wire command code
  *        @p command_code (0 = any command) on connection @p conn_id (0 = any connection).
  *        Faults are consumed in push order.
+ * @param m the mock.
+ * @param command_code the wire command code to match, or 0 for any.
+ * @param conn_id the mock's connection id to match, or 0 for any.
+ * @param kind what to do.
+ * @param param the kind's parameter (a status, a code, milliseconds or bytes: see the kind).
+ * @param count how many matching requests get the fault.
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
  * @threadsafe yes
  */
@@ -113,27 +136,49 @@ IGGY_EXTERN iggy_err_t iggy_mock_push_fault(iggy_mock_t *m, uint32_t command_cod
                                             iggy_mock_fault_kind_t kind, uint32_t param,
                                             uint32_t count);
 
-/** @brief Drop every queued fault. @threadsafe yes */
+/**
+ * @brief Drop every queued fault.
+ * @param m the mock.
+ * @threadsafe yes
+ */
 IGGY_EXTERN void iggy_mock_clear_faults(iggy_mock_t *m);
 
-/** @brief Change the heartbeat eviction window at run time. @threadsafe yes */
+/**
+ * @brief Change the heartbeat eviction window at run time.
+ * @param m the mock.
+ * @param ms the new window in milliseconds.
+ * @threadsafe yes
+ */
 IGGY_EXTERN void iggy_mock_set_heartbeat_timeout(iggy_mock_t *m, int64_t ms);
 
 /**
  * @brief Requests received with wire command code @p command_code (0 = all), counting
- *        every node. @threadsafe yes
+ *        every node.
+ * @param m the mock.
+ * @param command_code the wire command code, or 0 for all.
+ * @returns the number of requests.
+ * @threadsafe yes
  */
 IGGY_EXTERN uint64_t iggy_mock_request_count(const iggy_mock_t *m, uint32_t command_code);
 
-/** @brief Open client connections across every node. @threadsafe yes */
+/**
+ * @brief Open client connections across every node.
+ * @param m the mock.
+ * @returns the number of connections.
+ * @threadsafe yes
+ */
 IGGY_EXTERN size_t iggy_mock_connection_count(const iggy_mock_t *m);
 
 /** @brief The most requests the mock held at once, across every node, since it started or
  *         since the last iggy_mock_reset_in_flight_max(): a request counts from the moment
  *         its frame has been read until its reply is written (a DELAY fault's wait included),
- *         or until it is dropped. @threadsafe yes */
+ *         or until it is dropped.
+ * @param m the mock.
+ * @returns the high-water mark of requests in flight.
+ * @threadsafe yes */
 IGGY_EXTERN uint32_t iggy_mock_in_flight_max(const iggy_mock_t *m);
 /** @brief Start counting iggy_mock_in_flight_max() afresh (from the requests in flight now).
+ * @param m the mock.
  * @threadsafe yes */
 IGGY_EXTERN void iggy_mock_reset_in_flight_max(iggy_mock_t *m);
 

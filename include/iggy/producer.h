@@ -65,6 +65,8 @@ typedef struct iggy_delivery_report {
 
 /**
  * @brief A delivery report callback. The report is valid only during the call.
+ * @param report what happened to one message.
+ * @param opaque the pointer given to iggy_conf_set_delivery_report_cb().
  * @warning It runs on a producer's worker thread (background mode) and must not call the
  *          producer; it may call the client.
  */
@@ -73,6 +75,9 @@ typedef void(iggy_delivery_report_cb_t)(const iggy_delivery_report_t *report, vo
 /**
  * @brief Set the delivery report callback of producers created with this conf (NULL: reports
  *        are queued for iggy_producer_poll_reports()).
+ * @param conf the configuration.
+ * @param cb the callback, or NULL.
+ * @param opaque passed to every call of @p cb.
  * @threadsafe no (a conf is single-threaded)
  */
 IGGY_EXTERN void iggy_conf_set_delivery_report_cb(iggy_conf_t *conf, iggy_delivery_report_cb_t *cb,
@@ -80,11 +85,14 @@ IGGY_EXTERN void iggy_conf_set_delivery_report_cb(iggy_conf_t *conf, iggy_delive
 
 /** Producer counters (a snapshot; destroy with iggy_result_destroy()). */
 typedef struct iggy_producer_stats {
-    uint64_t queued_messages, queued_bytes;  /**< given to send and not yet reported */
-    uint64_t batches_sent;                   /**< SendMessages calls that succeeded */
-    uint64_t retries;                        /**< batch resends */
-    uint64_t delivered, failed;              /**< reports so far */
-    uint64_t latency_p50_us, latency_p99_us; /**< send-to-report latency of delivered messages */
+    uint64_t queued_messages; /**< messages given to send and not yet reported */
+    uint64_t queued_bytes;    /**< their payload and user-header bytes */
+    uint64_t batches_sent;    /**< SendMessages calls that succeeded */
+    uint64_t retries;         /**< batch resends */
+    uint64_t delivered;       /**< messages reported delivered so far */
+    uint64_t failed;          /**< messages reported failed so far */
+    uint64_t latency_p50_us;  /**< median send-to-report latency of delivered messages, µs */
+    uint64_t latency_p99_us;  /**< 99th percentile of that latency, µs */
 } iggy_producer_stats_t;
 
 /**
@@ -97,7 +105,9 @@ typedef struct iggy_producer_stats {
  *        created (producer.create.topic.partitions partitions).
  * @param send_opts compression, encryption, a custom partitioner and id minting for every
  *        message (as for iggy_send_messages()); NULL = none. Copied (the key too).
+ * @param out receives the producer.
  * @param errstr receives a readable reason on failure (may be NULL).
+ * @param errstr_size size of @p errstr in bytes.
  * @returns IGGY_OK; IGGY_ERR__INVALID_ARG; IGGY_ERR__NO_MEMORY; the server's error when the
  *          topic cannot be found or created.
  * @remark The caller owns the producer and destroys it with iggy_producer_destroy().
@@ -112,6 +122,10 @@ IGGY_EXTERN iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_
 /**
  * @brief Send messages: all of them go to one partition, chosen by @p partitioning (NULL =
  *        balanced: the next partition per call), and each gets a delivery report.
+ * @param producer the producer.
+ * @param partitioning where to send (borrowed), or NULL for balanced.
+ * @param messages the messages (copied in background mode; borrowed for the call).
+ * @param count number of messages (0 is a no-op).
  * @param opaques count pointers handed back in the reports, or NULL (all NULL).
  * @returns background: IGGY_OK once queued (the messages are copied); IGGY_ERR__QUEUE_FULL when
  *          the buffer has no room and producer.backpressure says fail (or its timeout passed);
@@ -128,6 +142,7 @@ IGGY_EXTERN iggy_err_t iggy_producer_send(iggy_producer_t *producer,
 /**
  * @brief Wait until every message queued before this call has been reported (or, with
  *        producer.delivery.reports=errors, delivered or reported failed).
+ * @param producer the producer.
  * @param timeout_ms at most this long; < 0 = no limit.
  * @returns IGGY_OK; IGGY_ERR__TIMED_OUT with the number of messages still queued in the detail.
  * @threadsafe yes
@@ -136,7 +151,9 @@ IGGY_EXTERN iggy_err_t iggy_producer_flush(iggy_producer_t *producer, int64_t ti
 
 /**
  * @brief Take queued delivery reports (producers without a callback).
+ * @param producer the producer.
  * @param out room for @p cap reports.
+ * @param cap number of reports @p out has room for.
  * @param timeout_ms wait this long for a first report; 0 = do not wait; < 0 = no limit.
  * @returns the number of reports written to @p out (0 after the timeout).
  * @threadsafe yes
@@ -147,6 +164,8 @@ IGGY_EXTERN size_t iggy_producer_poll_reports(iggy_producer_t *producer,
 
 /**
  * @brief Snapshot the producer's counters.
+ * @param producer the producer.
+ * @param out receives the snapshot; destroy it with iggy_result_destroy().
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
  * @threadsafe yes
  */
@@ -156,6 +175,7 @@ IGGY_EXTERN iggy_err_t iggy_producer_stats(iggy_producer_t *producer, iggy_produ
  * @brief Drain for up to producer.shutdown.timeout.ms, report every message still queued as
  *        failed (IGGY_ERR__DESTROYED), stop the workers and free the producer. NULL is a no-op.
  *        Reports not yet polled are dropped.
+ * @param producer the producer, or NULL.
  * @remark A batch still in flight when the drain time is up is given up as well: its
  *         connection is cut and its messages are reported IGGY_ERR__DESTROYED, though the
  *         server may have appended them (their outcome is unknown). destroy therefore returns
