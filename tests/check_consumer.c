@@ -252,6 +252,98 @@ START_TEST(starting_points_are_honoured)
 }
 END_TEST
 
+/* ASSIGNED callback: partition p starts (p + 1) * 10 messages before its end of 100. */
+static void seek_before_end(iggy_consumer_t *k, iggy_rebalance_event_t ev, const uint32_t *ids,
+                            size_t n, void *opaque)
+{
+    size_t *calls = opaque;
+    if (ev != IGGY_REBALANCE_ASSIGNED)
+        return;
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(iggy_consumer_seek(k, ids[i], 100 - (ids[i] + 1) * 10), IGGY_OK);
+    (*calls)++;
+}
+
+START_TEST(seek_sets_where_a_partition_is_read)
+{
+    enum { PARTS = 3, PER = 100 };
+    const char *all[] = {"consumer.start", "first", "consumer.auto.commit", "disabled", NULL};
+    const char *one[] = {"consumer.start",
+                         "first",
+                         "consumer.auto.commit",
+                         "disabled",
+                         "consumer.batch.length",
+                         "50",
+                         "consumer.partition",
+                         "1",
+                         NULL};
+    uint32_t next[PARTS], seen[PARTS] = {0};
+    iggy_polled_messages_t *batch = NULL;
+    const iggy_message_t *m = NULL;
+    const char *stream;
+    iggy_consumer_t *k;
+    iggy_client_t *c;
+    size_t calls = 0;
+    uint32_t part = 0;
+
+    test_begin(&srv, &guard, NULL);
+    c = client_with(NULL);
+    stream = stream_name("consumer-seek");
+    fill(c, stream, PARTS, PER);
+    /* From the ASSIGNED callback: each partition starts where it was sought, not at first. */
+    k = consumer_on(c, stream, all, seek_before_end, &calls);
+    for (uint32_t p = 0; p < PARTS; p++)
+        next[p] = PER - (p + 1) * 10;
+    for (;;) {
+        ck_assert_int_eq(iggy_consumer_poll(k, 200, &batch), IGGY_OK);
+        if (batch->count == 0)
+            break;
+        for (size_t i = 0; i < batch->count; i++) {
+            uint32_t p, off;
+            payload_of(&batch->messages[i], &p, &off);
+            ck_assert_uint_eq(off, next[p]);
+            next[p]++;
+            seen[p]++;
+        }
+    }
+    ck_assert_uint_eq(calls, 1);
+    for (uint32_t p = 0; p < PARTS; p++) {
+        ck_assert_uint_eq(next[p], PER);
+        ck_assert_uint_eq(seen[p], (p + 1) * 10);
+    }
+    /* Back over what was read: returned again despite the replay filter. */
+    ck_assert_int_eq(iggy_consumer_seek(k, 0, 95), IGGY_OK);
+    ck_assert_int_eq(iggy_consumer_poll(k, 1000, &batch), IGGY_OK);
+    ck_assert_uint_eq(batch->partition_id, 0);
+    ck_assert_uint_eq(batch->count, 5);
+    ck_assert_uint_eq(batch->messages[0].offset, 95);
+    ck_assert_int_eq(iggy_consumer_seek(k, 7, 0), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_consumer_seek(NULL, 0, 0), IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_consumer_close(k), IGGY_OK);
+
+    /* next(): what was buffered from the old position is dropped. */
+    k = consumer_on(c, stream, one, NULL, NULL);
+    ck_assert_int_eq(iggy_consumer_next(k, 5000, &m, &part), IGGY_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(part, 1);
+    ck_assert_uint_eq(m->offset, 0); /* 0..49 buffered */
+    ck_assert_int_eq(iggy_consumer_seek(k, 1, 98), IGGY_OK);
+    ck_assert_int_eq(iggy_consumer_next(k, 5000, &m, NULL), IGGY_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(m->offset, 98);
+    ck_assert_int_eq(iggy_consumer_next(k, 5000, &m, NULL), IGGY_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(m->offset, 99);
+    ck_assert_int_eq(iggy_consumer_next(k, 100, &m, NULL), IGGY_OK);
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(iggy_consumer_close(k), IGGY_OK);
+    iggy_result_destroy(batch);
+    drop_stream(c, stream);
+    iggy_client_destroy(c);
+    test_end(&srv, &guard);
+}
+END_TEST
+
 /* ================================================================ auto-commit */
 
 typedef struct commit_case {
@@ -1082,6 +1174,7 @@ int main(void)
     tcase_set_timeout(tc, 900);
     tcase_add_test(tc, a_single_consumer_reads_every_partition_in_order);
     tcase_add_test(tc, starting_points_are_honoured);
+    tcase_add_test(tc, seek_sets_where_a_partition_is_read);
     tcase_add_test(tc, every_auto_commit_mode_resumes_where_it_promises);
     tcase_add_test(tc, a_group_of_three_survives_a_leave_and_a_join);
     tcase_add_test(tc, a_server_restart_in_a_group_run_skips_nothing);

@@ -80,7 +80,8 @@ typedef enum iggy_rebalance_event {
  * @brief A rebalance callback. Runs on the thread that called the consumer (poll, next, run
  *        or close).
  * @param consumer the consumer: the callback may call iggy_consumer_commit(),
- *        iggy_consumer_store_offset() and iggy_consumer_partitions() on it (nothing else).
+ *        iggy_consumer_store_offset(), iggy_consumer_seek() and iggy_consumer_partitions() on
+ *        it (nothing else).
  * @param event IGGY_REBALANCE_ASSIGNED or IGGY_REBALANCE_REVOKED.
  * @param partitions the partitions gained or lost (ascending), valid during the call.
  * @param count number of entries in @p partitions.
@@ -206,6 +207,26 @@ IGGY_EXTERN iggy_err_t iggy_consumer_commit(iggy_consumer_t *consumer);
  */
 IGGY_EXTERN iggy_err_t iggy_consumer_store_offset(iggy_consumer_t *consumer, uint32_t partition_id,
                                                   uint64_t offset);
+
+/**
+ * @brief Set where partition_id is read next: the next read of it polls from @p offset, in
+ *        place of consumer.start (or the group's stored offset) and of the consumer's own
+ *        position. Messages at or above @p offset are returned even if this consumer returned
+ *        them before; messages of that partition still buffered for iggy_consumer_next() are
+ *        dropped. Nothing is stored on the server.
+ * @remark To start every partition at a chosen place (for example N messages before its end),
+ *         seek from the IGGY_REBALANCE_ASSIGNED callback, which runs before the first read of
+ *         the partitions it names. A group member's seek lasts while it holds the partition and
+ *         its session lasts (a new session reads on from the group's stored offsets).
+ * @param consumer the consumer.
+ * @param partition_id one of the consumer's partitions.
+ * @param offset the offset its next read starts at.
+ * @returns IGGY_OK; IGGY_ERR__INVALID_ARG for a NULL consumer or a partition the consumer does
+ *          not hold. An offset past the partition's end is handled by consumer.offset.reset.
+ * @threadsafe no
+ */
+IGGY_EXTERN iggy_err_t iggy_consumer_seek(iggy_consumer_t *consumer, uint32_t partition_id,
+                                          uint64_t offset);
 
 /** One partition as the consumer tracks it. */
 typedef struct iggy_consumer_partition {

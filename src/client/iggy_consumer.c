@@ -756,6 +756,26 @@ iggy_err_t iggy_consumer_store_offset(iggy_consumer_t *c, uint32_t partition_id,
     }
 }
 
+iggy_err_t iggy_consumer_seek(iggy_consumer_t *c, uint32_t partition_id, uint64_t offset)
+{
+    part_t *p;
+    if (!c)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "consumer seek: NULL consumer");
+    p = find_part(c, partition_id);
+    if (!p)
+        return iggy_fail(IGGY_ERR__INVALID_ARG,
+                         "consumer seek: partition %u is not one of the consumer's", partition_id);
+    p->started = true;
+    p->next = offset;
+    /* Going back asks for those messages again: the replay filter must not drop them. */
+    if (p->has_consumed && offset <= p->last_consumed)
+        p->has_consumed = false;
+    /* next()'s batch holds messages from the old position: they are not returned. */
+    if (c->own && c->own_pos < c->own->count && c->own->partition_id == partition_id)
+        c->own_pos = c->own->count;
+    return IGGY_OK;
+}
+
 iggy_err_t iggy_consumer_partitions(iggy_consumer_t *c, iggy_consumer_partition_t *out, size_t cap,
                                     size_t *count)
 {
