@@ -1,9 +1,10 @@
 #include "tool_json.h"
 
 #include <stddef.h>
+#include <string.h>
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_len(const unsigned char *p)
+/* Length of the valid UTF-8 sequence at p (of the n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t left)
 {
     size_t n;
     if (p[0] < 0x80)
@@ -16,6 +17,8 @@ static size_t utf8_len(const unsigned char *p)
         n = 4;
     else
         return 0;
+    if (n > left)
+        return 0;
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xC0) != 0x80)
             return 0;
@@ -24,9 +27,15 @@ static size_t utf8_len(const unsigned char *p)
 
 void tool_json_string(FILE *f, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    s = s ? s : "";
+    tool_json_string_n(f, s, strlen(s));
+}
+
+void tool_json_string_n(FILE *f, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + (s ? len : 0);
     fputc('"', f);
-    while (*p) {
+    while (p < end) {
         size_t n;
         switch (*p) {
         case '"':
@@ -49,7 +58,7 @@ void tool_json_string(FILE *f, const char *s)
                 fprintf(f, "\\u%04x", *p);
                 break;
             }
-            n = utf8_len(p);
+            n = utf8_len(p, (size_t)(end - p));
             if (n == 0) {
                 fputs("\\ufffd", f);
                 break;
