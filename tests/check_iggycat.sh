@@ -540,6 +540,11 @@ run 0 "${B[@]}" -C -t "$S/$GT" -G cat-g -e
 contains "$err" "consumed 0 messages" "-G third run"
 run 0 "${B[@]}" -G cat-g offset get "$S" "$GT" 0
 contains "$out" "partition 0: stored offset 9, current offset 9" "-G stores its offsets"
+# -X consumer.auto.commit wins over iggycat's choice: nothing stored, the next run reads it all.
+for i in 1 2; do
+  run 0 "${B[@]}" -C -t "$S/$GT" -G cat-g2 -X consumer.auto.commit=disabled -e -q
+  [ "$(printf '%s\n' "$out" | sed '/^$/d' | wc -l)" = 30 ] || fail "-G with auto.commit disabled, run $i: $(wc -l <"$tmp/out") lines"
+done
 # A running member shows in the group.
 "$cat_bin" "${B[@]}" -C -t "$S/$GT" -G cat-g -q >/dev/null 2>&1 &
 member_pid=$!
