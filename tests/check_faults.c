@@ -39,16 +39,6 @@ static iggy_client_t *client_with(const char *const *props)
     return test_client_with(&srv, true, props);
 }
 
-static uint64_t connects(iggy_client_t *c)
-{
-    iggy_client_stats_t *st = NULL;
-    uint64_t n;
-    ck_assert_int_eq(iggy_client_stats(c, &st), IGGY_OK);
-    n = st->connects;
-    iggy_result_destroy(st);
-    return n;
-}
-
 static iggy_err_t get_me(iggy_client_t *c)
 {
     iggy_client_info_t *me = NULL;
@@ -120,7 +110,7 @@ START_TEST(a_duplicated_reply_never_answers_a_later_call)
         return;
     c = client_with(NULL);
     topic_with_messages(c, 1, 40);
-    before = connects(c);
+    before = test_client_connects(c);
     /* Polls and reads interleaved, with duplicates of both kinds now and then. */
     for (uint64_t off = 0; off < 40; off++) {
         if (off % 10 == 3)
@@ -145,7 +135,7 @@ START_TEST(a_duplicated_reply_never_answers_a_later_call)
     }
     ck_assert_int_le(failed, 8);
     /* Every duplicate cost its connection. */
-    ck_assert_uint_ge(connects(c) - before, 8);
+    ck_assert_uint_ge(test_client_connects(c) - before, 8);
     iggy_result_destroy(batch);
     iggy_client_destroy(c);
     finish();
@@ -314,7 +304,7 @@ START_TEST(unknown_statuses_are_not_local_errors)
         return;
     c = client_with(NULL);
     get_me_ok(c);
-    before = connects(c);
+    before = test_client_connects(c);
     /* 0xFFFFFF3A is -198 as int: IGGY_ERR__TRANSPORT if taken at face value. */
     ck_assert_int_eq(
         iggy_mock_push_fault(srv.mock, CODE_GET_ME, 0, IGGY_MOCK_FAULT_STATUS, 0xFFFFFF3Au, 1),
@@ -337,7 +327,7 @@ START_TEST(unknown_statuses_are_not_local_errors)
     ck_assert_int_eq(get_me(c), IGGY_ERR_STREAM_ID_NOT_FOUND);
     /* The connection was fine all along. */
     get_me_ok(c);
-    ck_assert_uint_eq(connects(c), before);
+    ck_assert_uint_eq(test_client_connects(c), before);
     iggy_client_destroy(c);
     finish();
 }

@@ -381,8 +381,14 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
-            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN))
+            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN)) {
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
+                /* The login was answered; a connection its leader check then finds out of step
+                 * (a duplicated reply) or closed is lost before that check was sent, and a
+                 * login may run again on a new one, whatever the cause. */
+                if (err != IGGY_OK && !conn->sess.connected)
+                    sent = false;
+            }
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))
                 continue; /* now on the leader: re-stamp under the new session */
