@@ -204,6 +204,8 @@ typedef struct cell {
 
 static cell_t matrix[NROWS][NCOLS];
 
+static void cell_fail(cell_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void cell_fail(cell_t *c, const char *fmt, ...)
 {
     va_list ap;

@@ -171,6 +171,30 @@ START_TEST(a_reply_to_an_earlier_request_is_rejected)
 }
 END_TEST
 
+/* The login reply comes twice: the login itself was answered, and the leader check after it
+ * finds the copy on the stream. That costs the connection, not the login: it runs again on a
+ * new one (it failed with BAD_MSG before). */
+START_TEST(a_duplicated_login_reply_costs_the_connection_not_the_login)
+{
+    iggy_client_t *c;
+    uint64_t before;
+    if (!start("a_duplicated_login_reply_costs_the_connection_not_the_login"))
+        return;
+    c = client_with(NULL);
+    get_me_ok(c);
+    before = test_client_connects(c);
+    ck_assert_int_eq(
+        iggy_mock_push_fault(srv.mock, CODE_LOGIN, 0, IGGY_MOCK_FAULT_DUPLICATE_REPLY, 0, 1),
+        IGGY_OK);
+    ck_assert_msg(iggy_login_user(c, srv.username, srv.password, NULL) == IGGY_OK, "login: %s",
+                  iggy_last_error_detail());
+    ck_assert_uint_gt(test_client_connects(c), before);
+    get_me_ok(c);
+    iggy_client_destroy(c);
+    finish();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- reconnect policy */
 
 /* Logins the mock has seen so far. */
@@ -397,6 +421,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_duplicated_reply_never_answers_a_later_call);
     tcase_add_test(tc, a_reply_to_an_earlier_request_is_rejected);
+    tcase_add_test(tc, a_duplicated_login_reply_costs_the_connection_not_the_login);
     tcase_add_test(tc, lost_replies_obey_the_reconnect_budget);
     tcase_add_test(tc, a_refused_connection_is_the_named_cause);
     tcase_add_test(tc, a_server_that_is_back_is_used_at_once);
