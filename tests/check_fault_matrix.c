@@ -72,6 +72,7 @@ typedef enum {
     DROPS = 2,  /* the connection is lost: the next call runs on a new one */
     CLOSES = 4, /* the server closes the connection after a good reply */
     LEADER = 8, /* no fault: the cluster leader moves to node 1 */
+    HALF = 16,  /* the outcome comes after half the deadline (58 replays, then a leader check) */
 } row_flags_t;
 
 typedef struct row {
@@ -120,7 +121,7 @@ static const row_t rows[] = {
     EVICT_ROW(14, "Protocol"),
     EVICT_ROW(15, "MalformedLogin"),
     {"status 57 forever", IGGY_MOCK_FAULT_STATUS, 57, FOREVER, WAITS},
-    {"status 58 forever", IGGY_MOCK_FAULT_STATUS, 58, FOREVER, WAITS},
+    {"status 58 forever", IGGY_MOCK_FAULT_STATUS, 58, FOREVER, HALF},
     {"stall", IGGY_MOCK_FAULT_STALL, 0, ONCE, WAITS | DROPS},
     {"leader moves", 0, 0, 0, LEADER},
 };
@@ -447,6 +448,9 @@ static void command_cell(size_t ri, col_t col)
         cell_fail(cell, "took %lld ms with a %d ms deadline", (long long)took, deadline_ms);
     if ((r->flags & WAITS) && took < deadline_ms - 60)
         cell_fail(cell, "%s after %lld ms, before the %d ms deadline", short_name(err),
+                  (long long)took, deadline_ms);
+    if ((r->flags & HALF) && took < deadline_ms / 2 - 60)
+        cell_fail(cell, "%s after %lld ms, before half the %d ms deadline", short_name(err),
                   (long long)took, deadline_ms);
     disarm();
     /* The server closed the connection after a good reply: the next call must notice and

@@ -195,6 +195,33 @@ START_TEST(a_duplicated_login_reply_costs_the_connection_not_the_login)
 }
 END_TEST
 
+/* A leader move under a deadline shorter than the 2 s of 58 replays after which the client
+ * re-checks the leader: the re-check comes at half the budget, so the write follows the
+ * leader with time to spare (it used to replay 58 until 50 ms before the deadline). */
+START_TEST(a_leader_move_is_followed_within_a_short_deadline)
+{
+    static const char *const props[] = {"request.timeout.ms", "1000", NULL};
+    iggy_mock_opts_t o = {0};
+    iggy_client_t *c;
+    int64_t t0, took;
+    o.nodes = 2;
+    if (!test_begin_mock_only(&srv, &guard, &o,
+                              "a_leader_move_is_followed_within_a_short_deadline"))
+        return;
+    c = client_with(props);
+    ck_assert_int_eq(iggy_create_stream(c, "before", NULL), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_leader(srv.mock, 1), IGGY_OK);
+    t0 = iggy_now_ms();
+    ck_assert_msg(iggy_create_stream(c, "after", NULL) == IGGY_OK, "%s", iggy_last_error_detail());
+    took = iggy_now_ms() - t0;
+    ck_assert_uint_eq(c->conns[0].port, iggy_mock_port(srv.mock, 1));
+    ck_assert_msg(took < 800, "followed the leader after %lld ms of a 1000 ms deadline",
+                  (long long)took);
+    iggy_client_destroy(c);
+    finish();
+}
+END_TEST
+
 /* ---------------------------------------------------------------- reconnect policy */
 
 /* Logins the mock has seen so far. */
@@ -422,6 +449,7 @@ int main(void)
     tcase_add_test(tc, a_duplicated_reply_never_answers_a_later_call);
     tcase_add_test(tc, a_reply_to_an_earlier_request_is_rejected);
     tcase_add_test(tc, a_duplicated_login_reply_costs_the_connection_not_the_login);
+    tcase_add_test(tc, a_leader_move_is_followed_within_a_short_deadline);
     tcase_add_test(tc, lost_replies_obey_the_reconnect_budget);
     tcase_add_test(tc, a_refused_connection_is_the_named_cause);
     tcase_add_test(tc, a_server_that_is_back_is_used_at_once);
