@@ -247,6 +247,8 @@ static void mock_stop(void)
 
 /* Per sequence number: acknowledged (a delivered report), and how often consumed. */
 static uint8_t *acked, *consumed;
+static uint32_t *acked_partition; /* where the report said it went, to explain a loss */
+static uint64_t *acked_offset;
 static size_t capacity;
 static pthread_mutex_t book = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ullong n_sent, n_acked, n_failed, n_consumed, n_dups, n_foreign, n_poll_errors;
@@ -263,6 +265,8 @@ static void on_report(const iggy_delivery_report_t *r, void *opaque)
     pthread_mutex_lock(&book);
     if (seq < capacity && !acked[seq]) {
         acked[seq] = 1;
+        acked_partition[seq] = r->partition_id;
+        acked_offset[seq] = r->offset;
         atomic_fetch_add(&n_acked, 1);
     }
     pthread_mutex_unlock(&book);
@@ -488,6 +492,49 @@ static void inject_fault(void)
         n_faults++;
 }
 
+/* For each run of lost messages (acknowledged, never consumed): where the report put them,
+ * whether the log has them there, and the group's stored offset of that partition. */
+static void explain_losses(iggy_client_t *admin)
+{
+    iggy_identifier_t s = iggy_id_name(cfg.stream), t = iggy_id_name("t");
+    iggy_consumer_ref_t probe = {IGGY_CONSUMER_SINGLE, iggy_id_num(424242)};
+    iggy_consumer_ref_t group = {IGGY_CONSUMER_GROUP, iggy_id_name("soak")};
+    int runs = 0;
+    for (size_t i = 0; i < capacity && runs < 10; i++) {
+        size_t j = i;
+        uint32_t part;
+        iggy_polling_strategy_t at;
+        iggy_polled_messages_t *b = NULL;
+        iggy_consumer_offset_t *o = NULL;
+        iggy_err_t e;
+        char text[32];
+        if (!acked[i] || consumed[i])
+            continue;
+        while (j + 1 < capacity && acked[j + 1] && !consumed[j + 1])
+            j++;
+        part = acked_partition[i];
+        at = (iggy_polling_strategy_t){IGGY_POLL_OFFSET, acked_offset[i]};
+        e = iggy_poll_messages(admin, &probe, &s, &t, &part, &at, 1, false, NULL, &b);
+        snprintf(text, sizeof text, "soak %zu ", i);
+        printf("soak: lost seq %zu..%zu: partition %u offsets %llu..%llu; the log there: %s", i, j,
+               part, (unsigned long long)acked_offset[i], (unsigned long long)acked_offset[j],
+               e != IGGY_OK    ? iggy_err2name(e)
+               : b->count == 0 ? "nothing"
+               : (b->messages[0].payload_len >= strlen(text) &&
+                  memcmp(b->messages[0].payload, text, strlen(text)) == 0)
+                   ? "that message"
+                   : "another message");
+        iggy_result_destroy(b);
+        if (iggy_get_consumer_offset(admin, &group, &s, &t, &part, &o) == IGGY_OK && o)
+            printf("; group stored %llu, partition at %llu", (unsigned long long)o->stored_offset,
+                   (unsigned long long)o->current_offset);
+        iggy_result_destroy(o);
+        printf("\n");
+        runs++;
+        i = j;
+    }
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void print_usage(const char *when, usage_t u)
@@ -551,10 +598,14 @@ int main(void)
     capacity = (size_t)cfg.rate * (size_t)cfg.seconds * 3 / 2 + 10 * SEND_CHUNK;
     acked = calloc(capacity, 1);
     consumed = calloc(capacity, 1);
-    if (!acked || !consumed)
+    acked_partition = calloc(capacity, sizeof *acked_partition);
+    acked_offset = calloc(capacity, sizeof *acked_offset);
+    if (!acked || !consumed || !acked_partition || !acked_offset)
         return 2;
     memset(acked, 0, capacity);
     memset(consumed, 0, capacity);
+    memset(acked_partition, 0, capacity * sizeof *acked_partition);
+    memset(acked_offset, 0, capacity * sizeof *acked_offset);
 
     u_start = usage_now();
     printf("soak: %s %s, %d s, %d msg/s, %d partitions, %d members, stream %s\n",
@@ -659,6 +710,7 @@ int main(void)
             fprintf(stderr, "soak: consumer %d close: %s\n", i, iggy_last_error_detail());
         iggy_client_destroy(members[i].client);
     }
+    explain_losses(admin);
     {
         iggy_identifier_t s = iggy_id_name(cfg.stream);
         if (iggy_delete_stream(admin, &s) != IGGY_OK)
@@ -716,5 +768,7 @@ int main(void)
     printf("soak: %s\n", bad ? "FAIL" : "PASS");
     free(acked);
     free(consumed);
+    free(acked_partition);
+    free(acked_offset);
     return bad;
 }
