@@ -24,7 +24,9 @@
 #define SLACK_MS 1500 /* scheduling (valgrind, sanitizers) on top of the deadline */
 #define POLL_MSGS 10  /* messages in a poll or offsets cell's partition */
 #define BATCH 20      /* messages a producer cell sends per batch */
-#define GROUP_MSGS 30 /* messages a consumer cell reads */
+#define GROUP_PARTS 3 /* partitions of a consumer cell's topic (read in turn) */
+#define GROUP_PER 15  /* messages per partition there, read 5 at a time */
+#define GROUP_MSGS (GROUP_PARTS * GROUP_PER)
 
 static test_server_t srv;
 static test_leak_guard_t guard;
@@ -44,6 +46,7 @@ typedef enum {
     COL_POLL,
     COL_PRODUCER,
     COL_CONSUMER,
+    COL_CONSUMER_READING,
     NCOLS
 } col_t;
 
@@ -63,6 +66,7 @@ static const struct {
     [COL_POLL] = {"poll", 100, true},
     [COL_PRODUCER] = {"producer", 101, false},
     [COL_CONSUMER] = {"consumer", 100, true},
+    [COL_CONSUMER_READING] = {"consumer+", 100, true},
 };
 
 /* ---------------------------------------------------------------- rows */
@@ -277,10 +281,11 @@ static void disarm(void)
     ck_assert_int_eq(iggy_mock_set_leader(srv.mock, 0), IGGY_OK);
 }
 
-static void send_texts(iggy_client_t *c, const char *stream, const char *prefix, uint32_t n)
+static void send_texts(iggy_client_t *c, const char *stream, const char *prefix, uint32_t n,
+                       uint32_t partition)
 {
     iggy_identifier_t s = iggy_id_name(stream), t = iggy_id_name("t");
-    iggy_partitioning_t p0 = {IGGY_PARTITIONING_PARTITION_ID, 0, NULL, 0};
+    iggy_partitioning_t p0 = {IGGY_PARTITIONING_PARTITION_ID, partition, NULL, 0};
     iggy_send_message_t *m = calloc(n, sizeof *m);
     char(*text)[16] = calloc(n, sizeof *text);
     ck_assert(m && text);
@@ -296,14 +301,19 @@ static void send_texts(iggy_client_t *c, const char *stream, const char *prefix,
 }
 
 /* Stream `stream` with topic "t" (one partition) and n messages "m<offset>". */
-static void make_topic(iggy_client_t *c, const char *stream, uint32_t n)
+static void make_topic_of(iggy_client_t *c, const char *stream, uint32_t partitions, uint32_t n)
 {
     iggy_identifier_t s = iggy_id_name(stream);
     ck_assert_msg(iggy_create_stream(c, stream, NULL) == IGGY_OK, "%s", iggy_last_error_detail());
-    ck_assert_msg(iggy_create_topic(c, &s, "t", 1, NULL, NULL) == IGGY_OK, "%s",
+    ck_assert_msg(iggy_create_topic(c, &s, "t", partitions, NULL, NULL) == IGGY_OK, "%s",
                   iggy_last_error_detail());
-    if (n)
-        send_texts(c, stream, "m", n);
+    for (uint32_t p = 0; n && p < partitions; p++)
+        send_texts(c, stream, "m", n, p);
+}
+
+static void make_topic(iggy_client_t *c, const char *stream, uint32_t n)
+{
+    make_topic_of(c, stream, 1, n);
 }
 
 /* Partition 0 of stream/t from offset 0 (at most 1000 messages). */
@@ -589,10 +599,15 @@ static void producer_cell(size_t ri)
 
 /* ---------------------------------------------------------------- consumer */
 
-static void consumer_cell(size_t ri)
+/* A group member reads GROUP_PARTS partitions in turn. The fault is armed after the first
+ * batch (COL_CONSUMER: it hits the first read of the next partition, relative to the group's
+ * stored offset) or after a whole round (COL_CONSUMER_READING: it hits a read from the
+ * member's own position). */
+static void consumer_cell(size_t ri, col_t col)
 {
     const row_t *r = &rows[ri];
-    cell_t *cell = &matrix[ri][COL_CONSUMER];
+    cell_t *cell = &matrix[ri][col];
+    int warm = col == COL_CONSUMER ? 1 : GROUP_PARTS;
     char stream[32], timeout[16];
     const char *props[] = {"request.timeout.ms",
                            timeout,
@@ -605,7 +620,7 @@ static void consumer_cell(size_t ri)
                            "consumer.group",
                            "g",
                            "consumer.batch.length",
-                           "10",
+                           "5",
                            "consumer.retry.interval.ms",
                            "20",
                            NULL};
@@ -614,52 +629,59 @@ static void consumer_cell(size_t ri)
     iggy_consumer_t *k = NULL;
     iggy_client_t *c;
     iggy_conf_t *conf;
-    uint64_t next = 0;
+    uint64_t next[GROUP_PARTS] = {0}, got = 0;
     int errors = 0;
     iggy_err_t last = IGGY_OK;
-    int64_t until;
+    int64_t until = 0;
     char err[256];
 
-    snprintf(stream, sizeof stream, "fm%zu-consumer", ri);
+    snprintf(stream, sizeof stream, "fm%zu-consumer%d", ri, warm);
     snprintf(timeout, sizeof timeout, "%d", deadline_ms);
     s = iggy_id_name(stream);
     ck_assert(wait_connections_at_most(0));
     conf = test_conf(&srv, true, props);
     ck_assert_int_eq(iggy_client_new(conf, &c, err, sizeof err), IGGY_OK);
-    make_topic(c, stream, GROUP_MSGS);
+    make_topic_of(c, stream, GROUP_PARTS, GROUP_PER);
     ck_assert_msg(iggy_consumer_new(c, conf, &s, &t, NULL, &k, err, sizeof err) == IGGY_OK, "%s",
                   err);
     iggy_conf_destroy(conf);
-    ck_assert_int_eq(iggy_consumer_poll(k, 5000, &batch), IGGY_OK);
-    for (size_t i = 0; i < batch->count; i++)
-        ck_assert_uint_eq(batch->messages[i].offset, next++);
-    arm(r, COL_CONSUMER);
-    until = iggy_now_ms() + 10000;
-    while (next < GROUP_MSGS && iggy_now_ms() < until) {
-        iggy_err_t e = iggy_consumer_poll(k, 1000, &batch);
+    for (int n = 1; got < GROUP_MSGS && (n <= warm || iggy_now_ms() < until); n++) {
+        iggy_err_t e = iggy_consumer_poll(k, n <= warm ? 5000 : 1000, &batch);
+        uint32_t p;
+        if (n <= warm)
+            ck_assert_int_eq(e, IGGY_OK);
+        if (n == warm) {
+            arm(r, col);
+            until = iggy_now_ms() + 10000;
+        }
         if (e != IGGY_OK) {
             errors++;
             last = e;
             disarm(); /* a fault forever ends once the consumer has reported it */
             continue;
         }
+        p = batch->partition_id;
         for (size_t i = 0; i < batch->count; i++) {
-            if (batch->messages[i].offset != next) {
-                cell_fail(cell, "read offset %llu, expected %llu",
-                          (unsigned long long)batch->messages[i].offset, (unsigned long long)next);
-                next = batch->messages[i].offset;
+            if (p >= GROUP_PARTS || batch->messages[i].offset != next[p % GROUP_PARTS]) {
+                cell_fail(cell, "partition %u: read offset %llu, expected %llu", p,
+                          (unsigned long long)batch->messages[i].offset,
+                          (unsigned long long)next[p % GROUP_PARTS]);
+                next[p % GROUP_PARTS] = batch->messages[i].offset;
             }
-            next++;
+            next[p % GROUP_PARTS]++;
+            got++;
         }
     }
     disarm();
     if (errors)
-        snprintf(cell->text, sizeof cell->text, "%llu e%d", (unsigned long long)next, errors);
+        snprintf(cell->text, sizeof cell->text, "%llu e%d", (unsigned long long)got, errors);
     else
-        snprintf(cell->text, sizeof cell->text, "%llu", (unsigned long long)next);
-    if (next != GROUP_MSGS)
-        cell_fail(cell, "read %llu of %d (last error %s: %s)", (unsigned long long)next, GROUP_MSGS,
-                  short_name(last), iggy_last_error_detail());
+        snprintf(cell->text, sizeof cell->text, "%llu", (unsigned long long)got);
+    for (uint32_t p = 0; p < GROUP_PARTS; p++)
+        if (next[p] != GROUP_PER)
+            cell_fail(cell, "partition %u read up to %llu of %d (last error %s: %s)", p,
+                      (unsigned long long)next[p], GROUP_PER, short_name(last),
+                      iggy_last_error_detail());
     if (r->count == FOREVER && errors == 0)
         cell_fail(cell, "a poll never failed under a fault that never ends");
     if (errors > 2)
@@ -674,8 +696,8 @@ static void consumer_cell(size_t ri)
 static void print_matrix(void)
 {
     printf("fault matrix (request deadline %d ms; producer: batch of %d delivered/failed; "
-           "consumer: offsets read of %d, eN = polls that failed)\n",
-           deadline_ms, BATCH, GROUP_MSGS);
+           "consumer: messages read of %d in %d partitions, eN = polls that failed)\n",
+           deadline_ms, BATCH, GROUP_MSGS, GROUP_PARTS);
     printf("%-22s", "");
     for (int c = 0; c < NCOLS; c++)
         printf(" %-16s", cols[c].name);
@@ -709,7 +731,8 @@ START_TEST(every_fault_against_every_family)
         for (int c = 0; c < COL_PRODUCER; c++)
             command_cell(r, (col_t)c);
         producer_cell(r);
-        consumer_cell(r);
+        consumer_cell(r, COL_CONSUMER);
+        consumer_cell(r, COL_CONSUMER_READING);
     }
     print_matrix();
     for (size_t r = 0; r < NROWS; r++)
