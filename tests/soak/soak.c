@@ -437,12 +437,19 @@ static void *member_main(void *arg)
 static bool member_start(member_t *m, int index)
 {
     char err[256];
+    /* Offsets stored only for what the member has been given (after, consuming_all): with
+     * the polling trigger the server stores as it serves, and a member whose reply is lost
+     * with its connection hands the partition over past that batch. */
     const char *props[] = {"consumer.group",
                            "soak",
                            "consumer.batch.length",
                            "200",
                            "consumer.retry.interval.ms",
                            "100",
+                           "consumer.auto.commit",
+                           "interval_or_after",
+                           "consumer.auto.commit.trigger",
+                           "consuming_all",
                            NULL};
     iggy_conf_t *conf = conf_for(props);
     iggy_identifier_t s = iggy_id_name(cfg.stream), t = iggy_id_name("t");
