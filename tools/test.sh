@@ -5,6 +5,7 @@
 #   tsan      ThreadSanitizer, system allocator
 #   valgrind  pool off, system allocator, every test under valgrind memcheck
 #   clang     clang, -Werror, pool on
+#   soak      (only when named) builds and runs the `soak` target: tests/soak/soak.c
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh # a no-op when everything is installed
@@ -14,6 +15,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 run_variant() {
   local v=$1 dir="build-test-$1" cc=gcc
+  if [ "$v" = soak ]; then # not a test variant: the long soak (IGGY_SOAK_SECONDS, default 600)
+    CC=gcc cmake -S . -B build-test-soak -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-test-soak -j "$jobs" --target soak
+    return
+  fi
   local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
   case "$v" in
     default) args+=(-DIGGY_INTEROP=ON) ;;

@@ -31,7 +31,9 @@
  * - `disabled`: only iggy_consumer_commit() and iggy_consumer_store_offset();
  * - `interval`: every consumer.auto.commit.interval.ms, checked on each call, and at close;
  * - `when`: on consumer.auto.commit.trigger: `polling` (the server stores the offset as it
- *   serves a batch), `consuming_all` (when the last message of a batch is returned),
+ *   serves a batch; a partition's first read, which is relative to the stored offset, is
+ *   stored by the consumer once it has arrived, so that a lost reply is read again),
+ *   `consuming_all` (when the last message of a batch is returned),
  *   `consuming_each` (when each message is returned: one store per message),
  *   `consuming_nth` (when a message whose offset is a multiple of consumer.auto.commit.nth is
  *   returned);

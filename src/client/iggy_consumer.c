@@ -415,12 +415,12 @@ static iggy_err_t sync_set(iggy_consumer_t *c)
 static iggy_err_t maintain(iggy_consumer_t *c)
 {
     if (c->is_group && c->synced && conn_logins(c) != c->logins_seen) {
-        /* A new session: the client re-joined and the assignment may differ. While we were
-         * away other members may have read (and stored) past our positions: go on from the
-         * group's stored offsets; our own repeats are still dropped (allow.replay). */
+        /* A new session: the client re-joined and the assignment may differ. A partition that
+         * stays ours reads on from our own position, not from the group's stored offset: the
+         * server stores as it serves, so that offset can be past a batch whose reply was lost
+         * (the connection went with it). At worst a repeat of what another member read while
+         * we were away, never a skip. */
         c->need_sync = true;
-        for (size_t i = 0; i < c->nparts; i++)
-            c->parts[i].started = false;
     }
     if (!c->synced || c->need_sync || iggy_now_ms() >= c->next_sync_ms)
         IGGY_TRY(sync_set(c));
@@ -495,7 +495,12 @@ static bool recoverable(iggy_err_t err)
 static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_t **batch)
 {
     iggy_polling_strategy_t s = strategy_for(c, p);
-    bool server_commit = when_mode(c) && c->trigger == TRIG_POLLING;
+    bool poll_trigger = when_mode(c) && c->trigger == TRIG_POLLING;
+    /* A read relative to the stored offset (NEXT) is never stored by the server as it serves:
+     * were the reply lost, the client's retry would start after messages nobody received.
+     * The polling trigger's store for it is made once the batch is here. */
+    bool relative = s.kind == IGGY_POLL_NEXT;
+    bool server_commit = poll_trigger && !relative;
     size_t skip = 0;
     iggy_polled_messages_t *b;
     iggy_err_t err;
@@ -528,6 +533,8 @@ static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_
     if (server_commit) {
         p->has_stored = true; /* the server stored the last offset it served */
         p->last_stored = b->messages[b->count - 1].offset;
+    } else if (poll_trigger) {
+        store(c, p, b->messages[b->count - 1].offset); /* a failure is logged, tried again */
     }
     if (!c->allow_replay && p->has_consumed)
         while (skip < b->count && b->messages[skip].offset <= p->last_consumed)

@@ -17,8 +17,9 @@
 #include "iggy_error_internal.h"
 
 #define REQUEST_BUF_HINT 4096u
-#define TRANSIENT_PAUSE_MS 50       /* SDKs replay 57/58 every 50 ms */
-#define NOT_ACCEPTED_WINDOW_MS 2000 /* 58 for this long: re-check the leader */
+#define TRANSIENT_PAUSE_MS 50 /* SDKs replay 57/58 every 50 ms */
+#define NOT_ACCEPTED_WINDOW_MS                                                                     \
+    2000 /* 58 this long (at most half the budget): re-check the leader */
 
 void iggy_client_opts_default(iggy_client_opts_t *o)
 {
@@ -269,7 +270,7 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
     uint8_t *body = NULL;
     size_t off;
     uint64_t request = 0;
-    int64_t first_58 = 0;
+    int64_t first_58 = 0, window_58 = NOT_ACCEPTED_WINDOW_MS;
     iggy_err_t err;
 
     IGGY_TRY(stamp(c, conn, cmd, w, &request));
@@ -288,11 +289,16 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             iggy_pool_put(c->pool, body);
             body = NULL;
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
-                if (!first_58)
+                if (!first_58) {
                     first_58 = now;
-                if (now - first_58 >= NOT_ACCEPTED_WINDOW_MS)
-                    return iggy_fail(err, "%s: not accepted for %d ms (not the leader?)", cmd->name,
-                                     NOT_ACCEPTED_WINDOW_MS);
+                    /* At most half of what is left: a short deadline still leaves time to
+                     * re-check the leader and follow it. */
+                    if (deadline && (deadline - now) / 2 < window_58)
+                        window_58 = (deadline - now) / 2;
+                }
+                if (now - first_58 >= window_58)
+                    return iggy_fail(err, "%s: not accepted for %lld ms (not the leader?)",
+                                     cmd->name, (long long)window_58);
             }
             if (deadline && now + TRANSIENT_PAUSE_MS >= deadline)
                 return iggy_fail(err, "%s: transient outcome %d until the deadline", cmd->name,
@@ -381,8 +387,14 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
         err = iggy_session_ensure(c, conn, cmd, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
-            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN))
+            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN)) {
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
+                /* The login was answered; a connection its leader check then finds out of step
+                 * (a duplicated reply) or closed is lost before that check was sent, and a
+                 * login may run again on a new one, whatever the cause. */
+                if (err != IGGY_OK && !conn->sess.connected)
+                    sent = false;
+            }
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))
                 continue; /* now on the leader: re-stamp under the new session */
