@@ -156,13 +156,15 @@ static const prop_t PROPS[] = {
      "earliest|latest|error"},
     {"consumer.allow.replay", PROP_BOOL, F(consumer_allow_replay), 0, 1, "false", 0,
      "Return messages at or below the consumer's position again when the server serves them", NULL},
-    {"consumer.auto.commit", PROP_ENUM, F(consumer_auto_commit), 0, 0, "interval_or_when", 0,
+    {"consumer.auto.commit", PROP_ENUM, F(consumer_auto_commit), 0, 0, "interval", 0,
      "When offsets are stored: never (disabled), every consumer.auto.commit.interval.ms, when "
      "consumer.auto.commit.trigger fires, after the message was handled, or an interval and "
      "either (include/iggy/consumer.h)",
      "disabled|interval|when|after|interval_or_when|interval_or_after"},
-    {"consumer.auto.commit.trigger", PROP_ENUM, F(consumer_auto_commit_trigger), 0, 0, "polling", 0,
-     "What triggers a when/after commit: the server stores on poll (polling; not with after), "
+    {"consumer.auto.commit.trigger", PROP_ENUM, F(consumer_auto_commit_trigger), 0, 0,
+     "consuming_all", 0,
+     "What triggers a when/after commit: the server stores on poll (polling; not with after; a "
+     "lost reply can skip its batch in a group), "
      "the last message of a batch, each message, or each message at a multiple of "
      "consumer.auto.commit.nth",
      "polling|consuming_all|consuming_each|consuming_nth"},

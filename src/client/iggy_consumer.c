@@ -411,6 +411,18 @@ static iggy_err_t sync_set(iggy_consumer_t *c)
     }
 }
 
+/* When the next re-sync is due. A member holding no partition looks again soon (every
+ * STARVING_SYNC_MS): the server hands partitions over to it once their last owner has
+ * committed (cooperative rebalance) and tells nobody, and it has no partition to be fenced
+ * on. */
+enum { STARVING_SYNC_MS = 100 };
+
+static int64_t sync_due_ms(const iggy_consumer_t *c)
+{
+    int64_t soon = c->next_sync_ms - c->sync_interval_ms + STARVING_SYNC_MS;
+    return c->is_group && !c->nparts && soon < c->next_sync_ms ? soon : c->next_sync_ms;
+}
+
 /* Before a read: re-sync when it is due or asked for, commit on the interval. */
 static iggy_err_t maintain(iggy_consumer_t *c)
 {
@@ -422,7 +434,7 @@ static iggy_err_t maintain(iggy_consumer_t *c)
          * we were away, never a skip. */
         c->need_sync = true;
     }
-    if (!c->synced || c->need_sync || iggy_now_ms() >= c->next_sync_ms)
+    if (!c->synced || c->need_sync || iggy_now_ms() >= sync_due_ms(c))
         IGGY_TRY(sync_set(c));
     commit_on_interval(c);
     return IGGY_OK;
@@ -469,6 +481,7 @@ static iggy_polling_strategy_t strategy_for(const iggy_consumer_t *c, const part
 static iggy_err_t reset_position(iggy_consumer_t *c, part_t *p, uint64_t hw)
 {
     c->stats.offset_resets++;
+    p->has_consumed = false; /* a position past the end is never committed */
     if (c->offset_reset == RESET_ERROR)
         return iggy_fail(IGGY_ERR__OFFSET_OUT_OF_RANGE,
                          "consumer: partition %u: position %llu is past its end (%llu)", p->id,
@@ -478,7 +491,6 @@ static iggy_err_t reset_position(iggy_consumer_t *c, part_t *p, uint64_t hw)
              (unsigned long long)p->next, (unsigned long long)hw,
              c->offset_reset == RESET_LATEST ? "latest" : "earliest");
     p->next = c->offset_reset == RESET_LATEST ? hw + 1 : 0;
-    p->has_consumed = false;
     p->has_stored = false; /* what was stored refers to messages that are gone */
     return IGGY_OK;
 }
