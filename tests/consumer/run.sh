@@ -9,6 +9,8 @@
 # Also: the installed files, the SONAME, the tools run from the prefix, the .pc libdir.
 # Usage: run.sh [BUILD_DIR]   install from an existing build (the package_consumer test passes
 #        its own); without it, configure and build libiggy from scratch in a temporary directory.
+#        CC picks the compiler, IGGY_CONSUMER_JOBS the build jobs (2), IGGY_CONSUMER_KEEP=1 keeps
+#        the temporary directory (logs, builds, prefix) for a look afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
