@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the test suites. With no argument: every variant CI runs.
-#   default   gcc, mimalloc, pool on, plus the interop suite against the official Python SDK
+#   default   gcc, mimalloc, pool on, plus the interop suite against the official Python SDK and
+#             the installed package built against three ways (tests/consumer/run.sh)
 #   asan      ASan + UBSan, pool off, system allocator
 #   tsan      ThreadSanitizer, system allocator
 #   valgrind  pool off, system allocator, every test under valgrind memcheck
@@ -31,6 +32,8 @@ run_variant() {
                      "-DIGGY_TEST_WRAPPER=valgrind;--error-exitcode=99;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--track-fds=no;-q") ;;
     *) echo "unknown variant: $v" >&2; return 2 ;;
   esac
+  # The installed package, built against three ways (tests/consumer/run.sh): default only.
+  [ "$v" != default ] || args+=(-DIGGY_PACKAGE_TEST=ON)
   # IGGY_TEST_LIGHT=1: volume tests (check_messages' round trip) scale their message count
   # down under sanitizers and valgrind; default and clang run the full volume.
   local light=0
