@@ -379,6 +379,11 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
             break;
         }
         err = iggy_session_ensure(c, conn, cmd, deadline);
+        /* A bound connection answers a login with its existing session (§8.5 step 6): log
+         * out first, as the SDKs do, so the login gets a session whose request ids start
+         * at 1 again (else the next metadata write repeats an id and is dropped). */
+        if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN) && conn->sess.logged_in)
+            err = iggy_internal_call(c, conn, IGGY_CMD_LOGOUT_USER, NULL, NULL, NULL, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
             if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN))
