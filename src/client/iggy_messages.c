@@ -521,11 +521,15 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
                             auto_commit, opts, batch);
         /* The server lost our membership (a new session it did not see us re-join, an
          * eviction): join once more, re-sync, retry. Only for groups the caller joined. */
-        if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined &&
-            iggy_membership_conn(c, stream, topic, &consumer->id) >= 0) {
-            rejoined = resync = true;
-            IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
-            continue;
+        if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined) {
+            int member = iggy_membership_conn(c, stream, topic, &consumer->id);
+            if (member == -2)
+                return IGGY_ERR__NO_MEMORY; /* the detail is set */
+            if (member >= 0) {
+                rejoined = resync = true;
+                IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
+                continue;
+            }
         }
         /* A rebalance fenced us (re-sync sentinel): sync once and retry. */
         if (err != IGGY_OK || (*batch)->partition_id != IGGY_PARTITION_RESYNC || resync)
