@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,84 +35,17 @@
 #include "iggy_error_internal.h"
 #include "test_alloc.h"
 #include "test_main.h"
+#include "test_mock_child.h"
 #include "test_pki.h"
 
 #define FULL_POINTS 200 /* always exercised one by one */
 
 /* ---------------------------------------------------------------- the mock, in a child */
 
-static pid_t g_mock_pid = -1;
-static int g_mock_ctl = -1; /* closing it tells the child to stop */
-static char g_addr[64], g_tls_addr[64];
+static test_mock_child_t g_mock, g_tls_mock;
+static const char *g_addr, *g_tls_addr;
 static test_pki_t g_pki;
 static bool g_light;
-
-static void mock_child(int out_fd, int ctl_fd)
-{
-    iggy_mock_opts_t o;
-    iggy_mock_t *m = NULL, *t = NULL;
-    char b;
-    memset(&o, 0, sizeof o);
-    if (iggy_mock_new(&o, &m) != IGGY_OK)
-        _exit(2);
-    o.tls_cert_file = g_pki.cert_path;
-    o.tls_key_file = g_pki.key_path;
-    if (iggy_mock_new(&o, &t) != IGGY_OK)
-        _exit(3);
-    if (dprintf(out_fd, "%s %s\n", iggy_mock_address(m, 0), iggy_mock_address(t, 0)) < 0)
-        _exit(4);
-    close(out_fd);
-    for (;;) {
-        ssize_t r = read(ctl_fd, &b, 1);
-        if (r == 0 || (r < 0 && errno != EINTR))
-            break;
-    }
-    iggy_mock_destroy(t);
-    iggy_mock_destroy(m);
-    _exit(0);
-}
-
-static int mock_start(void)
-{
-    int out[2], ctl[2];
-    char line[160];
-    ssize_t n, got = 0;
-    if (pipe(out) != 0 || pipe(ctl) != 0)
-        return -1;
-    fflush(stdout);
-    fflush(stderr);
-    g_mock_pid = fork();
-    if (g_mock_pid < 0)
-        return -1;
-    if (g_mock_pid == 0) {
-        close(out[0]);
-        close(ctl[1]);
-        mock_child(out[1], ctl[0]);
-    }
-    close(out[1]);
-    close(ctl[0]);
-    g_mock_ctl = ctl[1];
-    while ((n = read(out[0], line + got, sizeof line - 1 - (size_t)got)) > 0)
-        got += n;
-    close(out[0]);
-    line[got] = '\0';
-    if (sscanf(line, "%63s %63s", g_addr, g_tls_addr) != 2)
-        return -1;
-    return 0;
-}
-
-/* The child's exit status: 0 when the mock stopped cleanly (and, under valgrind, leaked
- * nothing). */
-static int mock_stop(void)
-{
-    int st = 0;
-    if (g_mock_pid <= 0)
-        return 0;
-    close(g_mock_ctl);
-    if (waitpid(g_mock_pid, &st, 0) != g_mock_pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* ---------------------------------------------------------------- one operation's context */
 
@@ -1351,35 +1283,33 @@ START_TEST(make_pki)
 }
 END_TEST
 
-static int run_in_process(Suite *s)
-{
-    SRunner *sr = srunner_create(s);
-    int failed;
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_SILENT);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed;
-}
-
 int main(void)
 {
     Suite *pre = suite_create("alloc_torture_pki"), *s = suite_create("alloc_torture");
     TCase *tp = tcase_create("pki"), *tc = tcase_create("torture");
     const char *light = getenv("IGGY_TEST_LIGHT");
-    int rc, mock_rc;
+    iggy_mock_opts_t tls;
+    int rc, mock_rc, tls_rc;
 
     /* Before any other libiggy call: every block is then freed by the allocator that made it. */
     if (iggy_set_allocator(&test_failing_allocator) != 0)
         return EXIT_FAILURE;
     g_light = light && strcmp(light, "1") == 0;
+    memset(&tls, 0, sizeof tls);
     signal(SIGPIPE, SIG_IGN);
     tcase_add_test(tp, make_pki);
     suite_add_tcase(pre, tp);
-    if (run_in_process(pre) != 0 || mock_start() != 0) {
-        fprintf(stderr, "could not start the mock server\n");
+    if (test_run_nofork(pre) != 0)
+        return EXIT_FAILURE;
+    tls.tls_cert_file = g_pki.cert_path;
+    tls.tls_key_file = g_pki.key_path;
+    if (test_mock_child_start(&g_mock, NULL) != 0 ||
+        test_mock_child_start(&g_tls_mock, &tls) != 0) {
+        fprintf(stderr, "could not start the mock servers\n");
         return EXIT_FAILURE;
     }
+    g_addr = g_mock.addr;
+    g_tls_addr = g_tls_mock.addr;
     tcase_set_timeout(tc, 300);
     tcase_add_checked_fixture(tc, NULL, disarm);
     tcase_add_test(tc, the_hook_fails_and_counts);
@@ -1387,10 +1317,11 @@ int main(void)
     tcase_add_loop_test(tc, torture_one, 0, (int)NOPS);
     suite_add_tcase(s, tc);
     rc = test_run_suite(s);
-    mock_rc = mock_stop();
+    mock_rc = test_mock_child_stop(&g_mock);
+    tls_rc = test_mock_child_stop(&g_tls_mock);
     test_pki_destroy(&g_pki);
-    if (mock_rc != 0) {
-        fprintf(stderr, "the mock server child exited with %d\n", mock_rc);
+    if (mock_rc != 0 || tls_rc != 0) {
+        fprintf(stderr, "the mock server children exited with %d and %d\n", mock_rc, tls_rc);
         return EXIT_FAILURE;
     }
     return rc;

@@ -2,8 +2,10 @@
 
 #include <execinfo.h>
 #include <stdint.h>
-#include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static _Thread_local int t_on;
 static _Thread_local size_t t_calls, t_peak;
@@ -163,12 +165,62 @@ static void *fail_realloc(void *p, size_t n)
     return g + 1;
 }
 
+#define MAX_WATCH 16
+static struct {
+    char label[64];
+    unsigned char bytes[256];
+    size_t len;
+} w_secrets[MAX_WATCH];
+static int w_count;
+static size_t w_hits;
+static const char *w_first;
+
+void test_fail_watch(const char *label, const void *secret, size_t len)
+{
+    if (w_count >= MAX_WATCH || len == 0 || len > sizeof w_secrets[0].bytes)
+        abort();
+    snprintf(w_secrets[w_count].label, sizeof w_secrets[0].label, "%s", label);
+    memcpy(w_secrets[w_count].bytes, secret, len);
+    w_secrets[w_count].len = len;
+    __atomic_store_n(&w_count, w_count + 1, __ATOMIC_SEQ_CST);
+}
+
+void test_fail_watch_clear(void)
+{
+    __atomic_store_n(&w_count, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&w_hits, 0, __ATOMIC_SEQ_CST);
+    w_first = NULL;
+}
+
+size_t test_fail_watch_hits(const char **label)
+{
+    if (label)
+        *label = w_first;
+    return __atomic_load_n(&w_hits, __ATOMIC_SEQ_CST);
+}
+
+static void watch_scan(const unsigned char *p, size_t n)
+{
+    int k = __atomic_load_n(&w_count, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < k; i++) {
+        size_t len = w_secrets[i].len;
+        for (size_t off = 0; len <= n && off <= n - len; off++) {
+            if (p[off] == w_secrets[i].bytes[0] && memcmp(p + off, w_secrets[i].bytes, len) == 0) {
+                if (__atomic_fetch_add(&w_hits, 1, __ATOMIC_SEQ_CST) == 0)
+                    w_first = w_secrets[i].label;
+                return;
+            }
+        }
+    }
+}
+
 static void fail_free(void *p)
 {
     fail_hdr_t *h;
     if (!p)
         return;
     h = fail_hdr(p);
+    watch_scan(p, h->size);
     h->magic = FAIL_FREED;
     __atomic_sub_fetch(&f_live, 1, __ATOMIC_SEQ_CST);
     free(h);

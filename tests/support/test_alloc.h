@@ -42,4 +42,13 @@ bool test_fail_fired(void);
 /* Blocks allocated through test_failing_allocator and not yet freed. */
 long test_fail_live(void);
 
+/* Secrets to look for in every block freed through test_failing_allocator (up to 16; they are
+ * copied). A block that still holds one when it is freed was not wiped. Not thread-safe
+ * against frees running meanwhile: set them while the library is idle. */
+void test_fail_watch(const char *label, const void *secret, size_t len);
+void test_fail_watch_clear(void);
+/* Freed blocks that held a watched secret since the last clear; *label (may be NULL) names
+ * the first one found. */
+size_t test_fail_watch_hits(const char **label);
+
 #endif
