@@ -1,6 +1,7 @@
 #include "iggy_conf_internal.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -258,7 +259,10 @@ static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, c
         char *copy = iggy_mem_strdup(value);
         if (!copy)
             return conf_fail(errstr, size, IGGY_ERR__NO_MEMORY, "out of memory");
-        iggy_mem_free(*(char **)field);
+        if (p->flags & PROP_SECRET)
+            iggy_mem_free_secret(*(char **)field);
+        else
+            iggy_mem_free(*(char **)field);
         *(char **)field = copy;
         return IGGY_OK;
     }
@@ -316,9 +320,16 @@ void iggy_conf_destroy(iggy_conf_t *conf)
 {
     if (!conf)
         return;
-    for (size_t i = 0; i < NPROPS; i++)
-        if (PROPS[i].type == PROP_STR)
-            iggy_mem_free(*(char **)((char *)conf + PROPS[i].offset));
+    for (size_t i = 0; i < NPROPS; i++) {
+        char *v;
+        if (PROPS[i].type != PROP_STR)
+            continue;
+        v = *(char **)((char *)conf + PROPS[i].offset);
+        if (PROPS[i].flags & PROP_SECRET)
+            iggy_mem_free_secret(v);
+        else
+            iggy_mem_free(v);
+    }
     iggy_mem_free(conf);
 }
 
@@ -629,6 +640,7 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
 {
     iggy_conf_t *tmp;
     char *copy;
+    size_t len;
     iggy_err_t err;
     if (!conf || !str)
         return cs_fail(errstr, errstr_size, "NULL argument", NULL);
@@ -640,7 +652,9 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
         iggy_conf_destroy(tmp);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "out of memory");
     }
+    len = strlen(copy);
     err = cs_parse(tmp, copy, errstr, errstr_size);
+    OPENSSL_cleanse(copy, len); /* the credentials, cut up by the parser */
     iggy_mem_free(copy);
     if (err == IGGY_OK) {
         /* Swap contents: conf takes tmp's fields, tmp takes the old ones to free. */

@@ -1,4 +1,5 @@
 /* The RPC path: borrow, encode, stamp, exchange, replay transients, decode, return. */
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +71,8 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     err = iggy_request_writer(c, REQUEST_BUF_HINT, &rpc->w);
     if (err != IGGY_OK)
         iggy_rpc_abort(rpc);
+    else
+        rpc->w.secret = (desc->flags & IGGY_CMDF_SECRET) != 0;
     return err;
 }
 
@@ -304,6 +307,8 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
         }
         if (err == IGGY_OK)
             err = decode_reply(cmd, &rh, body, off, decode_opts, out);
+        if (body && (cmd->flags & IGGY_CMDF_SECRET))
+            OPENSSL_cleanse(body, rh.size - IGGY_HEADER_SIZE); /* a new token */
         iggy_pool_put(c->pool, body);
         if (err == IGGY_OK)
             update_session(c, conn, cmd, out);

@@ -23,6 +23,7 @@ iggy_err_t iggy_internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cm
     iggy_err_t err = iggy_request_writer(c, 512, &w);
     if (err != IGGY_OK)
         return err;
+    w.secret = (iggy_cmds[cmd].flags & IGGY_CMDF_SECRET) != 0;
     if (enc)
         enc(&w, arg);
     err = iggy_wr_status(&w);
