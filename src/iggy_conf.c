@@ -71,6 +71,16 @@ static const prop_t PROPS[] = {
      "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)", NULL},
     {"message.max.bytes", PROP_INT, F(message_max_bytes), 4096, 67108864, "67108864", 0,
      "Largest frame sent or accepted, header included", NULL},
+    {"poll.max.decompressed.bytes", PROP_INT, F(poll_max_decompressed_bytes), 1024, 17179869184LL,
+     "67108864", 0,
+     "Largest decompressed payload a poll accepts per message; a larger one keeps its bytes as "
+     "received with IGGY_ERR__BAD_COMPRESSION (iggy_poll_opts_t.max_decompressed_bytes overrides)",
+     NULL},
+    {"poll.max.decompressed.reply.bytes", PROP_INT, F(poll_max_decompressed_reply_bytes), 0,
+     17179869184LL, "0", 0,
+     "Decompressed bytes one poll reply may produce in all; 0 = 16 times the reply's size, 4 MiB "
+     "to 64 MiB (iggy_poll_opts_t.max_decompressed_reply_bytes overrides)",
+     NULL},
     {"leader.redirects.max", PROP_INT, F(leader_redirects_max), 0, 100, "3", 0,
      "Cluster leader redirects before failing", NULL},
     {"client.sdk.name", PROP_STR, F(sdk_name), 0, 0, "c-sdk", 0,

@@ -14,6 +14,7 @@
 #include "codec/iggy_message_transform.h"
 #include "codec/iggy_resp.h"
 #include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
 #include "iggy_error_internal.h"
 
 #define POLL_INFLATE_KEEP_MAX (16u << 20) /* kept between polls; larger is freed */
@@ -476,8 +477,13 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.verify_checksums = opts->verify_checksums;
     d.key = opts->encryption_key;
     d.decompress = !opts->no_decompress;
-    d.max_decompressed = opts->max_decompressed_bytes;
-    d.reply_budget = opts->max_decompressed_reply_bytes;
+    /* the call's limits, else the client's (conf poll.max.decompressed.*) */
+    d.max_decompressed = opts->max_decompressed_bytes
+                             ? opts->max_decompressed_bytes
+                             : (c->conf ? (size_t)c->conf->poll_max_decompressed_bytes : 0);
+    d.reply_budget = opts->max_decompressed_reply_bytes
+                         ? opts->max_decompressed_reply_bytes
+                         : (c->conf ? (size_t)c->conf->poll_max_decompressed_reply_bytes : 0);
     slot = slot_take(st);
     if (!slot) {
         iggy_rpc_abort(&rpc);
