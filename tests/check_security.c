@@ -82,6 +82,30 @@ static void unique(char *buf, size_t cap, const char *prefix)
     snprintf(buf, cap, "%s-%d-%u", prefix, (int)getpid(), ++n);
 }
 
+/* ---------------------------------------------------------------- secrets in memory */
+
+static void watch_all(void)
+{
+    test_fail_watch_clear();
+    test_fail_watch("root password", ROOT_PW, strlen(ROOT_PW));
+    test_fail_watch("conf password", CONF_PW, strlen(CONF_PW));
+    test_fail_watch("replaced conf password", CONF_PW_OLD, strlen(CONF_PW_OLD));
+    test_fail_watch("connection-string password", CS_PW, strlen(CS_PW));
+    test_fail_watch("new user's password", USER_PW, strlen(USER_PW));
+    test_fail_watch("changed password", USER_PW_NEW, strlen(USER_PW_NEW));
+    test_fail_watch("wrong password", WRONG_PW, strlen(WRONG_PW));
+    test_fail_watch("conf token", CONF_TOKEN, strlen(CONF_TOKEN));
+    test_fail_watch("encryption key", KEY, sizeof KEY);
+}
+
+static void assert_no_secret_freed(const char *when)
+{
+    const char *which = NULL;
+    size_t hits = test_fail_watch_hits(&which);
+    ck_assert_msg(hits == 0, "%s: %zu freed block(s) still held a secret, first: the %s", when,
+                  hits, which ? which : "?");
+}
+
 /* ---------------------------------------------------------------- TLS */
 
 /* A TLS connect through the client with these properties: its outcome, the detail in why. */
@@ -119,6 +143,7 @@ START_TEST(tls_verification_is_on_by_default)
     const char *const wrong_name[] = {"tls.ca.file", g_pki.ca_path, "tls.server.name",
                                       "wrong.example", NULL};
 
+    watch_all(); /* the logins below go over TLS */
     OK(iggy_conf_new(&conf));
     OK(iggy_conf_get(conf, "tls.verify", v, &n));
     ck_assert_str_eq(v, "true");
@@ -138,32 +163,10 @@ START_TEST(tls_verification_is_on_by_default)
     /* The right CA: the address' own host (127.0.0.1, an IP SAN) and localhost pass. */
     ck_assert_int_eq(tls_connect(g_tls.addr, with_ca, why, sizeof why), IGGY_OK);
     ck_assert_int_eq(tls_connect(g_tls.addr, with_ca_and_name, why, sizeof why), IGGY_OK);
+    assert_no_secret_freed("TLS clients");
+    test_fail_watch_clear();
 }
 END_TEST
-
-/* ---------------------------------------------------------------- secrets in memory */
-
-static void watch_all(void)
-{
-    test_fail_watch_clear();
-    test_fail_watch("root password", ROOT_PW, strlen(ROOT_PW));
-    test_fail_watch("conf password", CONF_PW, strlen(CONF_PW));
-    test_fail_watch("replaced conf password", CONF_PW_OLD, strlen(CONF_PW_OLD));
-    test_fail_watch("connection-string password", CS_PW, strlen(CS_PW));
-    test_fail_watch("new user's password", USER_PW, strlen(USER_PW));
-    test_fail_watch("changed password", USER_PW_NEW, strlen(USER_PW_NEW));
-    test_fail_watch("wrong password", WRONG_PW, strlen(WRONG_PW));
-    test_fail_watch("conf token", CONF_TOKEN, strlen(CONF_TOKEN));
-    test_fail_watch("encryption key", KEY, sizeof KEY);
-}
-
-static void assert_no_secret_freed(const char *when)
-{
-    const char *which = NULL;
-    size_t hits = test_fail_watch_hits(&which);
-    ck_assert_msg(hits == 0, "%s: %zu freed block(s) still held a secret, first: the %s", when,
-                  hits, which ? which : "?");
-}
 
 /* Every conf path that takes a secret: set, replace, connection string, dup, dump, get. */
 START_TEST(conf_secrets_are_wiped)
