@@ -1,6 +1,7 @@
 #include "iggy_conf_internal.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -70,6 +71,16 @@ static const prop_t PROPS[] = {
      "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)", NULL},
     {"message.max.bytes", PROP_INT, F(message_max_bytes), 4096, 67108864, "67108864", 0,
      "Largest frame sent or accepted, header included", NULL},
+    {"poll.max.decompressed.bytes", PROP_INT, F(poll_max_decompressed_bytes), 1024, 17179869184LL,
+     "67108864", 0,
+     "Largest decompressed payload a poll accepts per message; a larger one keeps its bytes as "
+     "received with IGGY_ERR__BAD_COMPRESSION (iggy_poll_opts_t.max_decompressed_bytes overrides)",
+     NULL},
+    {"poll.max.decompressed.reply.bytes", PROP_INT, F(poll_max_decompressed_reply_bytes), 0,
+     17179869184LL, "0", 0,
+     "Decompressed bytes one poll reply may produce in all; 0 = 16 times the reply's size, 4 MiB "
+     "to 64 MiB (iggy_poll_opts_t.max_decompressed_reply_bytes overrides)",
+     NULL},
     {"leader.redirects.max", PROP_INT, F(leader_redirects_max), 0, 100, "3", 0,
      "Cluster leader redirects before failing", NULL},
     {"client.sdk.name", PROP_STR, F(sdk_name), 0, 0, "c-sdk", 0,
@@ -265,7 +276,10 @@ static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, c
         char *copy = iggy_mem_strdup(value);
         if (!copy)
             return conf_fail(errstr, size, IGGY_ERR__NO_MEMORY, "out of memory");
-        iggy_mem_free(*(char **)field);
+        if (p->flags & PROP_SECRET)
+            iggy_mem_free_secret(*(char **)field);
+        else
+            iggy_mem_free(*(char **)field);
         *(char **)field = copy;
         return IGGY_OK;
     }
@@ -323,9 +337,16 @@ void iggy_conf_destroy(iggy_conf_t *conf)
 {
     if (!conf)
         return;
-    for (size_t i = 0; i < NPROPS; i++)
-        if (PROPS[i].type == PROP_STR)
-            iggy_mem_free(*(char **)((char *)conf + PROPS[i].offset));
+    for (size_t i = 0; i < NPROPS; i++) {
+        char *v;
+        if (PROPS[i].type != PROP_STR)
+            continue;
+        v = *(char **)((char *)conf + PROPS[i].offset);
+        if (PROPS[i].flags & PROP_SECRET)
+            iggy_mem_free_secret(v);
+        else
+            iggy_mem_free(v);
+    }
     iggy_mem_free(conf);
 }
 
@@ -636,6 +657,7 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
 {
     iggy_conf_t *tmp;
     char *copy;
+    size_t len;
     iggy_err_t err;
     if (!conf || !str)
         return cs_fail(errstr, errstr_size, "NULL argument", NULL);
@@ -647,7 +669,9 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
         iggy_conf_destroy(tmp);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "out of memory");
     }
+    len = strlen(copy);
     err = cs_parse(tmp, copy, errstr, errstr_size);
+    OPENSSL_cleanse(copy, len); /* the credentials, cut up by the parser */
     iggy_mem_free(copy);
     if (err == IGGY_OK) {
         /* Swap contents: conf takes tmp's fields, tmp takes the old ones to free. */

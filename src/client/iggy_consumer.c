@@ -1,6 +1,7 @@
 /* The high-level consumer (include/iggy/consumer.h): positions, auto-commit, the group
  * assignment and rebalance callbacks, over the poll, group and offset calls on a connection
  * reserved for the consumer (a group member is that connection's session). */
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -896,6 +897,7 @@ static void free_consumer(iggy_consumer_t *c)
     iggy_mem_free(c->set);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->wake);
+    OPENSSL_cleanse(c->key, sizeof c->key); /* the copy of the decryption key */
     iggy_mem_free(c);
 }
 

@@ -1,4 +1,5 @@
 /* The RPC path: borrow, encode, stamp, exchange, replay transients, decode, return. */
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +72,8 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     err = iggy_request_writer(c, REQUEST_BUF_HINT, &rpc->w);
     if (err != IGGY_OK)
         iggy_rpc_abort(rpc);
+    else
+        rpc->w.secret = (desc->flags & IGGY_CMDF_SECRET) != 0;
     return err;
 }
 
@@ -310,6 +313,8 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
         }
         if (err == IGGY_OK)
             err = decode_reply(cmd, &rh, body, off, decode_opts, out);
+        if (body && (cmd->flags & IGGY_CMDF_SECRET))
+            OPENSSL_cleanse(body, rh.size - IGGY_HEADER_SIZE); /* a new token */
         iggy_pool_put(c->pool, body);
         if (err == IGGY_OK)
             update_session(c, conn, cmd, out);
@@ -385,6 +390,11 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
             break;
         }
         err = iggy_session_ensure(c, conn, cmd, deadline);
+        /* A bound connection answers a login with its existing session (§8.5 step 6): log
+         * out first, as the SDKs do, so the login gets a session whose request ids start
+         * at 1 again (else the next metadata write repeats an id and is dropped). */
+        if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN) && conn->sess.logged_in)
+            err = iggy_internal_call(c, conn, IGGY_CMD_LOGOUT_USER, NULL, NULL, NULL, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
             if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN)) {
