@@ -30,7 +30,9 @@ run_variant() {
     asan) args+=(-DIGGY_SANITIZE=address,undefined -DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF
                  -DCMAKE_BUILD_TYPE=Debug) ;;
     tsan) cc=clang; args+=(-DIGGY_SANITIZE=thread -DIGGY_MIMALLOC=OFF) ;;
-    fuzz) cc=clang; args+=(-DIGGY_FUZZ=ON -DIGGY_MIMALLOC=OFF -DIGGY_POOL=OFF -DIGGY_BUILD_TESTS=OFF) ;;
+    fuzz) cc=clang; args+=(-DIGGY_FUZZ=ON -DIGGY_MIMALLOC=OFF -DIGGY_POOL=OFF -DIGGY_BUILD_TESTS=OFF
+                           -DIGGY_BUILD_TOOLS=OFF -DIGGY_BUILD_EXAMPLES=OFF -DIGGY_BUILD_BENCH=OFF
+                           -DIGGY_INSTALL=OFF) ;;
     valgrind) args+=(-DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF -DCMAKE_BUILD_TYPE=Debug
                      "-DIGGY_TEST_WRAPPER=valgrind;--error-exitcode=99;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--track-fds=no;-q") ;;
     *) echo "unknown variant: $v" >&2; return 2 ;;
