@@ -692,6 +692,44 @@ START_TEST(decompressed_bound_reads_block_headers)
 }
 END_TEST
 
+/* Found by fuzz_decompress: a zstd frame without a content size whose RLE block (32769 bytes)
+ * is larger than its 16 KiB window, which the format calls corrupt; libzstd decoded it anyway,
+ * past the bound iggy_decompressed_bound() promises. The bounded decoder refuses it now, into
+ * any buffer, while a block the window allows still decodes. */
+START_TEST(a_zstd_block_larger_than_its_window_is_refused)
+{
+    static const uint8_t bad[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x20, 0x0b, 0x00, 0x04, 0x03};
+    static const uint8_t good[] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x20, 0x03, 0x00, 0x02, 0x03};
+    const size_t cap = 1u << 20;
+    iggy_compress_ctx_t *ctx = iggy_compress_ctx_new();
+    uint8_t *out = guarded(cap);
+    size_t got = 0;
+
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert(iggy_compress_size_unknown(IGGY_COMPRESSION_CODEC_ZSTD, bad, sizeof bad));
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_ZSTD, bad, sizeof bad), 16384);
+    memset(out, CANARY, cap);
+    expect_bad(
+        iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_ZSTD, bad, sizeof bad, out, cap, &got),
+        "more than the 16384 bytes its blocks allow");
+    ck_assert(untouched(out, 16384, cap) && guard_ok(out, cap));
+    expect_bad(
+        iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_ZSTD, bad, sizeof bad, out, 1000, &got),
+        "exceeds the 1000-byte limit");
+
+    ck_assert_uint_eq(iggy_decompressed_bound(IGGY_COMPRESSION_CODEC_ZSTD, good, sizeof good),
+                      16384);
+    ck_assert_int_eq(iggy_decompress_bounded(ctx, IGGY_COMPRESSION_CODEC_ZSTD, good, sizeof good,
+                                             out, cap, &got),
+                     IGGY_OK);
+    ck_assert_uint_eq(got, 16384);
+    for (size_t i = 0; i < got; i++)
+        ck_assert_uint_eq(out[i], 0x03);
+    free(out);
+    iggy_compress_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("compress");
@@ -706,6 +744,7 @@ int main(void)
     tcase_add_test(tc, garbage_and_corruption_are_refused);
     tcase_add_test(tc, steady_state_allocates_nothing);
     tcase_add_test(tc, decompressed_bound_reads_block_headers);
+    tcase_add_test(tc, a_zstd_block_larger_than_its_window_is_refused);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

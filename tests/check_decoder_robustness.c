@@ -277,6 +277,59 @@ START_TEST(result_reuse_is_getline_style)
 }
 END_TEST
 
+/* Found by fuzz_resp/fuzz_poll (tests/fuzz/regressions/): a batch record holding no message
+ * (batch_length 256, message_count 0) made the fill pass offset the message array, which is
+ * NULL when the reply holds no message at all (clang UBSan: zero offset to a null pointer).
+ * An empty record decodes to nothing, alone, repeated, or before a record with messages. */
+START_TEST(empty_batch_records_decode_to_no_messages)
+{
+    size_t golden_len, len;
+    iggy_err_t section;
+    const uint8_t *golden = payload_of(&CASES[27], &golden_len, &section);
+    uint8_t *body = calloc(1, golden_len + 2 * 256);
+    void *out = NULL;
+    const iggy_polled_messages_t *res, *want = NULL;
+    ck_assert_str_eq(CASES[27].vector, "poll_reply_body_golden");
+    ck_assert_ptr_nonnull(body);
+    memcpy(body, golden, 16); /* the golden reply's prefix */
+    for (int i = 0; i < 2; i++)
+        body[16 + 256 * i + 33] = 1; /* batch_length 256: header only, message_count 0 */
+
+    len = 16 + 256;
+    ck_assert_int_eq(iggy_resp_unmarshal(&iggy_resp_polled_messages, body, len, &out), IGGY_OK);
+    res = out;
+    ck_assert_uint_eq(res->count, 0);
+    ck_assert_ptr_null(res->messages);
+    ck_assert_int_eq(iggy_resp_unmarshal(&iggy_resp_polled_messages, body, len + 256, &out),
+                     IGGY_OK);
+    ck_assert_uint_eq(((const iggy_polled_messages_t *)out)->count, 0);
+    iggy_result_destroy(out);
+
+    /* An empty record, then the golden reply's records: the same messages as without it. */
+    out = NULL;
+    ck_assert_int_eq(iggy_resp_unmarshal(&iggy_resp_polled_messages, golden, golden_len, &out),
+                     IGGY_OK);
+    want = out;
+    memcpy(body + 16 + 256, golden + 16, golden_len - 16);
+    out = NULL;
+    ck_assert_int_eq(
+        iggy_resp_unmarshal(&iggy_resp_polled_messages, body, 16 + 256 + golden_len - 16, &out),
+        IGGY_OK);
+    res = out;
+    ck_assert_uint_gt(want->count, 0);
+    ck_assert_uint_eq(res->count, want->count);
+    for (size_t i = 0; i < res->count; i++) {
+        ck_assert_uint_eq(res->messages[i].offset, want->messages[i].offset);
+        ck_assert_uint_eq(res->messages[i].payload_len, want->messages[i].payload_len);
+        ck_assert_mem_eq(res->messages[i].payload, want->messages[i].payload,
+                         res->messages[i].payload_len);
+    }
+    iggy_result_destroy(out);
+    iggy_result_destroy(want);
+    free(body);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("decoder_robustness");
@@ -290,6 +343,7 @@ int main(void)
     tcase_add_test(tc, hostile_u8_lengths);
     tcase_add_test(tc, random_garbage);
     tcase_add_test(tc, result_reuse_is_getline_style);
+    tcase_add_test(tc, empty_batch_records_decode_to_no_messages);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

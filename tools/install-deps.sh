@@ -40,3 +40,10 @@ probe_cc() { # compiler, flags...
 probe_cc gcc -fsanitize=address,undefined
 probe_cc clang -fsanitize=thread
 probe_cc clang -fsanitize=address,undefined
+# tools/test.sh fuzz: libFuzzer comes with clang's runtimes (libclang-rt-dev, i.e.
+# libclang-rt-14-dev on bookworm: libclang_rt.fuzzer-x86_64.a); a target must link and run.
+printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' >"$probe/f.c"
+clang -fsanitize=fuzzer,address,undefined "$probe/f.c" -o "$probe/f" 2>"$probe/err" &&
+  "$probe/f" -runs=1 >"$probe/out" 2>&1 ||
+  { echo "install-deps: clang cannot build and run a libFuzzer target (libclang-rt-dev):" >&2
+    cat "$probe/err" "$probe/out" >&2 2>/dev/null; exit 1; }

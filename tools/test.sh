@@ -7,6 +7,8 @@
 #   valgrind  pool off, system allocator, every test under valgrind memcheck
 #   clang     clang, -Werror, pool on
 #   soak      (only when named) builds and runs the `soak` target: tests/soak/soak.c
+#   fuzz      (not in the default list) clang libFuzzer targets with ASan + UBSan, each run for
+#             IGGY_FUZZ_SECONDS (default 300) by tools/run_fuzz.sh; see docs/FUZZING.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh # a no-op when everything is installed
@@ -28,6 +30,9 @@ run_variant() {
     asan) args+=(-DIGGY_SANITIZE=address,undefined -DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF
                  -DCMAKE_BUILD_TYPE=Debug) ;;
     tsan) cc=clang; args+=(-DIGGY_SANITIZE=thread -DIGGY_MIMALLOC=OFF) ;;
+    fuzz) cc=clang; args+=(-DIGGY_FUZZ=ON -DIGGY_MIMALLOC=OFF -DIGGY_POOL=OFF -DIGGY_BUILD_TESTS=OFF
+                           -DIGGY_BUILD_TOOLS=OFF -DIGGY_BUILD_EXAMPLES=OFF -DIGGY_BUILD_BENCH=OFF
+                           -DIGGY_INSTALL=OFF) ;;
     valgrind) args+=(-DIGGY_POOL=OFF -DIGGY_MIMALLOC=OFF -DCMAKE_BUILD_TYPE=Debug
                      "-DIGGY_TEST_WRAPPER=valgrind;--error-exitcode=99;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--track-fds=no;-q") ;;
     *) echo "unknown variant: $v" >&2; return 2 ;;
@@ -41,6 +46,10 @@ run_variant() {
   echo "=== variant $v"
   CC=$cc cmake -S . -B "$dir" "${args[@]}" >/dev/null
   cmake --build "$dir" -j "$jobs"
+  if [ "$v" = fuzz ]; then
+    tools/run_fuzz.sh "$dir"
+    return
+  fi
   # CK_FORK=no keeps each suite in one process so valgrind and sanitizers see it all.
   if [ "$v" = default ]; then
     # Show each golden vector as it is exercised (lines "N: vector <name>").

@@ -242,7 +242,10 @@ static iggy_err_t dec_polled_messages(iggy_reader_t *r, iggy_arena_t *a, void *o
             /* The measure pass counted these frames (rec.message_count, checked below). */
             if (n + rec.message_count > a->note)
                 return iggy_fail(IGGY_ERR__STATE, "%s: reply changed between passes", r->ctx);
-            IGGY_TRY(fill_frames(&frames, a, o, &rec, msgs + n));
+            /* An empty record fills nothing; msgs is NULL when the reply holds no message
+             * at all (no arithmetic on it then). */
+            if (rec.message_count)
+                IGGY_TRY(fill_frames(&frames, a, o, &rec, msgs + n));
             n += rec.message_count;
             continue;
         }

@@ -3,6 +3,7 @@
 
 #include <lz4frame.h>
 #include <snappy-c.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <xxhash.h>
@@ -331,9 +332,9 @@ static void lz4_scrub(LZ4F_dctx *d)
 }
 
 /* Decodes one LZ4 frame into dst[0..cap); *got = bytes written. The frame must end, with
- * nothing after it; output that does not fit is refused (never written past cap). */
+ * nothing after it; output that does not fit is refused (never written past cap, *full set). */
 static iggy_err_t lz4_decode(LZ4F_dctx *d, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
-                             size_t *got)
+                             size_t *got, bool *full)
 {
     size_t in_pos = 0, out_pos = 0, r = 1;
     LZ4F_resetDecompressionContext(d);
@@ -350,6 +351,7 @@ static iggy_err_t lz4_decode(LZ4F_dctx *d, const uint8_t *src, size_t n, uint8_t
             lz4_scrub(d);
             if (in_pos == n)
                 return iggy_fail(IGGY_ERR__BAD_COMPRESSION, "lz4: truncated frame");
+            *full = true;
             return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
                              "lz4: decompressed size exceeds the %zu-byte limit", cap);
         }
@@ -360,14 +362,19 @@ static iggy_err_t lz4_decode(LZ4F_dctx *d, const uint8_t *src, size_t n, uint8_t
     return IGGY_OK;
 }
 
-/* Shared by the exact and the bounded entry points: decodes into dst[0..cap). */
+/* Shared by the exact and the bounded entry points: decodes into dst[0..cap). *full tells
+ * a failure for want of room from any other. */
 static iggy_err_t decode(iggy_compress_ctx_t *ctx, iggy_compression_codec_t codec,
-                         const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *got)
+                         const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *got,
+                         bool *full)
 {
+    *full = false;
     switch (codec) {
     case IGGY_COMPRESSION_CODEC_NONE:
-        if (n > cap)
+        if (n > cap) {
+            *full = true;
             return too_big("none", n, cap);
+        }
         if (n)
             memcpy(dst, src, n);
         *got = n;
@@ -386,9 +393,11 @@ static iggy_err_t decode(iggy_compress_ctx_t *ctx, iggy_compression_codec_t code
          * fails as corruption. */
         r = ZSTD_decompressDCtx(ctx->zd, dst, cap, src, n);
         if (ZSTD_isError(r)) {
-            if (ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall)
+            if (ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall) {
+                *full = true;
                 return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
                                  "zstd: decompressed size exceeds the %zu-byte limit", cap);
+            }
             return iggy_fail(IGGY_ERR__BAD_COMPRESSION, "zstd: %s", ZSTD_getErrorName(r));
         }
         *got = r;
@@ -398,8 +407,10 @@ static iggy_err_t decode(iggy_compress_ctx_t *ctx, iggy_compression_codec_t code
         size_t len, out = cap;
         if (!n || snappy_uncompressed_length((const char *)src, n, &len) != SNAPPY_OK)
             return iggy_fail(IGGY_ERR__BAD_COMPRESSION, "snappy: bad length preamble");
-        if (len > cap)
+        if (len > cap) {
+            *full = true;
             return too_big("snappy", len, cap);
+        }
         /* snappy refuses a stream whose decoded length differs from its preamble. */
         if (snappy_uncompress((const char *)src, n, (char *)dst, &out) != SNAPPY_OK)
             return iggy_fail(IGGY_ERR__BAD_COMPRESSION, "snappy: corrupt input");
@@ -407,7 +418,7 @@ static iggy_err_t decode(iggy_compress_ctx_t *ctx, iggy_compression_codec_t code
         return IGGY_OK;
     }
     case IGGY_COMPRESSION_CODEC_LZ4:
-        return lz4_decode(ctx->ld, src, n, dst, cap, got);
+        return lz4_decode(ctx->ld, src, n, dst, cap, got, full);
     default:
         return bad_codec(codec);
     }
@@ -418,11 +429,13 @@ iggy_err_t iggy_decompress(iggy_compress_ctx_t *ctx, iggy_compression_codec_t co
 {
     size_t got = 0;
     uint8_t none[1], empty[1] = {0};
+    bool full;
     if (!ctx || (!src && n) || (!dst && dst_len_exact))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "iggy_decompress: missing argument");
     /* The libraries do pointer arithmetic on dst and src: never hand them NULL. */
     ctx->decompress_calls++;
-    IGGY_TRY(decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_len_exact, &got));
+    IGGY_TRY(
+        decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_len_exact, &got, &full));
     if (got != dst_len_exact)
         return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
                          "%s: decompressed to %zu bytes, expected exactly %zu",
@@ -435,10 +448,24 @@ iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_co
                                    size_t *out_len)
 {
     uint8_t none[1], empty[1] = {0};
+    size_t bound;
+    bool full;
+    iggy_err_t err;
     if (!ctx || !out_len || (!src && n) || (!dst && dst_cap))
         return iggy_fail(IGGY_ERR__INVALID_ARG, "iggy_decompress_bounded: missing argument");
     ctx->decompress_calls++;
-    return decode(ctx, codec, src ? src : empty, n, dst ? dst : none, dst_cap, out_len);
+    /* A frame of unknown size produces no more than its blocks allow: libzstd (1.5.4) would
+     * decode a raw or RLE block larger than the frame's window, which the format calls
+     * corrupt (found by fuzz_decompress). SIZE_MAX for every other frame. */
+    bound = iggy_decompressed_bound(codec, src, n);
+    err = decode(ctx, codec, src ? src : empty, n, dst ? dst : none,
+                 bound < dst_cap ? bound : dst_cap, out_len, &full);
+    if (err == IGGY_ERR__BAD_COMPRESSION && full && bound <= dst_cap)
+        return iggy_fail(IGGY_ERR__BAD_COMPRESSION,
+                         "%s: frame produces more than the %zu bytes its blocks allow (a block "
+                         "larger than the frame's window): corrupt frame",
+                         iggy_codec_name(codec), bound);
+    return err;
 }
 
 int iggy_compress_size_unknown(iggy_compression_codec_t codec, const uint8_t *src, size_t n)

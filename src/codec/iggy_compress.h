@@ -68,7 +68,8 @@ iggy_err_t iggy_decompress(iggy_compress_ctx_t *ctx, iggy_compression_codec_t co
 /* Decompress a frame whether or not it declares its size, into dst[0..dst_cap) where dst_cap
  * is a trusted limit; *out_len receives the real size. Output beyond dst_cap ->
  * IGGY_ERR__BAD_COMPRESSION ("exceeds the N-byte limit"); a declared size that disagrees
- * with the output is refused too. */
+ * with the output is refused too, and so is a frame of unknown size producing more than
+ * iggy_decompressed_bound() ("more than the N bytes its blocks allow": a corrupt frame). */
 iggy_err_t iggy_decompress_bounded(iggy_compress_ctx_t *ctx, iggy_compression_codec_t codec,
                                    const uint8_t *src, size_t n, uint8_t *dst, size_t dst_cap,
                                    size_t *out_len);

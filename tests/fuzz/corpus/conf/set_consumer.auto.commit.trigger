@@ -1,0 +1,1 @@
+consumer.auto.commit.trigger=polling
