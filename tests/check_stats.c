@@ -56,6 +56,7 @@ static bool json_fail(jp_t *j, const char *why)
 }
 
 static bool parse_value(jp_t *j, jv_t *v, int depth);
+static void jv_free(jv_t *v);
 
 static bool parse_string(jp_t *j, char **out)
 {
@@ -159,6 +160,8 @@ static bool parse_items(jp_t *j, jv_t *v, bool object, int depth)
             }
         }
         if (!parse_value(j, &v->items[v->n], depth + 1)) {
+            /* What the failed value holds is freed here; v itself stays freeable. */
+            jv_free(&v->items[v->n]);
             if (object)
                 free(v->keys[v->n]);
             return false;
@@ -302,8 +305,7 @@ START_TEST(the_parser_rejects_what_is_not_json)
         bool ok = parse_value(&j, &v, 0);
         ws(&j);
         ck_assert_msg(!ok || *j.p || v.t != J_OBJ, "accepted: %s", bad[i]);
-        if (ok)
-            jv_free(&v);
+        jv_free(&v); /* a failed parse leaves a freeable partial value */
     }
     {
         jv_t v = parse_json(" {\"a\":[1,{\"b\":null}],\"c\":\"x\\\"y\\u0041\",\"d\":true} ");

@@ -73,8 +73,9 @@ typedef void(iggy_log_cb_t)(int level, const char *facility, const char *msg, vo
  * @param conf the configuration.
  * @param cb the callback, or NULL to silence the library.
  * @param opaque passed to every call of @p cb.
- * @remark The clients, producers and consumers created from @p conf use the callback it had
- *         when the client was created (iggy_client_new() copies it).
+ * @remark A client keeps the callback, `log.level` and `debug` its conf had at
+ *         iggy_client_new(); its producers and consumers log through it (the conf given to
+ *         iggy_producer_new() or iggy_consumer_new() does not change that).
  * @threadsafe no (a conf is single-threaded)
  */
 IGGY_EXTERN void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque);
