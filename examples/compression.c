@@ -112,11 +112,5 @@ out:
 
 int main(int argc, char **argv)
 {
-    example_server_t srv;
-    int rc;
-    if (example_server_start(&srv, argc, argv, "IGGY_ADDR", NULL, NULL))
-        return 1;
-    rc = run(&srv);
-    example_server_stop(&srv);
-    return rc;
+    return example_main(argc, argv, run);
 }

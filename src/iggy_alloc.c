@@ -1,6 +1,7 @@
 #include "iggy_alloc.h"
 
 #include <iggy/alloc.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,4 +71,12 @@ char *iggy_mem_strdup(const char *s)
     if (d)
         memcpy(d, s, n);
     return d;
+}
+
+void iggy_mem_free_secret(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    g_alloc.free_fn(s);
 }

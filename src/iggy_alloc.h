@@ -10,5 +10,8 @@ void *iggy_mem_calloc(size_t nmemb, size_t size);
 void *iggy_mem_realloc(void *ptr, size_t size);
 void iggy_mem_free(void *ptr);
 char *iggy_mem_strdup(const char *s);
+/* Wipe a NUL-terminated secret (password, token) with OPENSSL_cleanse, then free it. NULL is a
+ * no-op. */
+void iggy_mem_free_secret(char *s);
 
 #endif

@@ -1,6 +1,7 @@
 #include "iggy_conf_internal.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -72,6 +73,16 @@ static const prop_t PROPS[] = {
      "Ping when the connection has been idle this long; 0 = off (server evicts at ~36 s)", NULL},
     {"message.max.bytes", PROP_INT, F(message_max_bytes), 4096, 67108864, "67108864", 0,
      "Largest frame sent or accepted, header included", NULL},
+    {"poll.max.decompressed.bytes", PROP_INT, F(poll_max_decompressed_bytes), 1024, 17179869184LL,
+     "67108864", 0,
+     "Largest decompressed payload a poll accepts per message; a larger one keeps its bytes as "
+     "received with IGGY_ERR__BAD_COMPRESSION (iggy_poll_opts_t.max_decompressed_bytes overrides)",
+     NULL},
+    {"poll.max.decompressed.reply.bytes", PROP_INT, F(poll_max_decompressed_reply_bytes), 0,
+     17179869184LL, "0", 0,
+     "Decompressed bytes one poll reply may produce in all; 0 = 16 times the reply's size, 4 MiB "
+     "to 64 MiB (iggy_poll_opts_t.max_decompressed_reply_bytes overrides)",
+     NULL},
     {"leader.redirects.max", PROP_INT, F(leader_redirects_max), 0, 100, "3", 0,
      "Cluster leader redirects before failing", NULL},
     {"client.sdk.name", PROP_STR, F(sdk_name), 0, 0, "c-sdk", 0,
@@ -158,13 +169,15 @@ static const prop_t PROPS[] = {
      "earliest|latest|error"},
     {"consumer.allow.replay", PROP_BOOL, F(consumer_allow_replay), 0, 1, "false", 0,
      "Return messages at or below the consumer's position again when the server serves them", NULL},
-    {"consumer.auto.commit", PROP_ENUM, F(consumer_auto_commit), 0, 0, "interval_or_when", 0,
+    {"consumer.auto.commit", PROP_ENUM, F(consumer_auto_commit), 0, 0, "interval", 0,
      "When offsets are stored: never (disabled), every consumer.auto.commit.interval.ms, when "
      "consumer.auto.commit.trigger fires, after the message was handled, or an interval and "
      "either (include/iggy/consumer.h)",
      "disabled|interval|when|after|interval_or_when|interval_or_after"},
-    {"consumer.auto.commit.trigger", PROP_ENUM, F(consumer_auto_commit_trigger), 0, 0, "polling", 0,
-     "What triggers a when/after commit: the server stores on poll (polling; not with after), "
+    {"consumer.auto.commit.trigger", PROP_ENUM, F(consumer_auto_commit_trigger), 0, 0,
+     "consuming_all", 0,
+     "What triggers a when/after commit: the server stores on poll (polling; not with after; a "
+     "lost reply can skip its batch in a group), "
      "the last message of a batch, each message, or each message at a multiple of "
      "consumer.auto.commit.nth",
      "polling|consuming_all|consuming_each|consuming_nth"},
@@ -284,7 +297,10 @@ static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, c
         copy = iggy_mem_strdup(value);
         if (!copy)
             return conf_fail(errstr, size, IGGY_ERR__NO_MEMORY, "out of memory");
-        iggy_mem_free(*(char **)field);
+        if (p->flags & PROP_SECRET)
+            iggy_mem_free_secret(*(char **)field);
+        else
+            iggy_mem_free(*(char **)field);
         *(char **)field = copy;
         return IGGY_OK;
     }
@@ -343,9 +359,16 @@ void iggy_conf_destroy(iggy_conf_t *conf)
 {
     if (!conf)
         return;
-    for (size_t i = 0; i < NPROPS; i++)
-        if (PROPS[i].type == PROP_STR)
-            iggy_mem_free(*(char **)((char *)conf + PROPS[i].offset));
+    for (size_t i = 0; i < NPROPS; i++) {
+        char *v;
+        if (PROPS[i].type != PROP_STR)
+            continue;
+        v = *(char **)((char *)conf + PROPS[i].offset);
+        if (PROPS[i].flags & PROP_SECRET)
+            iggy_mem_free_secret(v);
+        else
+            iggy_mem_free(v);
+    }
     iggy_mem_free(conf);
 }
 
@@ -662,6 +685,7 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
 {
     iggy_conf_t *tmp;
     char *copy;
+    size_t len;
     iggy_err_t err;
     if (!conf || !str)
         return cs_fail(errstr, errstr_size, "NULL argument", NULL);
@@ -673,7 +697,9 @@ iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str, c
         iggy_conf_destroy(tmp);
         return iggy_fail(IGGY_ERR__NO_MEMORY, "out of memory");
     }
+    len = strlen(copy);
     err = cs_parse(tmp, copy, errstr, errstr_size);
+    OPENSSL_cleanse(copy, len); /* the credentials, cut up by the parser */
     iggy_mem_free(copy);
     if (err == IGGY_OK) {
         /* Swap contents: conf takes tmp's fields, tmp takes the old ones to free. */

@@ -28,6 +28,8 @@ struct iggy_conf_s {
     int64_t reconnect_max_retries; /* -1 = unlimited */
     int64_t heartbeat_interval_ms; /* 0 = off */
     int64_t message_max_bytes;
+    int64_t poll_max_decompressed_bytes;       /* per message */
+    int64_t poll_max_decompressed_reply_bytes; /* per reply; 0 = automatic */
     int64_t leader_redirects_max;
     char *sdk_name;
     char *sdk_version;

@@ -159,6 +159,38 @@ START_TEST(ping_login_logout)
 }
 END_TEST
 
+/* A login on a connection that is already logged in: the server would answer with the
+ * connection's existing session, so the client logs out first and the new session's request
+ * ids start again at 1. Without the logout, a metadata write after the second login repeats
+ * an id at or below the old session's watermark and the server drops it silently (a timeout;
+ * found by check_alloc_torture). */
+START_TEST(a_second_login_on_a_logged_in_connection)
+{
+    static const char *const props[] = {"request.timeout.ms", "3000", NULL};
+    iggy_client_t *c;
+    iggy_login_result_t *first = NULL, *second = NULL;
+    char a[64], b[64], d[64];
+    start(NULL);
+    snprintf(a, sizeof a, "%s", test_unique_name("relogin-a"));
+    snprintf(b, sizeof b, "%s", test_unique_name("relogin-b"));
+    snprintf(d, sizeof d, "%s", test_unique_name("relogin-c"));
+    c = client_with(false, props);
+    ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &first), IGGY_OK);
+    ck_assert_int_eq(create_stream(c, a), IGGY_OK);
+    ck_assert_int_eq(create_stream(c, b), IGGY_OK);
+    ck_assert_int_eq(iggy_login_user(c, srv.username, srv.password, &second), IGGY_OK);
+    ck_assert(second->session != first->session);
+    ck_assert_int_eq(create_stream(c, d), IGGY_OK);
+    ck_assert_int_eq(delete_stream(c, a), IGGY_OK);
+    ck_assert_int_eq(delete_stream(c, b), IGGY_OK);
+    ck_assert_int_eq(delete_stream(c, d), IGGY_OK);
+    iggy_result_destroy(first);
+    iggy_result_destroy(second);
+    destroy_client(c);
+    finish();
+}
+END_TEST
+
 static const iggy_command_stats_t *command_stats(const iggy_client_stats_t *st, uint32_t code)
 {
     for (size_t i = 0; i < st->commands_count; i++)
@@ -750,6 +782,7 @@ int main(void)
     TCase *tc = tcase_create("e2e");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, ping_login_logout);
+    tcase_add_test(tc, a_second_login_on_a_logged_in_connection);
     tcase_add_test(tc, client_stats_count_what_happened);
     tcase_add_test(tc, wrong_password);
     tcase_add_test(tc, incompatible_protocol_version);

@@ -426,14 +426,33 @@ START_TEST(a_reserved_connection_serves_its_pinned_calls)
 }
 END_TEST
 
-/* Mixed calls from many threads over one client (the TSan variant checks the locking). */
+/* Mixed calls from many threads over one client (the TSan variant checks the locking). Every
+ * result is checked as it comes (polled payloads are messages some thread sent, the stream
+ * list holds the stream), and at the end every message sent is in the topic exactly once. */
 typedef struct mixed {
     iggy_client_t *c;
     const char *stream;
     int index;
     iggy_err_t err;
     int ops;
+    int sent; /* messages sent: "thread T message I" for I = 1, 5, 9, ... */
+    char why[160];
 } mixed_t;
+
+/* Thread and message numbers of a payload one of the threads sent, or -1. */
+static int parse_mixed(const iggy_message_t *msg, int *thread, int *i)
+{
+    char text[80];
+    int used = 0;
+    if (msg->error != IGGY_OK || msg->payload_len == 0 || msg->payload_len >= sizeof text)
+        return -1;
+    memcpy(text, msg->payload, msg->payload_len);
+    text[msg->payload_len] = '\0';
+    if (sscanf(text, "thread %d message %d, compressible compressible%n", thread, i, &used) != 2 ||
+        used != (int)msg->payload_len)
+        return -1;
+    return 0;
+}
 
 static void *mixed_main(void *arg)
 {
@@ -460,17 +479,38 @@ static void *mixed_main(void *arg)
             break;
         case 1:
             m->err = iggy_send_messages(m->c, &s, &t, &balanced, &msg, 1, &zstd, NULL);
+            m->sent += m->err == IGGY_OK;
             break;
         case 2:
             m->err = iggy_poll_messages_into(m->c, &consumer, &s, &t, &p0, &first, 5, false, NULL,
                                              &batch);
+            if (m->err == IGGY_OK && batch->count > 5)
+                m->err = IGGY_ERR__STATE;
+            for (size_t k = 0; m->err == IGGY_OK && k < batch->count; k++) {
+                int th, n;
+                if (parse_mixed(&batch->messages[k], &th, &n) != 0 || th < 0 || th >= 8) {
+                    snprintf(m->why, sizeof m->why, "polled message %zu is nobody's", k);
+                    m->err = IGGY_ERR__STATE;
+                }
+            }
             break;
         default:
             m->err = iggy_get_streams(m->c, &streams);
+            if (m->err == IGGY_OK) {
+                bool found = false;
+                for (size_t k = 0; k < streams->count; k++)
+                    found |= strcmp(streams->streams[k].name, m->stream) == 0;
+                if (!found) {
+                    snprintf(m->why, sizeof m->why, "the stream list lacks %s", m->stream);
+                    m->err = IGGY_ERR__STATE;
+                }
+            }
             iggy_result_destroy(streams);
             streams = NULL;
             break;
         }
+        if (m->err != IGGY_OK && !m->why[0])
+            snprintf(m->why, sizeof m->why, "op %d: %s", i, iggy_last_error_detail());
     }
     iggy_result_destroy(batch);
     return NULL;
@@ -480,7 +520,7 @@ START_TEST(many_threads_share_one_client)
 {
     enum { THREADS = 8 };
     const char *light = getenv("IGGY_TEST_LIGHT");
-    iggy_identifier_t s;
+    iggy_identifier_t s, t_id = iggy_id_name("t");
     pthread_t th[THREADS];
     mixed_t m[THREADS];
     iggy_client_stats_t *st;
@@ -498,13 +538,47 @@ START_TEST(many_threads_share_one_client)
         m[i].stream = stream;
         m[i].index = i;
         m[i].ops = light && *light == '1' ? 40 : 200;
+        m[i].sent = 0;
+        m[i].why[0] = '\0';
     }
     for (int i = 0; i < THREADS; i++)
         ck_assert_int_eq(pthread_create(&th[i], NULL, mixed_main, &m[i]), 0);
     for (int i = 0; i < THREADS; i++) {
         pthread_join(th[i], NULL);
-        ck_assert_msg(m[i].err == IGGY_OK, "thread %d: %d (%s)", i, (int)m[i].err,
-                      iggy_err2name(m[i].err));
+        ck_assert_msg(m[i].err == IGGY_OK, "thread %d: %d (%s): %s", i, (int)m[i].err,
+                      iggy_err2name(m[i].err), m[i].why);
+        ck_assert_int_eq(m[i].sent, (m[i].ops + 2) / 4);
+    }
+    /* every message sent is in the topic once: read the three partitions from the start */
+    {
+        static unsigned char seen[THREADS][200];
+        iggy_consumer_ref_t reader = {IGGY_CONSUMER_SINGLE, iggy_id_num(99)};
+        iggy_polled_messages_t *b = NULL;
+        size_t total = 0, want = 0;
+        memset(seen, 0, sizeof seen);
+        for (uint32_t p = 0; p < 3; p++) {
+            iggy_polling_strategy_t from = {IGGY_POLL_OFFSET, 0};
+            for (;;) {
+                ck_assert_int_eq(
+                    iggy_poll_messages_into(c, &reader, &s, &t_id, &p, &from, 100, false, NULL, &b),
+                    IGGY_OK);
+                if (b->count == 0)
+                    break;
+                for (size_t k = 0; k < b->count; k++) {
+                    int who, n;
+                    ck_assert_int_eq(parse_mixed(&b->messages[k], &who, &n), 0);
+                    ck_assert(who >= 0 && who < THREADS && n >= 0 && n < 200 && n % 4 == 1);
+                    ck_assert_msg(seen[who][n] == 0, "thread %d message %d twice", who, n);
+                    seen[who][n] = 1;
+                    total++;
+                }
+                from.value = b->messages[b->count - 1].offset + 1;
+            }
+        }
+        for (int i = 0; i < THREADS; i++)
+            want += (size_t)m[i].sent;
+        ck_assert_uint_eq(total, want);
+        iggy_result_destroy(b);
     }
     st = stats_of(c);
     for (size_t i = 0; i < st->connections_count; i++)

@@ -1145,7 +1145,9 @@ START_TEST(settings_are_validated)
     iggy_conf_t *conf;
     test_begin(&srv, &guard, NULL);
     c = client_with(NULL);
-    conf = test_conf(&srv, true, (const char *const[]){"consumer.auto.commit", "after", NULL});
+    conf = test_conf(&srv, true,
+                     (const char *const[]){"consumer.auto.commit", "after",
+                                           "consumer.auto.commit.trigger", "polling", NULL});
     ck_assert_int_eq(iggy_consumer_new(c, conf, &s, &t, NULL, &k, err, sizeof err),
                      IGGY_ERR__INVALID_ARG);
     ck_assert_ptr_null(k);

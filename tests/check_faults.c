@@ -39,16 +39,6 @@ static iggy_client_t *client_with(const char *const *props)
     return test_client_with(&srv, true, props);
 }
 
-static uint64_t connects(iggy_client_t *c)
-{
-    iggy_client_stats_t *st = NULL;
-    uint64_t n;
-    ck_assert_int_eq(iggy_client_stats(c, &st), IGGY_OK);
-    n = st->connects;
-    iggy_result_destroy(st);
-    return n;
-}
-
 static iggy_err_t get_me(iggy_client_t *c)
 {
     iggy_client_info_t *me = NULL;
@@ -120,7 +110,7 @@ START_TEST(a_duplicated_reply_never_answers_a_later_call)
         return;
     c = client_with(NULL);
     topic_with_messages(c, 1, 40);
-    before = connects(c);
+    before = test_client_connects(c);
     /* Polls and reads interleaved, with duplicates of both kinds now and then. */
     for (uint64_t off = 0; off < 40; off++) {
         if (off % 10 == 3)
@@ -145,7 +135,7 @@ START_TEST(a_duplicated_reply_never_answers_a_later_call)
     }
     ck_assert_int_le(failed, 8);
     /* Every duplicate cost its connection. */
-    ck_assert_uint_ge(connects(c) - before, 8);
+    ck_assert_uint_ge(test_client_connects(c) - before, 8);
     iggy_result_destroy(batch);
     iggy_client_destroy(c);
     finish();
@@ -176,6 +166,57 @@ START_TEST(a_reply_to_an_earlier_request_is_rejected)
     ck_assert_int_eq(get_me(c), IGGY_ERR__BAD_MSG);
     get_me_ok(c);
     iggy_result_destroy(batch);
+    iggy_client_destroy(c);
+    finish();
+}
+END_TEST
+
+/* The login reply comes twice: the login itself was answered, and the leader check after it
+ * finds the copy on the stream. That costs the connection, not the login: it runs again on a
+ * new one (it failed with BAD_MSG before). */
+START_TEST(a_duplicated_login_reply_costs_the_connection_not_the_login)
+{
+    iggy_client_t *c;
+    uint64_t before;
+    if (!start("a_duplicated_login_reply_costs_the_connection_not_the_login"))
+        return;
+    c = client_with(NULL);
+    get_me_ok(c);
+    before = test_client_connects(c);
+    ck_assert_int_eq(
+        iggy_mock_push_fault(srv.mock, CODE_LOGIN, 0, IGGY_MOCK_FAULT_DUPLICATE_REPLY, 0, 1),
+        IGGY_OK);
+    ck_assert_msg(iggy_login_user(c, srv.username, srv.password, NULL) == IGGY_OK, "login: %s",
+                  iggy_last_error_detail());
+    ck_assert_uint_gt(test_client_connects(c), before);
+    get_me_ok(c);
+    iggy_client_destroy(c);
+    finish();
+}
+END_TEST
+
+/* A leader move under a deadline shorter than the 2 s of 58 replays after which the client
+ * re-checks the leader: the re-check comes at half the budget, so the write follows the
+ * leader with time to spare (it used to replay 58 until 50 ms before the deadline). */
+START_TEST(a_leader_move_is_followed_within_a_short_deadline)
+{
+    static const char *const props[] = {"request.timeout.ms", "1000", NULL};
+    iggy_mock_opts_t o = {0};
+    iggy_client_t *c;
+    int64_t t0, took;
+    o.nodes = 2;
+    if (!test_begin_mock_only(&srv, &guard, &o,
+                              "a_leader_move_is_followed_within_a_short_deadline"))
+        return;
+    c = client_with(props);
+    ck_assert_int_eq(iggy_create_stream(c, "before", NULL), IGGY_OK);
+    ck_assert_int_eq(iggy_mock_set_leader(srv.mock, 1), IGGY_OK);
+    t0 = iggy_now_ms();
+    ck_assert_msg(iggy_create_stream(c, "after", NULL) == IGGY_OK, "%s", iggy_last_error_detail());
+    took = iggy_now_ms() - t0;
+    ck_assert_uint_eq(c->conns[0].port, iggy_mock_port(srv.mock, 1));
+    ck_assert_msg(took < 800, "followed the leader after %lld ms of a 1000 ms deadline",
+                  (long long)took);
     iggy_client_destroy(c);
     finish();
 }
@@ -314,7 +355,7 @@ START_TEST(unknown_statuses_are_not_local_errors)
         return;
     c = client_with(NULL);
     get_me_ok(c);
-    before = connects(c);
+    before = test_client_connects(c);
     /* 0xFFFFFF3A is -198 as int: IGGY_ERR__TRANSPORT if taken at face value. */
     ck_assert_int_eq(
         iggy_mock_push_fault(srv.mock, CODE_GET_ME, 0, IGGY_MOCK_FAULT_STATUS, 0xFFFFFF3Au, 1),
@@ -337,7 +378,7 @@ START_TEST(unknown_statuses_are_not_local_errors)
     ck_assert_int_eq(get_me(c), IGGY_ERR_STREAM_ID_NOT_FOUND);
     /* The connection was fine all along. */
     get_me_ok(c);
-    ck_assert_uint_eq(connects(c), before);
+    ck_assert_uint_eq(test_client_connects(c), before);
     iggy_client_destroy(c);
     finish();
 }
@@ -407,6 +448,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, a_duplicated_reply_never_answers_a_later_call);
     tcase_add_test(tc, a_reply_to_an_earlier_request_is_rejected);
+    tcase_add_test(tc, a_duplicated_login_reply_costs_the_connection_not_the_login);
+    tcase_add_test(tc, a_leader_move_is_followed_within_a_short_deadline);
     tcase_add_test(tc, lost_replies_obey_the_reconnect_budget);
     tcase_add_test(tc, a_refused_connection_is_the_named_cause);
     tcase_add_test(tc, a_server_that_is_back_is_used_at_once);

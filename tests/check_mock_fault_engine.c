@@ -194,6 +194,108 @@ START_TEST(after_dispatch_plans)
 }
 END_TEST
 
+START_TEST(a_forever_count_never_runs_out)
+{
+    iggy_mock_fault_t f;
+    ck_assert_int_eq(
+        iggy_mock_faults_push(&q, 1, 0, IGGY_MOCK_FAULT_STATUS, 57, IGGY_MOCK_FAULT_FOREVER),
+        IGGY_OK);
+    ck_assert_int_eq(iggy_mock_faults_push(&q, 1, 0, IGGY_MOCK_FAULT_STATUS, 41, 1), IGGY_OK);
+    for (int i = 0; i < 1000; i++) {
+        ck_assert(iggy_mock_faults_take(&q, 1, 7, &f));
+        ck_assert_uint_eq(f.param, 57); /* the later fault never gets its turn */
+    }
+    ck_assert_uint_eq(q.head->count, IGGY_MOCK_FAULT_FOREVER);
+    iggy_mock_faults_clear(&q);
+    ck_assert(!iggy_mock_faults_take(&q, 1, 7, &f));
+}
+END_TEST
+
+START_TEST(reply_shaping_kinds)
+{
+    iggy_mock_reply_t r = reply_of(40);
+    iggy_mock_fault_t f;
+    iggy_mock_send_plan_t p;
+    iggy_frame_header_t h;
+
+    ck_assert_int_eq(iggy_mock_faults_push(&q, 0, 0, IGGY_MOCK_FAULT_WRONG_COMMAND, 256, 1),
+                     IGGY_ERR__INVALID_ARG);
+    ck_assert_int_eq(iggy_mock_faults_push(
+                         &q, 0, 0, (iggy_mock_fault_kind_t)(IGGY_MOCK_FAULT_WRONG_SIZE + 1), 0, 1),
+                     IGGY_ERR__INVALID_ARG);
+
+    /* None of them stops the command: they all shape its reply. */
+    for (int k = IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY; k <= IGGY_MOCK_FAULT_WRONG_SIZE; k++) {
+        iggy_mock_reply_t none;
+        f = fault((iggy_mock_fault_kind_t)k, 0);
+        ck_assert_int_eq(iggy_mock_fault_before(&f, NULL, NULL, NULL, &none),
+                         IGGY_MOCK_PRE_DISPATCH);
+        ck_assert_ptr_null(none.buf);
+    }
+
+    f = fault(IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY, 0);
+    p = iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(p.len, r.len);
+    ck_assert_uint_eq(p.piece, 0);
+    ck_assert_int_eq(p.then, IGGY_MOCK_THEN_CLOSE);
+
+    f = fault(IGGY_MOCK_FAULT_HANG_MID_REPLY, 0);
+    p = iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(p.len, IGGY_HEADER_SIZE / 2);
+    ck_assert_int_eq(p.then, IGGY_MOCK_THEN_STALL);
+    f = fault(IGGY_MOCK_FAULT_HANG_MID_REPLY, 270);
+    ck_assert_uint_eq(iggy_mock_fault_after(&f, &r, false).len, 270);
+    f = fault(IGGY_MOCK_FAULT_HANG_MID_REPLY, 5000); /* past the end: half the header */
+    ck_assert_uint_eq(iggy_mock_fault_after(&f, &r, false).len, IGGY_HEADER_SIZE / 2);
+
+    f = fault(IGGY_MOCK_FAULT_TRICKLE, 0);
+    p = iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(p.len, r.len);
+    ck_assert_uint_eq(p.piece, IGGY_MOCK_TRICKLE_BYTES);
+    ck_assert_uint_eq(p.pause_ms, 1);
+    ck_assert_int_eq(p.then, IGGY_MOCK_THEN_CONTINUE);
+    f = fault(IGGY_MOCK_FAULT_TRICKLE, 20);
+    ck_assert_uint_eq(iggy_mock_fault_after(&f, &r, false).pause_ms, 20);
+    ck_assert_uint_eq(announced_size(&r), r.len); /* the bytes are untouched */
+
+    f = fault(IGGY_MOCK_FAULT_WRONG_COMMAND, 0);
+    p = iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(p.len, r.len);
+    ck_assert_int_eq(p.then, IGGY_MOCK_THEN_CONTINUE);
+    ck_assert_uint_eq(r.buf[IGGY_FRAME_OFF_COMMAND], IGGY_FRAME_REQUEST);
+    ck_assert_int_eq(iggy_frame_decode_reply(r.buf, IGGY_MAX_FRAME_SIZE, &h), IGGY_ERR__BAD_MSG);
+    f = fault(IGGY_MOCK_FAULT_WRONG_COMMAND, 200);
+    iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(r.buf[IGGY_FRAME_OFF_COMMAND], 200);
+    r.buf[IGGY_FRAME_OFF_COMMAND] = IGGY_FRAME_REPLY;
+
+    f = fault(IGGY_MOCK_FAULT_WRONG_SIZE, 0);
+    p = iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(p.len, r.len); /* sent whole, announced wrong */
+    ck_assert_int_eq(p.then, IGGY_MOCK_THEN_CONTINUE);
+    ck_assert_uint_eq(iggy_le32(r.buf + IGGY_FRAME_OFF_SIZE), IGGY_HEADER_SIZE - 1);
+    ck_assert_int_eq(iggy_frame_decode_reply(r.buf, IGGY_MAX_FRAME_SIZE, &h), IGGY_ERR__BAD_MSG);
+    f = fault(IGGY_MOCK_FAULT_WRONG_SIZE, IGGY_HEADER_SIZE + 10);
+    iggy_mock_fault_after(&f, &r, false);
+    ck_assert_uint_eq(announced_size(&r), IGGY_HEADER_SIZE + 10);
+    free(r.buf);
+
+    /* An eviction frame is never reshaped. */
+    r = reply_of(0);
+    r.evict = true;
+    for (int k = IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY; k <= IGGY_MOCK_FAULT_WRONG_SIZE; k++) {
+        f = fault((iggy_mock_fault_kind_t)k, 0);
+        p = iggy_mock_fault_after(&f, &r, true);
+        ck_assert_uint_eq(p.len, r.len);
+        ck_assert_uint_eq(p.piece, 0);
+        ck_assert_int_eq(p.then, IGGY_MOCK_THEN_CLOSE);
+        ck_assert_uint_eq(announced_size(&r), r.len);
+        ck_assert_uint_eq(r.buf[IGGY_FRAME_OFF_COMMAND], IGGY_FRAME_REPLY);
+    }
+    free(r.buf);
+}
+END_TEST
+
 static Suite *mock_fault_engine_suite(void)
 {
     Suite *s = suite_create("mock_fault_engine");
@@ -203,6 +305,8 @@ static Suite *mock_fault_engine_suite(void)
     tcase_add_test(tc, clear_drops_everything);
     tcase_add_test(tc, before_dispatch_kinds);
     tcase_add_test(tc, after_dispatch_plans);
+    tcase_add_test(tc, a_forever_count_never_runs_out);
+    tcase_add_test(tc, reply_shaping_kinds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -740,6 +740,88 @@ START_TEST(fault_kinds)
 }
 END_TEST
 
+/* The reply-shaping kinds as a client sees them on the socket. */
+START_TEST(reply_shaping_on_the_wire)
+{
+    iggy_mock_t *m = start_mock(1, 0);
+    uint8_t buf[2 * HDR];
+    int64_t t0;
+    int fd = connect_node(m, 0);
+    frame_t f;
+
+    /* TRICKLE: a 256-byte ping reply in 16 pieces, 10 ms apart, then normal service. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_TRICKLE, 10, 1);
+    t0 = iggy_now_ms();
+    ping(fd, 1);
+    ck_assert_int_eq(recv_exact(fd, buf, IGGY_MOCK_TRICKLE_BYTES, 3000), 1);
+    ck_assert_int_eq(recv_exact(fd, buf + IGGY_MOCK_TRICKLE_BYTES, 1, 3), -1); /* a pause */
+    ck_assert_int_eq(
+        recv_exact(fd, buf + IGGY_MOCK_TRICKLE_BYTES, HDR - IGGY_MOCK_TRICKLE_BYTES, 3000), 1);
+    ck_assert_int_ge(iggy_now_ms() - t0, (HDR / IGGY_MOCK_TRICKLE_BYTES - 1) * 10 - 5);
+    ck_assert_uint_eq(iggy_le32(buf + OFF_SIZE), HDR);
+    ck_assert_uint_eq(iggy_le64(buf + OFF_REP_REQUEST), 1);
+    ping(fd, 2);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+
+    /* DUPLICATE_REPLY: both copies are there at once. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_DUPLICATE_REPLY, 0, 1);
+    ping(fd, 3);
+    ck_assert_int_eq(recv_exact(fd, buf, 2 * HDR, 3000), 1);
+    ck_assert(memcmp(buf, buf + HDR, HDR) == 0);
+    ck_assert_uint_eq(iggy_le64(buf + OFF_REP_REQUEST), 3);
+
+    /* WRONG_COMMAND and WRONG_SIZE: the whole reply comes, with the header field changed, and
+     * the connection goes on. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_WRONG_COMMAND, 0, 1);
+    ping(fd, 4);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+    ck_assert_uint_eq(buf[OFF_COMMAND], 5);
+    ck_assert_uint_eq(iggy_le64(buf + OFF_REP_REQUEST), 4);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_WRONG_SIZE, 0, 1);
+    ping(fd, 5);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR, 3000), 1);
+    ck_assert_uint_eq(iggy_le32(buf + OFF_SIZE), HDR - 1);
+    assert_silent(fd, 50); /* no more than the real reply */
+    ping(fd, 6);
+    must_frame(fd, &f);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_REQUEST), 6);
+
+    /* CLOSE_AFTER_REPLY: the whole reply, then EOF. */
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY, 0, 1);
+    ping(fd, 7);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    ck_assert_uint_eq(iggy_le64(f.hdr + OFF_REP_REQUEST), 7);
+    assert_closed(fd, 3000);
+    close(fd);
+
+    /* HANG_MID_REPLY: half the header, then nothing (the connection stays open). */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_HANG_MID_REPLY, 0, 1);
+    ping(fd, 1);
+    ck_assert_int_eq(recv_exact(fd, buf, HDR / 2, 3000), 1);
+    ck_assert_int_eq(recv_exact(fd, buf, 1, 300), -1);
+    ck_assert_uint_eq(iggy_mock_connection_count(m), 1);
+    close(fd);
+
+    /* A forever fault hits until cleared. */
+    fd = connect_node(m, 0);
+    iggy_mock_push_fault(m, 1, 0, IGGY_MOCK_FAULT_STATUS, 57, IGGY_MOCK_FAULT_FOREVER);
+    for (uint64_t i = 1; i <= 50; i++) {
+        ping(fd, i);
+        must_frame(fd, &f);
+        assert_status(&f, 57);
+    }
+    iggy_mock_clear_faults(m);
+    ping(fd, 51);
+    must_frame(fd, &f);
+    assert_status(&f, 0);
+    close(fd);
+    iggy_mock_destroy(m);
+}
+END_TEST
+
 /* ---- clusters ---- */
 
 /* GetClusterMetadata: the leader's index (role 0), or -1. Checks the node count. */
@@ -1504,6 +1586,7 @@ static Suite *mock_server_suite(void)
     tcase_add_test(t, metadata_dedup);
     tcase_add_test(t, fault_57_then_replay_applies_once);
     tcase_add_test(t, fault_kinds);
+    tcase_add_test(t, reply_shaping_on_the_wire);
     tcase_add_test(t, cluster_leader);
     tcase_add_test(t, node_down_up);
     tcase_add_test(t, heartbeat_evicts_silent_member);

@@ -467,7 +467,8 @@ START_TEST(errors_only_reports_name_only_failures)
         ck_assert_int_eq(iggy_producer_flush(p, 30000), IGGY_OK);
         ck_assert_uint_eq(iggy_producer_poll_reports(p, got, 64, 0), 0);
         ck_assert_uint_eq(l.total, 0);
-        iggy_result_destroy(st); /* a stats call allocates a new block each time */
+        iggy_result_destroy(st); /* a snapshot per call */
+        st = NULL;
         ck_assert_int_eq(iggy_producer_stats(p, &st), IGGY_OK);
         ck_assert_uint_eq(st->delivered, 300);
         ck_assert_uint_eq(st->queued_messages, 0);
@@ -495,16 +496,18 @@ START_TEST(errors_only_reports_name_only_failures)
         } else {
             ck_assert_uint_eq(failed, 30);
         }
-        iggy_result_destroy(st); /* a stats call allocates a new block each time */
+        iggy_result_destroy(st); /* a snapshot per call */
+        st = NULL;
         ck_assert_int_eq(iggy_producer_stats(p, &st), IGGY_OK);
         ck_assert_uint_eq(st->delivered, 300);
         ck_assert_uint_eq(st->failed, 30);
+        iggy_result_destroy(st);
+        st = NULL;
         iggy_producer_destroy(p);
         iggy_client_destroy(c);
         ledger_free(&l);
         finish();
     }
-    iggy_result_destroy(st);
 }
 END_TEST
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs the test suites. With no argument: every variant CI runs.
-#   default   gcc, mimalloc, pool on, plus the interop suite against the official Python SDK
+#   default   gcc, mimalloc, pool on, plus the interop suite against the official Python SDK and
+#             the installed package built against three ways (tests/consumer/run.sh)
 #   asan      ASan + UBSan, pool off, system allocator
 #   tsan      ThreadSanitizer, system allocator
 #   valgrind  pool off, system allocator, every test under valgrind memcheck
 #   clang     clang, -Werror, pool on
+#   soak      (only when named) builds and runs the `soak` target: tests/soak/soak.c
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh # a no-op when everything is installed
@@ -14,6 +16,11 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 run_variant() {
   local v=$1 dir="build-test-$1" cc=gcc
+  if [ "$v" = soak ]; then # not a test variant: the long soak (IGGY_SOAK_SECONDS, default 600)
+    CC=gcc cmake -S . -B build-test-soak -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build-test-soak -j "$jobs" --target soak
+    return
+  fi
   local args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo)
   case "$v" in
     default) args+=(-DIGGY_INTEROP=ON) ;;
@@ -25,6 +32,8 @@ run_variant() {
                      "-DIGGY_TEST_WRAPPER=valgrind;--error-exitcode=99;--leak-check=full;--errors-for-leak-kinds=definite,indirect;--show-leak-kinds=definite,indirect;--track-fds=no;-q") ;;
     *) echo "unknown variant: $v" >&2; return 2 ;;
   esac
+  # The installed package, built against three ways (tests/consumer/run.sh): default only.
+  [ "$v" != default ] || args+=(-DIGGY_PACKAGE_TEST=ON)
   # IGGY_TEST_LIGHT=1: volume tests (check_messages' round trip) scale their message count
   # down under sanitizers and valgrind; default and clang run the full volume.
   local light=0

@@ -124,3 +124,14 @@ int example_make_tls_cert(const char *dir, char *cert_path, char *key_path, size
         fprintf(stderr, "cannot write a self-signed certificate into %s\n", dir);
     return ok ? 0 : 1;
 }
+
+int example_main(int argc, char **argv, int (*run)(const example_server_t *srv))
+{
+    example_server_t srv;
+    int rc;
+    if (example_server_start(&srv, argc, argv, "IGGY_ADDR", NULL, NULL))
+        return 1;
+    rc = run(&srv);
+    example_server_stop(&srv);
+    return rc;
+}

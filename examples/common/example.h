@@ -20,6 +20,10 @@ typedef struct example_server {
 int example_server_start(example_server_t *s, int argc, char **argv, const char *env_var,
                          const char *tls_cert, const char *tls_key);
 
+/* The whole main() of an example: find or start the server (example_server_start with
+ * IGGY_ADDR, no TLS), run it, stop the server. Returns run's result, or 1. */
+int example_main(int argc, char **argv, int (*run)(const example_server_t *srv));
+
 /* Stop the embedded mock, if one was started. */
 void example_server_stop(example_server_t *s);
 

@@ -31,15 +31,22 @@
  * - `disabled`: only iggy_consumer_commit() and iggy_consumer_store_offset();
  * - `interval`: every consumer.auto.commit.interval.ms, checked on each call, and at close;
  * - `when`: on consumer.auto.commit.trigger: `polling` (the server stores the offset as it
- *   serves a batch), `consuming_all` (when the last message of a batch is returned),
+ *   serves a batch; a partition's first read, which is relative to the stored offset, is
+ *   stored by the consumer once it has arrived, so that a lost reply is read again),
+ *   `consuming_all` (when the last message of a batch is returned),
  *   `consuming_each` (when each message is returned: one store per message),
  *   `consuming_nth` (when a message whose offset is a multiple of consumer.auto.commit.nth is
  *   returned);
  * - `after`: like `when` with a consuming_* trigger, but after the message was handled:
  *   iggy_consumer_run()'s handler returned, or, for iggy_consumer_poll() and
  *   iggy_consumer_next(), the application came back for more (or closed);
- * - `interval_or_when`, `interval_or_after` (the default is interval_or_when with 1 s and
- *   polling, as in the Rust SDK): both, whichever comes first.
+ * - `interval_or_when`, `interval_or_after`: both, whichever comes first.
+ *
+ * The default is `interval` (1 s) with the `consuming_all` trigger, like librdkafka's
+ * auto-commit: the last offset returned is stored once a second, on revoke and at close. The
+ * Rust SDK's default, interval_or_when with the `polling` trigger, lets the server store the
+ * offset as it serves a batch: if that reply is lost with its connection, the group hands the
+ * partition on past a batch nobody read. Choose it only where that is acceptable.
  * An offset is never stored below one this consumer stored. Commits are synchronous calls on
  * the consumer's connection; a failed automatic commit is logged and tried again at the next
  * trigger.

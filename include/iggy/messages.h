@@ -98,9 +98,11 @@ typedef struct iggy_poll_opts {
     bool verify_checksums;
     /** Key to decrypt payloads and headers sealed by the sender, or NULL. */
     const uint8_t *encryption_key;
-    /** Largest decompressed payload accepted; 0 = 64 MiB. Larger is refused per message. */
+    /** Largest decompressed payload accepted; 0 = the client's conf
+     *  `poll.max.decompressed.bytes` (default 64 MiB). Larger is refused per message. */
     size_t max_decompressed_bytes;
-    /** Decompressed bytes one poll reply may produce in all; 0 = 16 times the reply's size,
+    /** Decompressed bytes one poll reply may produce in all; 0 = the client's conf
+     *  `poll.max.decompressed.reply.bytes`, whose default 0 means 16 times the reply's size,
      *  at least 4 MiB and at most 64 MiB. Each payload is inflated at most once; payloads
      *  past the budget keep their place with their bytes as received and
      *  IGGY_ERR__BAD_COMPRESSION in iggy_message_t.error (as over the per-message limit).

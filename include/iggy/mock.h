@@ -102,33 +102,52 @@ IGGY_EXTERN iggy_err_t iggy_mock_set_up(iggy_mock_t *m, uint32_t node);
 
 /** Fault kinds, applied to the next matching requests. */
 typedef enum iggy_mock_fault_kind {
-    IGGY_MOCK_FAULT_STATUS = 1,      /**< deny with header status = param */
-    IGGY_MOCK_FAULT_REJECT,          /**< result section with code = param (57, 58, ...) */
-    IGGY_MOCK_FAULT_DELAY,           /**< handle normally, reply after param ms */
-    IGGY_MOCK_FAULT_CLOSE,           /**< close the connection instead of replying */
-    IGGY_MOCK_FAULT_CLOSE_MID_REPLY, /**< send part of the reply, then close */
-    IGGY_MOCK_FAULT_TRUNCATED,       /**< header announces more body than is sent, then stall */
-    IGGY_MOCK_FAULT_OVERSIZED,       /**< header size above 64 MiB */
-    IGGY_MOCK_FAULT_GARBAGE,         /**< 256 random bytes instead of a header */
-    IGGY_MOCK_FAULT_EVICT,           /**< eviction frame with reason = param, then close */
-    IGGY_MOCK_FAULT_STALL,           /**< never reply (the connection stays open) */
-    IGGY_MOCK_FAULT_DUPLICATE_REPLY, /**< handle normally and send the reply twice */
-    IGGY_MOCK_FAULT_STALE_REPLY,     /**< handle normally, but send the reply to the previous
-                                          request on this connection instead (if any) */
-    IGGY_MOCK_FAULT_RESET_MID_REPLY, /**< send param bytes of the reply (0 = half the header),
-                                          then reset the connection (RST) */
+    IGGY_MOCK_FAULT_STATUS = 1,        /**< deny with header status = param */
+    IGGY_MOCK_FAULT_REJECT,            /**< result section with code = param (57, 58, ...) */
+    IGGY_MOCK_FAULT_DELAY,             /**< handle normally, reply after param ms */
+    IGGY_MOCK_FAULT_CLOSE,             /**< close the connection instead of replying */
+    IGGY_MOCK_FAULT_CLOSE_MID_REPLY,   /**< send part of the reply, then close */
+    IGGY_MOCK_FAULT_TRUNCATED,         /**< header announces more body than is sent, then stall */
+    IGGY_MOCK_FAULT_OVERSIZED,         /**< header size above 64 MiB */
+    IGGY_MOCK_FAULT_GARBAGE,           /**< 256 random bytes instead of a header */
+    IGGY_MOCK_FAULT_EVICT,             /**< eviction frame with reason = param, then close */
+    IGGY_MOCK_FAULT_STALL,             /**< never reply (the connection stays open) */
+    IGGY_MOCK_FAULT_DUPLICATE_REPLY,   /**< handle normally and send the reply twice */
+    IGGY_MOCK_FAULT_STALE_REPLY,       /**< handle normally, but send the reply to the previous
+                                            request on this connection instead (if any) */
+    IGGY_MOCK_FAULT_RESET_MID_REPLY,   /**< send param bytes of the reply (0 = half the header),
+                                            then reset the connection (RST) */
+    IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY, /**< handle normally, send the whole reply, then close */
+    IGGY_MOCK_FAULT_HANG_MID_REPLY,    /**< send param bytes of the reply (0 = half the
+                                            header), then never send more (stay open) */
+    IGGY_MOCK_FAULT_TRICKLE,           /**< handle normally, send the reply
+                                            IGGY_MOCK_TRICKLE_BYTES at a time with a pause of
+                                            param ms (0 = 1) between the pieces */
+    IGGY_MOCK_FAULT_WRONG_COMMAND,     /**< handle normally, but the reply header's command
+                                            byte is param (0 = 5, Request; at most 255) */
+    IGGY_MOCK_FAULT_WRONG_SIZE,        /**< handle normally, but the reply header announces
+                                            param bytes (0 = 255, below a header); the reply
+                                            itself is sent whole */
 } iggy_mock_fault_kind_t;
+
+/** Bytes per piece of an IGGY_MOCK_FAULT_TRICKLE reply. */
+#define IGGY_MOCK_TRICKLE_BYTES 16u
+
+/** A fault count that never runs out: the fault hits every matching request until
+ *  iggy_mock_clear_faults() (e.g. a status 57 or 58 forever). */
+#define IGGY_MOCK_FAULT_FOREVER UINT32_MAX
 
 /**
  * @brief Queue a fault for the next @p count requests with wire command code
  *        @p command_code (0 = any command) on connection @p conn_id (0 = any connection).
- *        Faults are consumed in push order.
+ *        Faults are consumed in push order; a count of IGGY_MOCK_FAULT_FOREVER never runs
+ *        out.
  * @param m the mock.
  * @param command_code the wire command code to match, or 0 for any.
  * @param conn_id the mock's connection id to match, or 0 for any.
  * @param kind what to do.
  * @param param the kind's parameter (a status, a code, milliseconds or bytes: see the kind).
- * @param count how many matching requests get the fault.
+ * @param count how many matching requests get the fault (IGGY_MOCK_FAULT_FOREVER: all).
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.
  * @threadsafe yes
  */

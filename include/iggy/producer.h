@@ -130,8 +130,9 @@ IGGY_EXTERN iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_
  * @returns background: IGGY_OK once queued (the messages are copied); IGGY_ERR__QUEUE_FULL when
  *          the buffer has no room and producer.backpressure says fail (or its timeout passed);
  *          direct: IGGY_OK when every message was written, else the first batch's error (every
- *          message is reported either way); IGGY_ERR__INVALID_ARG; IGGY_ERR__STATE once destroy
- *          has begun. Messages refused here get no report.
+ *          message is reported either way); IGGY_ERR__INVALID_ARG; IGGY_ERR__NO_MEMORY
+ *          (background mode: all or nothing, none of the messages was queued);
+ *          IGGY_ERR__STATE once destroy has begun. Messages refused here get no report.
  * @threadsafe yes
  */
 IGGY_EXTERN iggy_err_t iggy_producer_send(iggy_producer_t *producer,

@@ -115,18 +115,29 @@ iggy_err_t iggy_client_new_with_transport(iggy_client_t **out, const iggy_client
     return IGGY_OK;
 }
 
-static void set_credentials(iggy_client_t *c, const char *user, const char *pass, const char *token,
-                            bool from_conf)
+/* Replace the kept credentials, all or nothing: on IGGY_ERR__NO_MEMORY the old ones stay.
+ * The old copies are wiped before they are freed. */
+static iggy_err_t set_credentials(iggy_client_t *c, const char *user, const char *pass,
+                                  const char *token, bool from_conf)
 {
+    char *u = NULL, *p = NULL, *t = NULL;
+    if ((user && (!(u = iggy_mem_strdup(user)) || !(p = iggy_mem_strdup(pass ? pass : "")))) ||
+        (token && !(t = iggy_mem_strdup(token)))) {
+        iggy_mem_free(u);
+        iggy_mem_free_secret(p);
+        iggy_mem_free_secret(t);
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "client: out of memory keeping the credentials");
+    }
     pthread_mutex_lock(&c->cred_lock);
     c->cred_from_conf = from_conf;
     iggy_mem_free(c->username);
-    iggy_mem_free(c->password);
-    iggy_mem_free(c->token);
-    c->username = user ? iggy_mem_strdup(user) : NULL;
-    c->password = user ? iggy_mem_strdup(pass ? pass : "") : NULL;
-    c->token = token ? iggy_mem_strdup(token) : NULL;
+    iggy_mem_free_secret(c->password);
+    iggy_mem_free_secret(c->token);
+    c->username = u;
+    c->password = p;
+    c->token = t;
     pthread_mutex_unlock(&c->cred_lock);
+    return IGGY_OK;
 }
 
 /* Ping one connection when it has been idle for the interval (conn is taken). */
@@ -185,9 +196,13 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
     c->conf = copy;
     iggy_logger_init(&c->log, copy->log_cb, copy->log_opaque, copy->log_level, copy->debug);
     if (copy->personal_access_token[0])
-        set_credentials(c, NULL, NULL, copy->personal_access_token, true);
+        err = set_credentials(c, NULL, NULL, copy->personal_access_token, true);
     else if (copy->username[0])
-        set_credentials(c, copy->username, copy->password, NULL, true);
+        err = set_credentials(c, copy->username, copy->password, NULL, true);
+    if (err != IGGY_OK) {
+        iggy_client_destroy(c);
+        goto fail;
+    }
     if (copy->tls_enabled) {
         /* Once per client: the CA file is read here, not on every reconnect. */
         iggy_tls_opts_t to = {copy->tls_ca_file[0] ? copy->tls_ca_file : NULL, NULL,
@@ -254,7 +269,7 @@ void iggy_client_destroy(iggy_client_t *c)
     pthread_mutex_unlock(&c->life_lock);
 
     iggy_conns_free(c);
-    set_credentials(c, NULL, NULL, NULL, false);
+    (void)set_credentials(c, NULL, NULL, NULL, false); /* allocates nothing: cannot fail */
     iggy_memberships_free(c);
     iggy_tls_ctx_free(c->tls);
     iggy_messages_state_free(c->messages);
@@ -297,10 +312,16 @@ static iggy_err_t login(iggy_client_t *c, const char *user, const char *pass, co
         return err;
     iggy_enc_login(&rpc.w, c, user, pass, token);
     /* Keep the credentials first: leader settlement after the login re-logs in with them. */
-    set_credentials(c, user, pass, token, false);
+    err = set_credentials(c, user, pass, token, false);
+    if (err != IGGY_OK) {
+        iggy_rpc_abort(&rpc);
+        return err;
+    }
     err = iggy_rpc_end(&rpc, (void **)&result);
     if (err != IGGY_OK) {
-        set_credentials(c, NULL, NULL, NULL, false);
+        /* the reply may have been decoded before a later step failed (leader settlement) */
+        iggy_result_destroy(result);
+        (void)set_credentials(c, NULL, NULL, NULL, false);
         return err;
     }
     /* One identity per client: the other connections log in again as this user. */
@@ -335,7 +356,7 @@ iggy_err_t iggy_logout_user(iggy_client_t *c)
     IGGY_TRY(iggy_rpc_begin(c, IGGY_CMD_LOGOUT_USER, &rpc));
     err = iggy_rpc_end(&rpc, NULL);
     if (err == IGGY_OK) {
-        set_credentials(c, NULL, NULL, NULL, false);
+        (void)set_credentials(c, NULL, NULL, NULL, false);
         /* Every session of the client ends, not only the one the logout ran on. */
         iggy_conns_drop_others(c, rpc.conn_used);
     }

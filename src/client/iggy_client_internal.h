@@ -107,7 +107,9 @@ struct iggy_client_s {
     pthread_mutex_t groups_lock;
     struct iggy_membership *memberships;
     size_t nmemberships;
-    uint64_t session_epoch; /* atomic: logins so far; group caches re-sync when it moves */
+    size_t memberships_cap;      /* entries allocated */
+    size_t memberships_reserved; /* joins in flight holding room for one entry each */
+    uint64_t session_epoch;      /* atomic: logins so far; group caches re-sync when it moves */
 
     /* Credentials for automatic (re-)login; set from conf or by an explicit login. */
     pthread_mutex_t cred_lock;

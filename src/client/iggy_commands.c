@@ -599,7 +599,7 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_conn_reservation_t *via
                                   const iggy_identifier_t *stream, const iggy_identifier_t *topic,
                                   const iggy_identifier_t *group)
 {
-    uint8_t ref[IGGY_GROUP_REF_MAX];
+    uint8_t ref[IGGY_GROUP_REF_MAX], *copy = NULL;
     size_t len;
     iggy_rpc_t rpc;
     iggy_err_t err;
@@ -614,9 +614,16 @@ static iggy_err_t call_membership(iggy_client_t *c, iggy_conn_reservation_t *via
         memcpy(ref, rpc.w.data + IGGY_HEADER_SIZE, len);
     else
         len = 0; /* the call fails locally */
+    if (cmd == IGGY_CMD_JOIN_CONSUMER_GROUP && iggy_wr_status(&rpc.w) == IGGY_OK &&
+        (err = iggy_membership_reserve(c, ref, len, &copy)) != IGGY_OK) {
+        iggy_rpc_abort(&rpc);
+        return err; /* nothing sent: a join the client could not remember */
+    }
     err = iggy_rpc_end(&rpc, NULL);
-    if (err == IGGY_OK && cmd == IGGY_CMD_JOIN_CONSUMER_GROUP)
-        iggy_membership_add(c, (size_t)rpc.conn_used, ref, len);
+    if (copy && err == IGGY_OK)
+        iggy_membership_add(c, (size_t)rpc.conn_used, copy, len);
+    else if (copy)
+        iggy_membership_unreserve(c, copy);
     else if (cmd == IGGY_CMD_DELETE_CONSUMER_GROUP && err == IGGY_OK)
         iggy_membership_remove(c, -1, ref, len);
     else if (cmd == IGGY_CMD_LEAVE_CONSUMER_GROUP &&

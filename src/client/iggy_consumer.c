@@ -1,6 +1,7 @@
 /* The high-level consumer (include/iggy/consumer.h): positions, auto-commit, the group
  * assignment and rebalance callbacks, over the poll, group and offset calls on a connection
  * reserved for the consumer (a group member is that connection's session). */
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,18 +447,30 @@ static iggy_err_t sync_set(iggy_consumer_t *c)
     }
 }
 
+/* When the next re-sync is due. A member holding no partition looks again soon (every
+ * STARVING_SYNC_MS): the server hands partitions over to it once their last owner has
+ * committed (cooperative rebalance) and tells nobody, and it has no partition to be fenced
+ * on. */
+enum { STARVING_SYNC_MS = 100 };
+
+static int64_t sync_due_ms(const iggy_consumer_t *c)
+{
+    int64_t soon = c->next_sync_ms - c->sync_interval_ms + STARVING_SYNC_MS;
+    return c->is_group && !c->nparts && soon < c->next_sync_ms ? soon : c->next_sync_ms;
+}
+
 /* Before a read: re-sync when it is due or asked for, commit on the interval. */
 static iggy_err_t maintain(iggy_consumer_t *c)
 {
     if (c->is_group && c->synced && conn_logins(c) != c->logins_seen) {
-        /* A new session: the client re-joined and the assignment may differ. While we were
-         * away other members may have read (and stored) past our positions: go on from the
-         * group's stored offsets; our own repeats are still dropped (allow.replay). */
+        /* A new session: the client re-joined and the assignment may differ. A partition that
+         * stays ours reads on from our own position, not from the group's stored offset: the
+         * server stores as it serves, so that offset can be past a batch whose reply was lost
+         * (the connection went with it). At worst a repeat of what another member read while
+         * we were away, never a skip. */
         c->need_sync = true;
-        for (size_t i = 0; i < c->nparts; i++)
-            c->parts[i].started = false;
     }
-    if (!c->synced || c->need_sync || iggy_now_ms() >= c->next_sync_ms)
+    if (!c->synced || c->need_sync || iggy_now_ms() >= sync_due_ms(c))
         IGGY_TRY(sync_set(c));
     commit_on_interval(c);
     return IGGY_OK;
@@ -504,6 +517,7 @@ static iggy_polling_strategy_t strategy_for(const iggy_consumer_t *c, const part
 static iggy_err_t reset_position(iggy_consumer_t *c, part_t *p, uint64_t hw)
 {
     STAT_ADD(c, offset_resets, 1);
+    p->has_consumed = false; /* a position past the end is never committed */
     if (c->offset_reset == RESET_ERROR)
         return iggy_fail(IGGY_ERR__OFFSET_OUT_OF_RANGE,
                          "consumer: partition %u: position %llu is past its end (%llu)", p->id,
@@ -513,7 +527,6 @@ static iggy_err_t reset_position(iggy_consumer_t *c, part_t *p, uint64_t hw)
              (unsigned long long)p->next, (unsigned long long)hw,
              c->offset_reset == RESET_LATEST ? "latest" : "earliest");
     p->next = c->offset_reset == RESET_LATEST ? hw + 1 : 0;
-    p->has_consumed = false;
     p->has_stored = false; /* what was stored refers to messages that are gone */
     return IGGY_OK;
 }
@@ -530,7 +543,12 @@ static bool recoverable(iggy_err_t err)
 static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_t **batch)
 {
     iggy_polling_strategy_t s = strategy_for(c, p);
-    bool server_commit = when_mode(c) && c->trigger == TRIG_POLLING;
+    bool poll_trigger = when_mode(c) && c->trigger == TRIG_POLLING;
+    /* A read relative to the stored offset (NEXT) is never stored by the server as it serves:
+     * were the reply lost, the client's retry would start after messages nobody received.
+     * The polling trigger's store for it is made once the batch is here. */
+    bool relative = s.kind == IGGY_POLL_NEXT;
+    bool server_commit = poll_trigger && !relative;
     size_t skip = 0;
     iggy_polled_messages_t *b;
     iggy_err_t err;
@@ -563,6 +581,8 @@ static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_
     if (server_commit) {
         p->has_stored = true; /* the server stored the last offset it served */
         p->last_stored = b->messages[b->count - 1].offset;
+    } else if (poll_trigger) {
+        store(c, p, b->messages[b->count - 1].offset); /* a failure is logged, tried again */
     }
     if (!c->allow_replay && p->has_consumed)
         while (skip < b->count && b->messages[skip].offset <= p->last_consumed)
@@ -923,6 +943,7 @@ static void free_consumer(iggy_consumer_t *c)
     iggy_mem_free(c->set);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->wake);
+    OPENSSL_cleanse(c->key, sizeof c->key); /* the copy of the decryption key */
     iggy_mem_free(c);
 }
 

@@ -37,24 +37,50 @@ static uint64_t epoch_of(const iggy_conn_t *conn)
     return __atomic_load_n(&conn->logins, __ATOMIC_RELAXED);
 }
 
-void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size_t len)
+iggy_err_t iggy_membership_reserve(iggy_client_t *c, const uint8_t *ref, size_t len, uint8_t **copy)
 {
-    iggy_membership_t *m, *grown;
+    size_t need;
+    *copy = iggy_mem_alloc(len ? len : 1);
+    if (!*copy)
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "JoinConsumerGroup: no memory to remember the group");
+    memcpy(*copy, ref, len);
     pthread_mutex_lock(&c->groups_lock);
-    m = find(c, ref, len, (long)conn);
-    if (!m) {
-        uint8_t *copy = iggy_mem_alloc(len ? len : 1);
-        grown =
-            copy ? iggy_mem_realloc(c->memberships, (c->nmemberships + 1) * sizeof *grown) : NULL;
+    need = c->nmemberships + c->memberships_reserved + 1;
+    if (need > c->memberships_cap) {
+        iggy_membership_t *grown = iggy_mem_realloc(c->memberships, need * sizeof *grown);
         if (!grown) {
-            /* Not remembered: only a later reconnect loses it, as before this list. */
-            iggy_mem_free(copy);
             pthread_mutex_unlock(&c->groups_lock);
-            return;
+            iggy_mem_free(*copy);
+            *copy = NULL;
+            return iggy_fail(IGGY_ERR__NO_MEMORY,
+                             "JoinConsumerGroup: no memory to remember the group");
         }
         c->memberships = grown;
-        m = &c->memberships[c->nmemberships++];
-        memcpy(copy, ref, len);
+        c->memberships_cap = need;
+    }
+    c->memberships_reserved++;
+    pthread_mutex_unlock(&c->groups_lock);
+    return IGGY_OK;
+}
+
+void iggy_membership_unreserve(iggy_client_t *c, uint8_t *copy)
+{
+    pthread_mutex_lock(&c->groups_lock);
+    c->memberships_reserved--;
+    pthread_mutex_unlock(&c->groups_lock);
+    iggy_mem_free(copy);
+}
+
+void iggy_membership_add(iggy_client_t *c, size_t conn, uint8_t *copy, size_t len)
+{
+    iggy_membership_t *m;
+    pthread_mutex_lock(&c->groups_lock);
+    c->memberships_reserved--;
+    m = find(c, copy, len, (long)conn);
+    if (m) {
+        iggy_mem_free(copy);
+    } else {
+        m = &c->memberships[c->nmemberships++]; /* room was reserved */
         m->ref = copy;
         m->len = len;
     }
@@ -90,7 +116,7 @@ int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
     }
     pthread_mutex_unlock(&c->groups_lock);
     if (iggy_wr_init(&w, c->pool, IGGY_GROUP_REF_MAX, IGGY_GROUP_REF_MAX) != IGGY_OK)
-        return -1;
+        return -2;
     iggy_enc_group_ref(&w, stream, topic, group);
     if (iggy_wr_status(&w) == IGGY_OK) {
         iggy_membership_t *m;
@@ -110,6 +136,9 @@ void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
     int conn = iggy_membership_conn(rpc->client, stream, topic, group);
     if (conn >= 0)
         rpc->pin = conn;
+    else if (conn == -2)
+        iggy_wr_failf(&rpc->w, IGGY_ERR__NO_MEMORY, "%s: no memory to find the group's member",
+                      rpc->cmd->name);
 }
 
 void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_ref_t *consumer,
@@ -186,5 +215,5 @@ void iggy_memberships_free(iggy_client_t *c)
         iggy_mem_free(c->memberships[i].ref);
     iggy_mem_free(c->memberships);
     c->memberships = NULL;
-    c->nmemberships = 0;
+    c->nmemberships = c->memberships_cap = 0;
 }

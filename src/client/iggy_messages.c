@@ -14,6 +14,7 @@
 #include "codec/iggy_message_transform.h"
 #include "codec/iggy_resp.h"
 #include "iggy_alloc.h"
+#include "iggy_conf_internal.h"
 #include "iggy_error_internal.h"
 
 #define POLL_INFLATE_KEEP_MAX (16u << 20) /* kept between polls; larger is freed */
@@ -476,8 +477,13 @@ static iggy_err_t poll_once(iggy_client_t *c, iggy_messages_state_t *st,
     d.verify_checksums = opts->verify_checksums;
     d.key = opts->encryption_key;
     d.decompress = !opts->no_decompress;
-    d.max_decompressed = opts->max_decompressed_bytes;
-    d.reply_budget = opts->max_decompressed_reply_bytes;
+    /* the call's limits, else the client's (conf poll.max.decompressed.*) */
+    d.max_decompressed = opts->max_decompressed_bytes
+                             ? opts->max_decompressed_bytes
+                             : (c->conf ? (size_t)c->conf->poll_max_decompressed_bytes : 0);
+    d.reply_budget = opts->max_decompressed_reply_bytes
+                         ? opts->max_decompressed_reply_bytes
+                         : (c->conf ? (size_t)c->conf->poll_max_decompressed_reply_bytes : 0);
     slot = slot_take(st);
     if (!slot) {
         iggy_rpc_abort(&rpc);
@@ -521,11 +527,15 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
                             auto_commit, opts, batch);
         /* The server lost our membership (a new session it did not see us re-join, an
          * eviction): join once more, re-sync, retry. Only for groups the caller joined. */
-        if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined &&
-            iggy_membership_conn(c, stream, topic, &consumer->id) >= 0) {
-            rejoined = resync = true;
-            IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
-            continue;
+        if (err == IGGY_ERR_CONSUMER_GROUP_MEMBER_NOT_FOUND && !rejoined) {
+            int member = iggy_membership_conn(c, stream, topic, &consumer->id);
+            if (member == -2)
+                return IGGY_ERR__NO_MEMORY; /* the detail is set */
+            if (member >= 0) {
+                rejoined = resync = true;
+                IGGY_TRY(iggy_join_consumer_group(c, stream, topic, &consumer->id));
+                continue;
+            }
         }
         /* A rebalance fenced us (re-sync sentinel): sync once and retry. */
         if (err != IGGY_OK || (*batch)->partition_id != IGGY_PARTITION_RESYNC || resync)

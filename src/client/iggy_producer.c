@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include <iggy/commands.h>
 #include <iggy/producer.h>
 
@@ -69,6 +71,7 @@ typedef struct shard {
     iggy_raw_block_t *blocks; /* each message's user-headers block */
     size_t blocks_cap;
     iggy_send_confirmations_t *confirmations;
+    iggy_delivery_report_t *reports; /* a batch's reports for the callback (producer_new) */
 } shard_t;
 
 struct iggy_producer_s {
@@ -577,15 +580,53 @@ static inline size_t frame_bytes(const iggy_send_message_t *m, size_t *hlen)
     return IGGY_FRAME_HEADER_SIZE + m->payload_len + *hlen;
 }
 
+/* The tail of a queue as it was before a send, to undo a send that fails part-way. */
+typedef struct queue_mark {
+    chunk_t *tail;
+    size_t n, len;
+    iggy_batch_plan_t plan;
+} queue_mark_t;
+
+static queue_mark_t queue_mark(const part_queue_t *q)
+{
+    queue_mark_t m = {q->tail, 0, 0, {0, 0, 0}};
+    if (q->tail) {
+        m.n = q->tail->n;
+        m.len = q->tail->len;
+        m.plan = q->tail->plan;
+    }
+    return m;
+}
+
+/* Put the queue back as marked (p->lock held, so no shard took what was added since). */
+static void queue_undo(iggy_producer_t *p, part_queue_t *q, const queue_mark_t *m)
+{
+    chunk_t *c = m->tail ? m->tail->next : q->head;
+    while (c) {
+        chunk_t *next = c->next;
+        chunk_recycle(p, c);
+        c = next;
+    }
+    if (m->tail) {
+        m->tail->next = NULL;
+        m->tail->n = m->n;
+        m->tail->len = m->len;
+        m->tail->plan = m->plan;
+    } else {
+        q->head = NULL;
+    }
+    q->tail = m->tail;
+}
+
 /* Copy msgs[0..count) to the tail of their partition's queue (p->lock held), a run of
  * messages at a time: a chunk grows once per run and the frames are laid out in one tight
- * loop. *done gets how many were queued (all of them unless an error is returned). */
+ * loop. All or nothing: on an error the queue is as it was. */
 static iggy_err_t append_all(iggy_producer_t *p, part_queue_t *q, uint32_t partition,
                              const iggy_send_message_t *msgs, size_t count, void *const *opaques,
-                             int64_t t, uint64_t wall_us, size_t *done)
+                             int64_t t, uint64_t wall_us)
 {
+    queue_mark_t mark = queue_mark(q);
     size_t i = 0;
-    *done = 0;
     while (i < count) {
         chunk_t *c = q->tail;
         size_t hlen, need = frame_bytes(&msgs[i], &hlen), run_bytes = need, k = 1, room;
@@ -593,8 +634,10 @@ static iggy_err_t append_all(iggy_producer_t *p, part_queue_t *q, uint32_t parti
         uint8_t *dst;
         if (!c || c->n == c->cap || (c->n && c->len + need > p->batch_bytes)) {
             chunk_t *fresh = chunk_take(p, partition);
-            if (!fresh)
+            if (!fresh) {
+                queue_undo(p, q, &mark);
                 return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a batch");
+            }
             fresh->first_us = t;
             if (c)
                 c->next = fresh;
@@ -613,8 +656,10 @@ static iggy_err_t append_all(iggy_producer_t *p, part_queue_t *q, uint32_t parti
         }
         if (!c->bytes_cap && run_bytes < CHUNK_BYTES_MIN && p->batch_bytes >= CHUNK_BYTES_MIN)
             (void)grow((void **)&c->bytes, &c->bytes_cap, CHUNK_BYTES_MIN, 1); /* fewer regrowths */
-        if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + run_bytes, 1))
+        if (!grow((void **)&c->bytes, &c->bytes_cap, c->len + run_bytes, 1)) {
+            queue_undo(p, q, &mark);
             return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for a message");
+        }
         dst = c->bytes + c->len;
         omin = c->plan.origin_min;
         omax = c->plan.origin_max;
@@ -636,7 +681,6 @@ static iggy_err_t append_all(iggy_producer_t *p, part_queue_t *q, uint32_t parti
         c->len += run_bytes;
         c->n += k;
         i += k;
-        *done = i;
     }
     return IGGY_OK;
 }
@@ -691,26 +735,22 @@ static void *shard_main(void *arg)
 {
     shard_t *s = arg;
     iggy_producer_t *p = s->p;
-    iggy_delivery_report_t *reports = iggy_mem_alloc(p->batch_length * sizeof *reports);
     pthread_mutex_lock(&p->lock);
     while (!p->abandon) {
         int64_t next_us = 0;
-        chunk_t *c = reports ? ready_chunk(p, s, &next_us) : NULL;
+        chunk_t *c = ready_chunk(p, s, &next_us);
         if (!c) {
-            if (!reports && p->stopping)
-                break; /* no memory for reports: destroy reports the queue as failed */
             if (p->stopping && !next_us)
                 break;
             wait_until(p, &s->wake, next_us);
             continue;
         }
         pthread_mutex_unlock(&p->lock);
-        send_chunk(s, c, reports);
+        send_chunk(s, c, s->reports);
         pthread_mutex_lock(&p->lock);
         chunk_recycle(p, c);
     }
     pthread_mutex_unlock(&p->lock);
-    iggy_mem_free(reports);
     return NULL;
 }
 
@@ -786,6 +826,11 @@ static iggy_err_t start_shards(iggy_producer_t *p)
         iggy_conn_reserve(p->client, &s->conn);
     }
     pthread_condattr_destroy(&ca);
+    /* Before any thread starts: a shard without it could never report, so never send. */
+    for (size_t i = 0; i < p->nshards; i++)
+        if (!(p->shards[i].reports =
+                  iggy_mem_alloc(p->batch_length * sizeof *p->shards[i].reports)))
+            return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for delivery reports");
     for (size_t i = 0; i < p->nshards; i++) {
         if (pthread_create(&p->shards[i].thread, NULL, shard_main, &p->shards[i]) != 0)
             return iggy_fail(IGGY_ERR__NO_MEMORY, "producer: cannot start a worker thread");
@@ -968,20 +1013,12 @@ iggy_err_t iggy_producer_send(iggy_producer_t *p, const iggy_partitioning_t *par
         err = iggy_fail(IGGY_ERR__NO_MEMORY, "producer: no memory for partition %u", partition);
     t = now_us();
     wall = iggy_now_us(); /* the origin timestamp of messages that have none */
+    if (err == IGGY_OK)
+        err = append_all(p, q, partition, msgs, count, opaques, t, wall);
     if (err == IGGY_OK) {
-        size_t done;
-        err = append_all(p, q, partition, msgs, count, opaques, t, wall, &done);
-        if (err != IGGY_OK) {
-            bytes = 0;
-            for (size_t i = 0; i < done; i++)
-                bytes += message_bytes(&msgs[i]);
-            if (done) /* the first done are queued and will be reported; the rest are refused */
-                err = iggy_fail(err, "producer: %zu of %zu messages queued, then: %s", done, count,
-                                iggy_last_error_detail());
-        }
-        p->queued_messages += done;
+        p->queued_messages += count;
         p->queued_bytes += bytes;
-        p->enqueued += done;
+        p->enqueued += count;
     }
     pthread_mutex_unlock(&p->lock);
     /* After unlocking: the woken shard takes p->lock at once. */
@@ -1117,6 +1154,7 @@ void iggy_producer_destroy(iggy_producer_t *p)
         iggy_mem_free(s->msgs);
         iggy_mem_free(s->kvs);
         iggy_mem_free(s->blocks);
+        iggy_mem_free(s->reports);
         iggy_result_destroy(s->confirmations);
     }
     while (p->free_chunks) {
@@ -1131,5 +1169,6 @@ void iggy_producer_destroy(iggy_producer_t *p)
     pthread_cond_destroy(&p->space);
     pthread_cond_destroy(&p->progress);
     pthread_cond_destroy(&p->reports_ready);
+    OPENSSL_cleanse(p->key, sizeof p->key); /* the copy of the encryption key */
     iggy_mem_free(p);
 }

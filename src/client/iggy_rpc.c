@@ -1,4 +1,5 @@
 /* The RPC path: borrow, encode, stamp, exchange, replay transients, decode, return. */
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,8 +18,9 @@
 #include "iggy_error_internal.h"
 
 #define REQUEST_BUF_HINT 4096u
-#define TRANSIENT_PAUSE_MS 50       /* SDKs replay 57/58 every 50 ms */
-#define NOT_ACCEPTED_WINDOW_MS 2000 /* 58 for this long: re-check the leader */
+#define TRANSIENT_PAUSE_MS 50 /* SDKs replay 57/58 every 50 ms */
+#define NOT_ACCEPTED_WINDOW_MS                                                                     \
+    2000 /* 58 this long (at most half the budget): re-check the leader */
 
 void iggy_client_opts_default(iggy_client_opts_t *o)
 {
@@ -70,6 +72,8 @@ iggy_err_t iggy_rpc_begin_desc(iggy_client_t *c, const iggy_cmd_desc_t *desc, ig
     err = iggy_request_writer(c, REQUEST_BUF_HINT, &rpc->w);
     if (err != IGGY_OK)
         iggy_rpc_abort(rpc);
+    else
+        rpc->w.secret = (desc->flags & IGGY_CMDF_SECRET) != 0;
     return err;
 }
 
@@ -274,7 +278,7 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
     uint8_t *body = NULL;
     size_t off;
     uint64_t request = 0;
-    int64_t first_58 = 0;
+    int64_t first_58 = 0, window_58 = NOT_ACCEPTED_WINDOW_MS;
     iggy_err_t err;
 
     IGGY_TRY(stamp(c, conn, cmd, w, &request));
@@ -293,11 +297,16 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             iggy_pool_put(c->pool, body);
             body = NULL;
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED) {
-                if (!first_58)
+                if (!first_58) {
                     first_58 = now;
-                if (now - first_58 >= NOT_ACCEPTED_WINDOW_MS)
-                    return iggy_fail(err, "%s: not accepted for %d ms (not the leader?)", cmd->name,
-                                     NOT_ACCEPTED_WINDOW_MS);
+                    /* At most half of what is left: a short deadline still leaves time to
+                     * re-check the leader and follow it. */
+                    if (deadline && (deadline - now) / 2 < window_58)
+                        window_58 = (deadline - now) / 2;
+                }
+                if (now - first_58 >= window_58)
+                    return iggy_fail(err, "%s: not accepted for %lld ms (not the leader?)",
+                                     cmd->name, (long long)window_58);
             }
             if (deadline && now + TRANSIENT_PAUSE_MS >= deadline)
                 return iggy_fail(err, "%s: transient outcome %d until the deadline", cmd->name,
@@ -309,6 +318,8 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
         }
         if (err == IGGY_OK)
             err = decode_reply(cmd, &rh, body, off, decode_opts, out);
+        if (body && (cmd->flags & IGGY_CMDF_SECRET))
+            OPENSSL_cleanse(body, rh.size - IGGY_HEADER_SIZE); /* a new token */
         iggy_pool_put(c->pool, body);
         if (err == IGGY_OK)
             update_session(c, conn, cmd, out);
@@ -385,10 +396,21 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
             break;
         }
         err = iggy_session_ensure(c, conn, cmd, deadline);
+        /* A bound connection answers a login with its existing session (§8.5 step 6): log
+         * out first, as the SDKs do, so the login gets a session whose request ids start
+         * at 1 again (else the next metadata write repeats an id and is dropped). */
+        if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN) && conn->sess.logged_in)
+            err = iggy_internal_call(c, conn, IGGY_CMD_LOGOUT_USER, NULL, NULL, NULL, deadline);
         if (err == IGGY_OK) {
             err = iggy_call_on_conn(c, conn, cmd, &rpc->w, rpc->decode_opts, out, deadline, &sent);
-            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN))
+            if (err == IGGY_OK && (cmd->flags & IGGY_CMDF_LOGIN)) {
                 err = iggy_session_after_login(c, conn, cmd, &rpc->w, deadline);
+                /* The login was answered; a connection its leader check then finds out of step
+                 * (a duplicated reply) or closed is lost before that check was sent, and a
+                 * login may run again on a new one, whatever the cause. */
+                if (err != IGGY_OK && !conn->sess.connected)
+                    sent = false;
+            }
             if (err == IGGY_ERR_TRANSIENT_NOT_ACCEPTED &&
                 iggy_session_settle_leader(c, conn, deadline))
                 continue; /* now on the leader: re-stamp under the new session */

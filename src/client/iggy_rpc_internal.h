@@ -46,17 +46,27 @@ bool iggy_session_settle_leader(iggy_client_t *c, iggy_conn_t *conn, int64_t dea
 
 /* Consumer-group memberships (iggy_groups.c). */
 
-/* Remember a group the caller joined on connection conn (the JoinConsumerGroup body: stream,
- * topic, group). */
-void iggy_membership_add(iggy_client_t *c, size_t conn, const uint8_t *ref, size_t len);
+/* Before a join is sent: room for one more membership and a copy of ref (the
+ * JoinConsumerGroup body: stream, topic, group) into *copy, so that a join the server confirms
+ * is always remembered. IGGY_ERR__NO_MEMORY, else pass *copy to exactly one of _add (the join
+ * succeeded) or _unreserve. */
+iggy_err_t iggy_membership_reserve(iggy_client_t *c, const uint8_t *ref, size_t len,
+                                   uint8_t **copy);
+/* Remember a group the caller joined on connection conn; takes copy and the reservation. */
+void iggy_membership_add(iggy_client_t *c, size_t conn, uint8_t *copy, size_t len);
+/* Give a reservation back (the join failed); frees copy. */
+void iggy_membership_unreserve(iggy_client_t *c, uint8_t *copy);
 /* Forget a group the caller left on connection conn, or deleted (conn < 0: on every
  * connection). */
 void iggy_membership_remove(iggy_client_t *c, long conn, const uint8_t *ref, size_t len);
-/* A connection that joined this group (identified as it was when joined), or -1. */
+/* A connection that joined this group (identified as it was when joined), -1 when none, or -2
+ * when there was no memory to look (the detail is set). */
 int iggy_membership_conn(iggy_client_t *c, const iggy_identifier_t *stream,
                          const iggy_identifier_t *topic, const iggy_identifier_t *group);
 /* Pin a call about a group to the connection that joined it (a member's session); no pin
- * when the client never joined it. The consumer form pins only for group consumers. */
+ * when the client never joined it. The consumer form pins only for group consumers. Without
+ * memory to look, the call fails with IGGY_ERR__NO_MEMORY (the writer's sticky error) rather
+ * than going to a connection that may not be the member. */
 void iggy_rpc_pin_group(iggy_rpc_t *rpc, const iggy_identifier_t *stream,
                         const iggy_identifier_t *topic, const iggy_identifier_t *group);
 void iggy_rpc_pin_consumer(iggy_rpc_t *rpc, const iggy_consumer_ref_t *consumer,

@@ -23,6 +23,7 @@ iggy_err_t iggy_internal_call(iggy_client_t *c, iggy_conn_t *conn, iggy_cmd_t cm
     iggy_err_t err = iggy_request_writer(c, 512, &w);
     if (err != IGGY_OK)
         return err;
+    w.secret = (iggy_cmds[cmd].flags & IGGY_CMDF_SECRET) != 0;
     if (enc)
         enc(&w, arg);
     err = iggy_wr_status(&w);
@@ -62,15 +63,21 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
     iggy_err_t err;
     char *user = NULL, *pass = NULL, *token = NULL;
 
+    bool have;
+
     pthread_mutex_lock(&c->cred_lock);
+    have = c->token || c->username;
     if (c->token)
         token = iggy_mem_strdup(c->token);
     else if (c->username)
         user = iggy_mem_strdup(c->username), pass = iggy_mem_strdup(c->password);
     pthread_mutex_unlock(&c->cred_lock);
-    if (!token && !user) {
-        iggy_mem_free(pass);
+    if (!have)
         return IGGY_ERR__STATE;
+    if (!token && (!user || !pass)) {
+        iggy_mem_free(user);
+        iggy_mem_free_secret(pass);
+        return iggy_fail(IGGY_ERR__NO_MEMORY, "login: out of memory copying the credentials");
     }
     a.username = user;
     a.password = pass;
@@ -81,8 +88,8 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
                              enc_login, &a, &result, deadline);
     iggy_result_destroy(result);
     iggy_mem_free(user);
-    iggy_mem_free(pass);
-    iggy_mem_free(token);
+    iggy_mem_free_secret(pass);
+    iggy_mem_free_secret(token);
     if (err == IGGY_OK && resumed)
         iggy_log(c, IGGY_LOG_DEBUG, "session",
                  "connection %zu: session resumed on %s:%u (same client id, request ids go on)",

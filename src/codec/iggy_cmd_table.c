@@ -10,7 +10,8 @@
 #define MD (IGGY_CMDF_METADATA | IGGY_CMDF_RESULT_FRAMED)
 #define PT IGGY_CMDF_PARTITION
 #define PT_RF (IGGY_CMDF_PARTITION | IGGY_CMDF_RESULT_FRAMED)
-#define LG (IGGY_CMDF_LOGIN | IGGY_CMDF_RESULT_FRAMED | IGGY_CMDF_NO_AUTH)
+#define LG (IGGY_CMDF_LOGIN | IGGY_CMDF_RESULT_FRAMED | IGGY_CMDF_NO_AUTH | IGGY_CMDF_SECRET)
+#define SC IGGY_CMDF_SECRET
 
 /* framing-and-session.md §2.2; reply framing is decided from the reply operation. */
 const iggy_cmd_desc_t iggy_cmds[IGGY_CMD__NUM] = {
@@ -25,16 +26,16 @@ const iggy_cmd_desc_t iggy_cmds[IGGY_CMD__NUM] = {
     [IGGY_CMD_GET_CLIENTS] = {22, "GetClients", NR, RD, &iggy_resp_client_info_list},
     [IGGY_CMD_GET_USER] = {31, "GetUser", NR, RD | NF, &iggy_resp_user},
     [IGGY_CMD_GET_USERS] = {32, "GetUsers", NR, RD, &iggy_resp_user_list},
-    [IGGY_CMD_CREATE_USER] = {33, "CreateUser", 141, MD, &iggy_resp_user},
+    [IGGY_CMD_CREATE_USER] = {33, "CreateUser", 141, MD | SC, &iggy_resp_user},
     [IGGY_CMD_DELETE_USER] = {34, "DeleteUser", 143, MD, NULL},
     [IGGY_CMD_UPDATE_USER] = {35, "UpdateUser", 142, MD, NULL},
     [IGGY_CMD_UPDATE_PERMISSIONS] = {36, "UpdatePermissions", 145, MD, NULL},
-    [IGGY_CMD_CHANGE_PASSWORD] = {37, "ChangePassword", 144, MD, NULL},
+    [IGGY_CMD_CHANGE_PASSWORD] = {37, "ChangePassword", 144, MD | SC, NULL},
     [IGGY_CMD_LOGOUT_USER] = {39, "LogoutUser", IGGY_OP_LOGOUT, IGGY_CMDF_LOGOUT, NULL},
     [IGGY_CMD_LOGIN_REGISTER] = {40, "LoginRegister", IGGY_OP_REGISTER, LG, &iggy_resp_login},
     [IGGY_CMD_GET_PERSONAL_ACCESS_TOKENS] = {41, "GetPersonalAccessTokens", NR, RD,
                                              &iggy_resp_pat_list},
-    [IGGY_CMD_CREATE_PERSONAL_ACCESS_TOKEN] = {42, "CreatePersonalAccessToken", 146, MD,
+    [IGGY_CMD_CREATE_PERSONAL_ACCESS_TOKEN] = {42, "CreatePersonalAccessToken", 146, MD | SC,
                                                &iggy_resp_raw_pat},
     [IGGY_CMD_DELETE_PERSONAL_ACCESS_TOKEN] = {43, "DeletePersonalAccessToken", 147, MD, NULL},
     [IGGY_CMD_LOGIN_REGISTER_WITH_PAT] = {45, "LoginRegisterWithPat", IGGY_OP_REGISTER, LG,

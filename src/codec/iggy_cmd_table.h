@@ -83,6 +83,9 @@ typedef enum iggy_cmd {
     (IGGY_CMDF_READ | IGGY_CMDF_METADATA | IGGY_CMDF_PARTITION | IGGY_CMDF_SESSION)
 /* A successful reply's body opens with a result section (a login's only when not empty). */
 #define IGGY_CMDF_RESULT_FRAMED 0x200u
+/* The request or the reply carries a password or a token: the client wipes the buffers that
+ * held it before they go back to the pool. */
+#define IGGY_CMDF_SECRET 0x400u
 
 /* Request-id classes, derived from the operation class. The wire rule differs (the server
  * deduplicates metadata writes on the id and only echoes it elsewhere); libiggy gives every

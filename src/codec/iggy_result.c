@@ -1,3 +1,4 @@
+#include <openssl/crypto.h>
 #include <stdalign.h>
 #include <stddef.h>
 
@@ -32,6 +33,8 @@ void iggy_result_destroy(const void *result)
     if (h->magic != RESULT_MAGIC)
         return; /* not ours, or destroyed twice: never free what we did not allocate */
     h->magic = 0;
+    if (h->ops == &iggy_resp_raw_pat)
+        OPENSSL_cleanse((uint8_t *)h + HDR_SIZE, h->cap); /* the only copy of a new token */
     iggy_mem_free(h);
 }
 

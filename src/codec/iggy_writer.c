@@ -1,5 +1,6 @@
 #include "codec/iggy_writer.h"
 
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@ iggy_err_t iggy_wr_init(iggy_writer_t *w, iggy_pool_t *pool, size_t hint, size_t
     w->limit = limit;
     w->tail = NULL;
     w->tail_len = 0;
+    w->secret = false;
     w->err = iggy_pool_get(pool, hint, &w->data, &w->cap);
     return w->err;
 }
@@ -34,6 +36,8 @@ void iggy_wr_set_tail(iggy_writer_t *w, const uint8_t *tail, size_t len)
 void iggy_wr_release(iggy_writer_t *w)
 {
     if (w->data) {
+        if (w->secret)
+            OPENSSL_cleanse(w->data, w->len);
         iggy_pool_put(w->pool, w->data);
         w->data = NULL;
         w->cap = 0;
@@ -80,6 +84,8 @@ uint8_t *iggy_wr_grow(iggy_writer_t *w, size_t n)
             return NULL;
         }
         memcpy(bigger, w->data, w->len);
+        if (w->secret)
+            OPENSSL_cleanse(w->data, w->len);
         iggy_pool_put(w->pool, w->data);
         w->data = bigger;
         w->cap = cap;

@@ -3,6 +3,7 @@
 #ifndef IGGY_WRITER_H
 #define IGGY_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -22,6 +23,9 @@ typedef struct iggy_writer {
      * frames, laid out at enqueue): borrowed, NULL when none. */
     const uint8_t *tail;
     size_t tail_len;
+    /* The request carries a password or token: every buffer it leaves (growth, release) is
+     * wiped first. */
+    bool secret;
 } iggy_writer_t;
 
 /** Borrow an initial buffer of at least hint bytes; writes may not exceed limit bytes. */
@@ -29,7 +33,7 @@ iggy_err_t iggy_wr_init(iggy_writer_t *w, iggy_pool_t *pool, size_t hint, size_t
 /** End the request with len borrowed bytes sent after the writer's own (not copied; they must
  *  stay valid until the request is answered). Fails the writer past its limit. */
 void iggy_wr_set_tail(iggy_writer_t *w, const uint8_t *tail, size_t len);
-/** Return the buffer to the pool (safe to call twice). */
+/** Return the buffer to the pool (safe to call twice); wiped first when w->secret. */
 void iggy_wr_release(iggy_writer_t *w);
 /** Make room for n more bytes; returns a pointer to them (NULL once failed) and advances. */
 uint8_t *iggy_wr_grow(iggy_writer_t *w, size_t n);

@@ -12,11 +12,13 @@ iggy_err_t iggy_mock_faults_push(iggy_mock_faults_t *q, uint32_t code, uint32_t 
                                  iggy_mock_fault_kind_t kind, uint32_t param, uint32_t count)
 {
     iggy_mock_fault_t *f, **pp;
-    if (count == 0 || kind < IGGY_MOCK_FAULT_STATUS || kind > IGGY_MOCK_FAULT_RESET_MID_REPLY)
+    if (count == 0 || kind < IGGY_MOCK_FAULT_STATUS || kind > IGGY_MOCK_FAULT_WRONG_SIZE)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: bad fault (kind %d, count %u)", (int)kind,
                          count);
     if (kind == IGGY_MOCK_FAULT_EVICT && param > 255)
         return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: eviction reason %u above 255", param);
+    if (kind == IGGY_MOCK_FAULT_WRONG_COMMAND && param > 255)
+        return iggy_fail(IGGY_ERR__INVALID_ARG, "mock: command byte %u above 255", param);
     f = iggy_mem_calloc(1, sizeof *f);
     if (!f)
         return iggy_fail(IGGY_ERR__NO_MEMORY, "mock: out of memory");
@@ -49,7 +51,7 @@ bool iggy_mock_faults_take(iggy_mock_faults_t *q, uint32_t code, uint32_t conn_i
             continue;
         *out = *f;
         out->next = NULL;
-        if (--f->count == 0) {
+        if (f->count != IGGY_MOCK_FAULT_FOREVER && --f->count == 0) {
             *pp = f->next;
             iggy_mem_free(f);
         }
@@ -116,8 +118,8 @@ iggy_mock_pre_t iggy_mock_fault_before(const iggy_mock_fault_t *f, const iggy_mo
 iggy_mock_send_plan_t iggy_mock_fault_after(const iggy_mock_fault_t *f, iggy_mock_reply_t *r,
                                             bool has_previous)
 {
-    iggy_mock_send_plan_t p = {false, false, r->len,
-                               r->evict ? IGGY_MOCK_THEN_CLOSE : IGGY_MOCK_THEN_CONTINUE};
+    iggy_mock_send_plan_t p = {
+        false, false, r->len, 0, 0, r->evict ? IGGY_MOCK_THEN_CLOSE : IGGY_MOCK_THEN_CONTINUE};
     size_t body = r->len - IGGY_HEADER_SIZE;
     if (!f || r->evict)
         return p;
@@ -146,6 +148,23 @@ iggy_mock_send_plan_t iggy_mock_fault_after(const iggy_mock_fault_t *f, iggy_moc
         iggy_put_le32(r->buf + IGGY_FRAME_OFF_SIZE, IGGY_MAX_FRAME_SIZE + 1);
         p.len = IGGY_HEADER_SIZE;
         p.then = IGGY_MOCK_THEN_STALL;
+        break;
+    case IGGY_MOCK_FAULT_CLOSE_AFTER_REPLY:
+        p.then = IGGY_MOCK_THEN_CLOSE;
+        break;
+    case IGGY_MOCK_FAULT_HANG_MID_REPLY:
+        p.len = f->param && f->param < r->len ? f->param : IGGY_HEADER_SIZE / 2;
+        p.then = IGGY_MOCK_THEN_STALL;
+        break;
+    case IGGY_MOCK_FAULT_TRICKLE:
+        p.piece = IGGY_MOCK_TRICKLE_BYTES;
+        p.pause_ms = f->param ? f->param : 1;
+        break;
+    case IGGY_MOCK_FAULT_WRONG_COMMAND:
+        r->buf[IGGY_FRAME_OFF_COMMAND] = (uint8_t)(f->param ? f->param : IGGY_FRAME_REQUEST);
+        break;
+    case IGGY_MOCK_FAULT_WRONG_SIZE:
+        iggy_put_le32(r->buf + IGGY_FRAME_OFF_SIZE, f->param ? f->param : IGGY_HEADER_SIZE - 1);
         break;
     default:
         break;

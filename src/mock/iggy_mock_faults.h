@@ -27,12 +27,12 @@ typedef struct iggy_mock_faults {
     iggy_mock_fault_t *head;
 } iggy_mock_faults_t;
 
-/* Queue a fault (validated: kind, count > 0, an eviction reason <= 255). */
+/* Queue a fault (validated: kind, count > 0, an eviction reason or a command byte <= 255). */
 iggy_err_t iggy_mock_faults_push(iggy_mock_faults_t *q, uint32_t code, uint32_t conn_id,
                                  iggy_mock_fault_kind_t kind, uint32_t param, uint32_t count);
 void iggy_mock_faults_clear(iggy_mock_faults_t *q);
-/* Consume one hit of the first fault matching a request's code and connection; *out is a
- * copy (next is meaningless). False when none matches. */
+/* Consume one hit of the first fault matching a request's code and connection (a FOREVER
+ * count is never used up); *out is a copy (next is meaningless). False when none matches. */
 bool iggy_mock_faults_take(iggy_mock_faults_t *q, uint32_t code, uint32_t conn_id,
                            iggy_mock_fault_t *out);
 
@@ -60,14 +60,17 @@ typedef enum iggy_mock_then {
 
 /* How a (non-silent) reply goes out. */
 typedef struct iggy_mock_send_plan {
-    bool previous; /* write the previous reply on this connection instead of this one */
-    bool twice;    /* write it twice */
-    size_t len;    /* bytes of the reply to write (a prefix when cut short) */
+    bool previous;     /* write the previous reply on this connection instead of this one */
+    bool twice;        /* write it twice, back to back in one write */
+    size_t len;        /* bytes of the reply to write (a prefix when cut short) */
+    size_t piece;      /* 0: in one write; else pieces of this many bytes ... */
+    uint32_t pause_ms; /* ... with this pause between them */
     iggy_mock_then_t then;
 } iggy_mock_send_plan_t;
 
 /* Plan the sending of r under fault f (NULL: as is). Eviction frames are never mangled.
- * May rewrite r's size field (truncated, oversized). has_previous: a reply was sent before
+ * May rewrite r's size field (truncated, oversized, wrong size) or its command byte (wrong
+ * command). has_previous: a reply was sent before
  * on this connection. */
 iggy_mock_send_plan_t iggy_mock_fault_after(const iggy_mock_fault_t *f, iggy_mock_reply_t *r,
                                             bool has_previous);

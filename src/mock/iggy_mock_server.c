@@ -254,6 +254,35 @@ static io_t conn_sleep(conn_t *c, uint32_t ms)
     return IO_OK;
 }
 
+/* A duplicated reply: both copies in one write, so the second is already on the wire when
+ * the peer has read the first. */
+static io_t conn_write_twice(conn_t *c, const uint8_t *buf, size_t n)
+{
+    uint8_t *two = iggy_mem_alloc(2 * n);
+    io_t io;
+    if (!two)
+        return IO_EOF;
+    memcpy(two, buf, n);
+    memcpy(two + n, buf, n);
+    io = conn_write(c, two, 2 * n);
+    iggy_mem_free(two);
+    return io;
+}
+
+/* A trickled reply: pieces of `piece` bytes, pause_ms apart. */
+static io_t conn_trickle(conn_t *c, const uint8_t *buf, size_t n, size_t piece, uint32_t pause_ms)
+{
+    for (size_t off = 0; off < n; off += piece) {
+        io_t io;
+        if (off && (io = conn_sleep(c, pause_ms)) != IO_OK)
+            return io;
+        io = conn_write(c, buf + off, n - off < piece ? n - off : piece);
+        if (io != IO_OK)
+            return io;
+    }
+    return IO_OK;
+}
+
 /* Stall: read and discard until the peer closes or we are told to stop. */
 static void drain_until_closed(conn_t *c)
 {
@@ -336,8 +365,11 @@ static next_t send_reply(conn_t *c, iggy_mock_reply_t *r, const iggy_mock_fault_
     p = iggy_mock_fault_after(f, r, c->sent_len > 0);
     bytes = p.previous ? c->sent : r->buf;
     len = p.previous ? c->sent_len : p.len;
-    io = conn_write(c, bytes, len);
-    if (io == IO_OK && p.twice)
+    if (p.twice)
+        io = conn_write_twice(c, bytes, len);
+    else if (p.piece)
+        io = conn_trickle(c, bytes, len, p.piece, p.pause_ms);
+    else
         io = conn_write(c, bytes, len);
     switch (p.then) {
     case IGGY_MOCK_THEN_RESET:

@@ -308,9 +308,12 @@ static void tls_close(void *ctx)
 
 static void tls_destroy(void *ctx)
 {
+    tls_transport_t *t = ctx;
     if (!ctx)
         return;
     tls_close(ctx);
+    /* the staging buffer still holds the last requests written (a login's password) */
+    OPENSSL_cleanse(t->wbuf, sizeof t->wbuf);
     iggy_mem_free(ctx);
 }
 

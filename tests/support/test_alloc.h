@@ -27,4 +27,28 @@ void test_alloc_note(size_t n);
  * sanitizers or valgrind, which own malloc). */
 bool test_alloc_malloc_hook_live(void);
 
+/* A failing allocator for allocation-failure torture (nghttp2's failmalloc): while armed,
+ * every allocation made through the iggy hook by any thread of the process is counted and the
+ * Nth one returns NULL. Blocks carry a small header, so the number of live blocks is exact
+ * whichever thread frees them. Install it once, before any other libiggy call. */
+extern const iggy_allocator_t test_failing_allocator;
+
+/* Count allocations from now and fail the nth one (1-based; 0 = never fail). */
+void test_fail_arm(size_t nth);
+/* Stop counting; returns the allocations seen since test_fail_arm(). */
+size_t test_fail_disarm(void);
+/* Whether the armed allocation failed (since the last test_fail_arm()). */
+bool test_fail_fired(void);
+/* Blocks allocated through test_failing_allocator and not yet freed. */
+long test_fail_live(void);
+
+/* Secrets to look for in every block freed through test_failing_allocator (up to 16; they are
+ * copied). A block that still holds one when it is freed was not wiped. Not thread-safe
+ * against frees running meanwhile: set them while the library is idle. */
+void test_fail_watch(const char *label, const void *secret, size_t len);
+void test_fail_watch_clear(void);
+/* Freed blocks that held a watched secret since the last clear; *label (may be NULL) names
+ * the first one found. */
+size_t test_fail_watch_hits(const char **label);
+
 #endif

@@ -52,6 +52,16 @@ bool test_skip_unless_mock(const test_server_t *s, const char *what)
     return true;
 }
 
+uint64_t test_client_connects(iggy_client_t *c)
+{
+    iggy_client_stats_t *st = NULL;
+    uint64_t n;
+    ck_assert_int_eq(iggy_client_stats(c, &st), IGGY_OK);
+    n = st->connects;
+    iggy_result_destroy(st);
+    return n;
+}
+
 void test_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};

@@ -32,6 +32,9 @@ iggy_client_t *test_client(const test_server_t *s, bool login);
 /* The same with extra "name", "value" properties (NULL-terminated list, may be NULL). */
 iggy_client_t *test_client_with(const test_server_t *s, bool login, const char *const *props);
 
+/* Connections the client has established so far (iggy_client_stats' connects). */
+uint64_t test_client_connects(iggy_client_t *c);
+
 /* Sleep ms milliseconds (resumed after signals). */
 void test_sleep_ms(int ms);
 
