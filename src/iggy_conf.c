@@ -14,10 +14,12 @@
 #include "iggy_alloc.h"
 #include "iggy_error_internal.h"
 #include "iggy_humantime.h"
+#include "iggy_log.h"
 
 typedef enum prop_type { PROP_STR, PROP_INT, PROP_BOOL, PROP_ENUM } prop_type_t;
 
 #define PROP_SECRET 0x1u
+#define PROP_LOG_CONTEXTS 0x2u /* a list of IGGY_LOG_CONTEXTS names, or all */
 
 typedef struct prop {
     const char *name;
@@ -193,8 +195,18 @@ static const prop_t PROPS[] = {
      "How often a group member re-syncs its assignment (and a single consumer re-reads the "
      "partition count)",
      NULL},
-    {"debug", PROP_STR, F(debug), 0, 0, "", 0,
-     "Debug log contexts: net,protocol,pool,codec,mock or all", NULL},
+    {"debug", PROP_STR, F(debug), 0, 0, "", PROP_LOG_CONTEXTS,
+     "Contexts whose debug lines are logged (at any log.level), comma-separated: " IGGY_LOG_CONTEXTS
+     " or all (include/iggy/log.h)",
+     NULL},
+    {"log.level", PROP_INT, F(log_level), 0, 7, "6", 0,
+     "Syslog level up to which error, warning, notice and info lines are logged (3 errors, 4 "
+     "warnings, 6 info); the log callback defaults to stderr (iggy_conf_set_log_cb)",
+     NULL},
+    {"statistics.interval.ms", PROP_INT, F(statistics_interval_ms), 0, 86400000, "0", 0,
+     "Call the statistics callback (iggy_conf_set_stats_cb) with the client's JSON statistics "
+     "this often, from a thread of the client's; 0 = never (no thread)",
+     NULL},
 };
 #define NPROPS (sizeof PROPS / sizeof PROPS[0])
 
@@ -273,7 +285,16 @@ static iggy_err_t apply(iggy_conf_t *conf, const prop_t *p, const char *value, c
     void *field = (char *)conf + p->offset;
     switch (p->type) {
     case PROP_STR: {
-        char *copy = iggy_mem_strdup(value);
+        char *copy;
+        uint32_t bits;
+        char bad[64];
+        if ((p->flags & PROP_LOG_CONTEXTS) &&
+            iggy_log_parse_contexts(value, &bits, bad, sizeof bad) != 0) {
+            snprintf(msg, sizeof msg, "%s: unknown context \"%s\" (expected %s or all)", p->name,
+                     bad, IGGY_LOG_CONTEXTS);
+            return conf_fail(errstr, size, IGGY_ERR__INVALID_ARG, msg);
+        }
+        copy = iggy_mem_strdup(value);
         if (!copy)
             return conf_fail(errstr, size, IGGY_ERR__NO_MEMORY, "out of memory");
         if (p->flags & PROP_SECRET)
@@ -329,6 +350,7 @@ iggy_err_t iggy_conf_new(iggy_conf_t **out)
             return IGGY_ERR__NO_MEMORY;
         }
     }
+    c->log_cb = iggy_log_print; /* librdkafka's default: stderr */
     *out = c;
     return IGGY_OK;
 }
@@ -431,6 +453,12 @@ void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque)
 {
     conf->log_cb = cb;
     conf->log_opaque = opaque;
+}
+
+void iggy_conf_set_stats_cb(iggy_conf_t *conf, iggy_stats_cb_t *cb, void *opaque)
+{
+    conf->stats_cb = cb;
+    conf->stats_opaque = opaque;
 }
 
 void iggy_conf_set_rebalance_cb(iggy_conf_t *conf, iggy_rebalance_cb_t *cb, void *opaque)

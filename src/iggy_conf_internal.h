@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include <iggy/conf.h>
+#include <iggy/log.h>
+#include <iggy/stats.h>
 #include <iggy/consumer.h>
 #include <iggy/producer.h>
 
@@ -62,8 +64,12 @@ struct iggy_conf_s {
     void *rebalance_opaque;
     iggy_delivery_report_cb_t *delivery_cb;
     void *delivery_opaque;
-    iggy_log_cb_t *log_cb;
+    iggy_log_cb_t *log_cb; /* iggy_log_print unless set */
     void *log_opaque;
+    int64_t log_level;
+    int64_t statistics_interval_ms; /* 0 = no statistics thread */
+    iggy_stats_cb_t *stats_cb;
+    void *stats_opaque;
 };
 
 /* Parse a humantime duration ("500ms", "1h 1m", "5s"; iggy_humantime.h) or "0", "none",

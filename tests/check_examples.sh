@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every program under examples/ runs twice, and each run must exit 0 and print the lines its
-# expectations below name (an example without expectations fails):
+# Every program under examples/ runs twice, and each run must exit 0 and print on stdout the
+# lines its expectations below name (an example without expectations fails; the library's log
+# lines, on stderr by default, are shown with a failure but not checked):
 #   1. self-contained: no address and no IGGY_ADDR, so it starts the mock in its own process
 #      (the TLS example with a certificate it makes);
 #   2. against a server named by address: a standalone iggy-mock-server (plus a TLS one with a
@@ -77,9 +78,9 @@ run_example() {
   shift 2
   runs=$((runs + 1))
   if ! env -u IGGY_ADDR -u IGGY_TLS_ADDR -u IGGY_TLS_CA timeout 120 "$bin/example_$name" "$@" \
-    >"$out" 2>&1; then
+    >"$out" 2>"$out.err"; then
     echo "FAIL: example $name ($how) exited non-zero:"
-    sed 's/^/  | /' "$out"
+    sed 's/^/  | /' "$out" "$out.err"
     status=1
     return
   fi
@@ -91,7 +92,7 @@ run_example() {
   while IFS= read -r pattern; do
     if ! grep -Eq -- "$pattern" "$out"; then
       echo "FAIL: example $name ($how) printed no line matching: $pattern"
-      sed 's/^/  | /' "$out"
+      sed 's/^/  | /' "$out" "$out.err"
       status=1
     fi
   done < <(expect "$name")

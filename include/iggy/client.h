@@ -103,8 +103,10 @@ IGGY_EXTERN iggy_err_t iggy_logout_user(iggy_client_t *client);
 
 /**
  * @brief Snapshot the client's counters: requests and errors per command, bytes in and out,
- *        connections, round-trip times and the buffer pool, in total and per connection
- *        (connections_count rows, one per conf `connections` slot).
+ *        connections (reconnects, failed attempts, losses, evictions), retries, round-trip
+ *        times (average, p50/p90/p99, max) and the buffer pool, in total and per connection
+ *        (connections_count rows, one per conf `connections` slot). iggy_client_stats_json()
+ *        (stats.h) gives the same as JSON.
  * @param client the client.
  * @param out receives one result block; destroy it with iggy_result_destroy().
  * @returns IGGY_OK, IGGY_ERR__INVALID_ARG, IGGY_ERR__NO_MEMORY.

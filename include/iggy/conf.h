@@ -13,33 +13,11 @@
 
 #include <iggy/error.h>
 #include <iggy/export.h>
+#include <iggy/log.h>
 
 IGGY_BEGIN_DECLS
 
-/** Opaque configuration object. */
-typedef struct iggy_conf_s iggy_conf_t;
-
-/** Log level: an error (syslog numbering, as the other IGGY_LOG_ levels). */
-#define IGGY_LOG_ERR 3
-/** Log level: a warning, e.g. a failed automatic commit that will be retried. */
-#define IGGY_LOG_WARNING 4
-/** Log level: a normal but significant event. */
-#define IGGY_LOG_NOTICE 5
-/** Log level: information. */
-#define IGGY_LOG_INFO 6
-/** Log level: debugging detail. */
-#define IGGY_LOG_DEBUG 7
-
-/**
- * @brief Log callback. May run on any thread, including internal ones; must not call
- *        back into the client. @p msg is valid only during the call.
- * @param level one of the IGGY_LOG_ levels (IGGY_LOG_ERR .. IGGY_LOG_DEBUG).
- * @param facility the part of the library that logs: "net", "protocol", "producer",
- *        "consumer" or "cgrp" (debug messages only for those named in conf `debug`).
- * @param msg the message (NUL-terminated, no trailing newline).
- * @param opaque the pointer given to iggy_conf_set_log_cb().
- */
-typedef void(iggy_log_cb_t)(int level, const char *facility, const char *msg, void *opaque);
+/* iggy_conf_t, the opaque configuration object, is declared in log.h. */
 
 /**
  * @brief Create a configuration with every property at its default.
@@ -110,15 +88,6 @@ IGGY_EXTERN iggy_err_t iggy_conf_get(const iggy_conf_t *conf, const char *name, 
  */
 IGGY_EXTERN iggy_err_t iggy_conf_set_connection_string(iggy_conf_t *conf, const char *str,
                                                        char *errstr, size_t errstr_size);
-
-/**
- * @brief Set the log callback (NULL: log nothing).
- * @param conf the configuration.
- * @param cb the callback, or NULL.
- * @param opaque passed to every call of @p cb.
- * @threadsafe no
- */
-IGGY_EXTERN void iggy_conf_set_log_cb(iggy_conf_t *conf, iggy_log_cb_t *cb, void *opaque);
 
 /**
  * @brief Describe every property: name, type, range, default and description, one per

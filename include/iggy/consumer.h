@@ -62,7 +62,8 @@
  * repeats this consumer can recognise (its own position), not those another member stored.
  *
  * @threadsafe A consumer is used by one thread at a time: poll, next, run, commit,
- *             store_offset, partitions, stats and close must not run concurrently.
+ *             store_offset, partitions and close must not run concurrently.
+ *             iggy_consumer_stats() may be called from any thread while it runs.
  *             iggy_consumer_stop() may be called from any thread at any time before close.
  *             Rebalance callbacks run on the thread that called the consumer.
  */
@@ -277,7 +278,8 @@ typedef struct iggy_consumer_stats {
  * @brief Snapshot the counters.
  * @param consumer the consumer.
  * @param out receives the counters (the caller's struct).
- * @threadsafe no
+ * @threadsafe yes (the counters are atomics: any thread may read them while the consumer runs;
+ *             the consumer must not be closed meanwhile)
  */
 IGGY_EXTERN void iggy_consumer_stats(const iggy_consumer_t *consumer, iggy_consumer_stats_t *out);
 

@@ -22,8 +22,10 @@
 #include <iggy/consumer.h>
 #include <iggy/error.h>
 #include <iggy/export.h>
+#include <iggy/log.h>
 #include <iggy/messages.h>
 #include <iggy/producer.h>
+#include <iggy/stats.h>
 #include <iggy/types.h>
 #include <iggy/version.h>
 

@@ -542,14 +542,23 @@ typedef struct iggy_command_stats {
 
 /** Counters of one of the client's connections (conf `connections`) in iggy_client_stats_t. */
 typedef struct iggy_connection_stats {
-    uint32_t index;          /**< 0 .. connections - 1 */
-    uint64_t requests;       /**< calls that ran on this connection */
-    uint64_t errors;         /**< of those, calls that returned an error */
-    uint64_t bytes_sent;     /**< bytes written, frame headers included */
-    uint64_t bytes_received; /**< bytes read, frame headers included */
-    uint64_t connects;       /**< connections established on this slot */
-    uint64_t rtt_avg_us;     /**< mean round trip (request written to reply read), µs */
-    uint64_t rtt_max_us;     /**< longest round trip, µs */
+    uint32_t index;             /**< 0 .. connections - 1 */
+    uint64_t requests;          /**< calls that ran on this connection */
+    uint64_t errors;            /**< of those, calls that returned an error */
+    uint64_t bytes_sent;        /**< bytes written, frame headers included */
+    uint64_t bytes_received;    /**< bytes read, frame headers included */
+    uint64_t connects;          /**< connections established on this slot */
+    uint64_t rtt_avg_us;        /**< mean round trip (request written to reply read), µs */
+    uint64_t rtt_max_us;        /**< longest round trip, µs */
+    uint64_t reconnects;        /**< of connects, those after the slot's first */
+    uint64_t connect_failures;  /**< connection attempts that failed (TLS handshakes included) */
+    uint64_t disconnects;       /**< established connections lost (failure, eviction, bad stream) */
+    uint64_t evictions;         /**< of disconnects, those by a server eviction frame */
+    uint64_t retries;           /**< requests sent again on a new connection after a loss */
+    uint64_t transient_replays; /**< requests replayed after a transient outcome (57, 58) */
+    uint64_t rtt_p50_us;        /**< median round trip, µs (log-bucket histogram, within 12.5%) */
+    uint64_t rtt_p90_us;        /**< 90th percentile round trip, µs */
+    uint64_t rtt_p99_us;        /**< 99th percentile round trip, µs */
 } iggy_connection_stats_t;
 
 /** Client counters since iggy_client_new() (a snapshot); the totals sum every connection. */
@@ -569,6 +578,15 @@ typedef struct iggy_client_stats {
     const iggy_command_stats_t *commands; /**< per-command counters */
     size_t connections_count;             /**< the conf's `connections` (1 for a fixed transport) */
     const iggy_connection_stats_t *connections; /**< per-connection counters */
+    uint64_t reconnects;                        /**< of connects, those after a slot's first */
+    uint64_t connect_failures;  /**< connection attempts that failed (TLS handshakes included) */
+    uint64_t disconnects;       /**< established connections lost (failure, eviction, bad stream) */
+    uint64_t evictions;         /**< of disconnects, those by a server eviction frame */
+    uint64_t retries;           /**< requests sent again on a new connection after a loss */
+    uint64_t transient_replays; /**< requests replayed after a transient outcome (57, 58) */
+    uint64_t rtt_p50_us;        /**< median round trip, µs (log-bucket histogram, within 12.5%) */
+    uint64_t rtt_p90_us;        /**< 90th percentile round trip, µs */
+    uint64_t rtt_p99_us;        /**< 99th percentile round trip, µs */
 } iggy_client_stats_t;
 
 /**

@@ -1,6 +1,5 @@
 /* The public client: creation, lifecycle, heartbeat, login and logout. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,21 +15,6 @@
 #include "iggy_conf_internal.h"
 #include "iggy_error_internal.h"
 #include "net/iggy_tls.h"
-
-void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (!c->conf || !c->conf->log_cb)
-        return;
-    if (level >= IGGY_LOG_DEBUG && !strstr(c->conf->debug, facility) &&
-        !strstr(c->conf->debug, "all"))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    c->conf->log_cb(level, facility, msg, c->conf->log_opaque);
-}
 
 /* ---------------------------------------------------------------- lifecycle */
 
@@ -103,6 +87,8 @@ static iggy_err_t client_alloc(iggy_client_t **out, const iggy_client_opts_t *op
     pthread_mutex_init(&c->cred_lock, NULL);
     pthread_mutex_init(&c->life_lock, NULL);
     pthread_mutex_init(&c->groups_lock, NULL);
+    pthread_mutex_init(&c->stats_lock, NULL);
+    c->created_us = iggy_mono_us();
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&c->life_cond, &ca);
@@ -161,7 +147,7 @@ static void heartbeat_one(iggy_client_t *c, iggy_conn_t *conn, int64_t interval)
         return;
     if (iggy_internal_call(c, conn, IGGY_CMD_PING, NULL, NULL, NULL,
                            iggy_deadline_after(c->opts.request_timeout_ms)) != IGGY_OK)
-        iggy_log(c, IGGY_LOG_WARNING, "net", "heartbeat on connection %zu failed: %s", conn->index,
+        iggy_log(c, IGGY_LOG_WARNING, "conn", "heartbeat on connection %zu failed: %s", conn->index,
                  iggy_last_error_detail());
 }
 
@@ -208,6 +194,7 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
         goto fail;
     }
     c->conf = copy;
+    iggy_logger_init(&c->log, copy->log_cb, copy->log_opaque, copy->log_level, copy->debug);
     if (copy->personal_access_token[0])
         err = set_credentials(c, NULL, NULL, copy->personal_access_token, true);
     else if (copy->username[0])
@@ -226,7 +213,7 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
             goto fail;
         }
         if (!copy->tls_verify)
-            iggy_log(c, IGGY_LOG_WARNING, "net",
+            iggy_log(c, IGGY_LOG_WARNING, "tls",
                      "TLS certificate verification is OFF (tls.verify=false): the server is not "
                      "authenticated");
     }
@@ -237,6 +224,10 @@ iggy_err_t iggy_client_new(const iggy_conf_t *conf, iggy_client_t **out, char *e
             goto fail;
         }
         c->heartbeat_running = true;
+    }
+    if ((err = iggy_stats_start(c)) != IGGY_OK) {
+        iggy_client_destroy(c);
+        goto fail;
     }
     *out = c;
     return IGGY_OK;
@@ -271,6 +262,7 @@ void iggy_client_destroy(iggy_client_t *c)
     }
     if (c->heartbeat_running)
         pthread_join(c->heartbeat_thread, NULL);
+    iggy_stats_stop(c);
     pthread_mutex_lock(&c->life_lock);
     while (c->active_calls > 0)
         pthread_cond_wait(&c->life_cond, &c->life_lock);
@@ -281,12 +273,14 @@ void iggy_client_destroy(iggy_client_t *c)
     iggy_memberships_free(c);
     iggy_tls_ctx_free(c->tls);
     iggy_messages_state_free(c->messages);
+    iggy_stats_free(c);
     if (c->own_pool)
         iggy_pool_destroy(c->pool);
     iggy_conf_destroy(c->conf);
     pthread_mutex_destroy(&c->cred_lock);
     pthread_mutex_destroy(&c->life_lock);
     pthread_mutex_destroy(&c->groups_lock);
+    pthread_mutex_destroy(&c->stats_lock);
     pthread_cond_destroy(&c->life_cond);
     iggy_mem_free(c);
 }

@@ -12,6 +12,8 @@
 #include "codec/iggy_cmd_table.h"
 #include "codec/iggy_writer.h"
 #include "pool/iggy_pool.h"
+#include "iggy_hist.h"
+#include "iggy_log.h"
 
 /* Per-connection session (framing-and-session.md §3). */
 typedef struct iggy_session {
@@ -42,6 +44,8 @@ typedef struct iggy_client_opts {
 typedef struct iggy_conn_counters {
     uint64_t requests, errors, bytes_sent, bytes_received, connects;
     uint64_t rtt_sum_us, rtt_count, rtt_max_us;
+    uint64_t reconnects, connect_failures, disconnects, evictions, retries, transient_replays;
+    iggy_hist_t rtt; /* round trips, for percentiles */
 } iggy_conn_counters_t;
 
 /* One lockstep connection: one request in flight, with its own session and login. A client
@@ -126,6 +130,19 @@ struct iggy_client_s {
 
     /* Send/poll caches and transform contexts, created on first use (iggy_messages.c). */
     iggy_messages_state_t *messages;
+
+    /* Logging, resolved from the conf at creation (iggy_log.h; no callback for a fixed
+     * transport). */
+    iggy_logger_t log;
+
+    /* Statistics (iggy_stats.c): the producers and consumers running on the client, for the
+     * JSON, and the thread that calls the conf's statistics callback. */
+    pthread_mutex_t stats_lock; /* attached */
+    struct iggy_stats_attached *attached;
+    size_t nattached;
+    int64_t created_us; /* iggy_mono_us() at creation */
+    bool stats_running;
+    pthread_t stats_thread;
 };
 
 /* Default options: 64 MiB frames, 30 s per request, checksums stamped. */
@@ -257,8 +274,24 @@ void iggy_stats_call(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_desc_t 
 /* Count one exchange on conn: bytes each way and its round-trip time. */
 void iggy_stats_exchange(iggy_conn_t *conn, size_t sent, size_t received, int64_t rtt_us);
 
-/* Log through the conf's callback (no-op without one). */
-void iggy_log(const iggy_client_t *c, int level, const char *facility, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* What runs on a client and reports into its JSON statistics. */
+typedef enum iggy_stats_kind { IGGY_STATS_PRODUCER, IGGY_STATS_CONSUMER } iggy_stats_kind_t;
+/* Register a producer or consumer (group: its consumer group, or NULL). Best effort: without
+ * memory it is left out of the JSON. */
+void iggy_stats_attach(iggy_client_t *c, iggy_stats_kind_t kind, void *obj,
+                       const iggy_identifier_t *stream, const iggy_identifier_t *topic,
+                       const iggy_identifier_t *group);
+/* Unregister it (a no-op when it is not registered); once this returns, the statistics no
+ * longer read it. */
+void iggy_stats_detach(iggy_client_t *c, void *obj);
+/* Start the statistics thread when the conf asks for one; stop it (destroy has begun). */
+iggy_err_t iggy_stats_start(iggy_client_t *c);
+void iggy_stats_stop(iggy_client_t *c);
+/* Free what attach kept (destroy). */
+void iggy_stats_free(iggy_client_t *c);
+
+/* Log a line at level in context facility (an IGGY_LOG_CTX_ name) through the client's
+ * logger; nothing is formatted unless the level and context are enabled. */
+#define iggy_log(c, level, facility, ...) IGGY_LOG(&(c)->log, level, facility, __VA_ARGS__)
 
 #endif

@@ -71,9 +71,10 @@ void iggy_conn_drop(iggy_conn_t *conn)
     conn->sess.session = 0;
 }
 
-/* One connection attempt to host:port; on success the connection replaces the old one. */
+/* One connection attempt to host:port; on success the connection replaces the old one.
+ * *logged is set when the failure was logged here (a TLS handshake). */
 static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *host, uint16_t port,
-                             int64_t deadline_ms)
+                             int64_t deadline_ms, bool *logged)
 {
     const iggy_conf_t *conf = c->conf;
     int64_t connect_timeout = conf->connect_timeout_ms, now = iggy_now_ms();
@@ -92,6 +93,12 @@ static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *ho
                                          now + connect_timeout, &t);
     else
         err = iggy_tcp_transport_new(fd, &t);
+    if (err != IGGY_OK && c->tls) {
+        *logged = true;
+        iggy_log(c, err == IGGY_ERR__TLS_VERIFY ? IGGY_LOG_ERR : IGGY_LOG_WARNING, "tls",
+                 "connection %zu: TLS handshake with %s:%u failed: %s", conn->index, host, port,
+                 iggy_last_error_detail());
+    }
     if (err != IGGY_OK)
         return err; /* the transport constructors own fd even on failure */
 
@@ -101,23 +108,30 @@ static iggy_err_t connect_to(iggy_client_t *c, iggy_conn_t *conn, const char *ho
     conn->transport = t;
     pthread_mutex_lock(&conn->fd_lock);
     conn->fd = fd;
+    /* Under fd_lock too: the statistics read the peer without taking the connection. */
+    snprintf(conn->host, sizeof conn->host, "%s", host);
+    conn->port = port;
     pthread_mutex_unlock(&conn->fd_lock);
     if (iggy_client_destroying(c)) {
         iggy_conn_drop(conn);
         return iggy_fail(IGGY_ERR__DESTROYED, "client destroyed while connecting");
     }
-    snprintf(conn->host, sizeof conn->host, "%s", host);
-    conn->port = port;
     conn->sess.connected = true;
     conn->sess.logged_in = false;
     conn->sess.session = 0;
     conn->last_activity_ms = iggy_now_ms();
-    __atomic_add_fetch(&conn->counters.connects, 1, __ATOMIC_RELAXED);
+    if (__atomic_fetch_add(&conn->counters.connects, 1, __ATOMIC_RELAXED) == 0) {
+        iggy_log(c, IGGY_LOG_DEBUG, "conn", "connection %zu: connected to %s:%u%s", conn->index,
+                 host, port, c->tls ? " (TLS)" : "");
+    } else {
+        __atomic_add_fetch(&conn->counters.reconnects, 1, __ATOMIC_RELAXED);
+        iggy_log(c, IGGY_LOG_INFO, "conn", "connection %zu: reconnected to %s:%u%s", conn->index,
+                 host, port, c->tls ? " (TLS)" : "");
+    }
     if (!conn->sess.resume) {
         conn->sess.counter = 1;
         IGGY_TRY(iggy_random_client_id(&conn->sess.client_id));
     }
-    iggy_log(c, IGGY_LOG_DEBUG, "net", "connected to %s:%u%s", host, port, c->tls ? " (TLS)" : "");
     return IGGY_OK;
 }
 
@@ -158,6 +172,11 @@ void iggy_conn_call_succeeded(iggy_conn_t *conn)
 
 iggy_err_t iggy_conn_lost(iggy_client_t *c, iggy_conn_t *conn, iggy_err_t cause)
 {
+    if (conn->sess.connected) {
+        __atomic_add_fetch(&conn->counters.disconnects, 1, __ATOMIC_RELAXED);
+        iggy_log(c, IGGY_LOG_INFO, "conn", "connection %zu to %s:%u lost: %s", conn->index,
+                 conn->host, conn->port, iggy_last_error_detail());
+    }
     iggy_conn_drop(conn);
     conn->last_cause = cause;
     snprintf(conn->last_cause_detail, sizeof conn->last_cause_detail, "%s",
@@ -204,6 +223,8 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
              * yet (the server may be back): its first attempt waits at most half its time. */
             if (deadline_ms && conn->call_opens == 0 && wait > (deadline_ms - now) / 2)
                 wait = (deadline_ms - now) / 2;
+            iggy_log(c, IGGY_LOG_DEBUG, "conn", "connection %zu: backing off %lld ms", conn->index,
+                     (long long)wait);
             iggy_client_sleep(c, wait);
             if (iggy_client_destroying(c))
                 continue;
@@ -218,19 +239,24 @@ iggy_err_t iggy_conn_open(iggy_client_t *c, iggy_conn_t *conn, const char *host,
             }
             h = seed_host;
         }
+        bool logged = false;
         conn->call_opens++;
         conn->call_inherited = false;
-        err = connect_to(c, conn, h, p, deadline_ms);
+        err = connect_to(c, conn, h, p, deadline_ms, &logged);
         if (err == IGGY_OK)
             return IGGY_OK;
+        if (err != IGGY_ERR__DESTROYED)
+            __atomic_add_fetch(&conn->counters.connect_failures, 1, __ATOMIC_RELAXED);
         if (err == IGGY_ERR__DESTROYED || err == IGGY_ERR__TLS_VERIFY ||
             err == IGGY_ERR__INVALID_ARG || err == IGGY_ERR__NO_MEMORY) {
             /* Waiting cannot help: a certificate that does not verify stays so. */
             conn->call_gave_up = true;
             return err;
         }
-        iggy_log(c, IGGY_LOG_WARNING, "net", "connect %s:%u failed (attempt %lld): %s", h, p,
-                 (long long)conn->call_opens, iggy_last_error_detail());
+        if (!logged)
+            iggy_log(c, IGGY_LOG_WARNING, "conn",
+                     "connection %zu: connect %s:%u failed (attempt %lld): %s", conn->index, h, p,
+                     (long long)conn->call_opens, iggy_last_error_detail());
         if (!host)
             conn->seed_cursor++;
         iggy_conn_lost(c, conn, err);

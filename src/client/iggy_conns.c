@@ -206,7 +206,8 @@ void iggy_conns_drop_others(iggy_client_t *c, int except)
         if (iggy_conn_acquire(c, (int)i, 0, &conn) != IGGY_OK)
             return; /* destroyed */
         if (conn->sess.connected) {
-            iggy_log(c, IGGY_LOG_DEBUG, "net", "connection %zu: closed for the new identity", i);
+            iggy_log(c, IGGY_LOG_DEBUG, "session", "connection %zu: closed for the new identity",
+                     i);
             iggy_conn_drop(conn);
         }
         conn->sess.resume = false;

@@ -86,6 +86,9 @@ struct iggy_consumer_s {
     iggy_consumer_stats_t stats;
 };
 
+/* Counters are written by the consumer's thread and read by any (statistics): relaxed atomics. */
+#define STAT_ADD(c, field, n) __atomic_add_fetch(&(c)->stats.field, (uint64_t)(n), __ATOMIC_RELAXED)
+
 static bool interval_mode(const iggy_consumer_t *c)
 {
     return c->auto_commit == AC_INTERVAL || c->auto_commit == AC_INTERVAL_OR_WHEN ||
@@ -161,11 +164,11 @@ static iggy_err_t store(iggy_consumer_t *c, part_t *p, uint64_t offset)
     err = iggy_offset_store_via(c->client, &c->conn, &c->ref, &c->stream, &c->topic, &id, offset,
                                 IGGY_ACK_QUORUM);
     if (err == IGGY_OK) {
-        c->stats.commits++;
+        STAT_ADD(c, commits, 1);
         p->has_stored = true;
         p->last_stored = offset;
     } else {
-        c->stats.commit_failures++;
+        STAT_ADD(c, commit_failures, 1);
         iggy_log(c->client, IGGY_LOG_WARNING, "consumer", "partition %u: storing offset %llu: %s",
                  id, (unsigned long long)offset, iggy_last_error_detail());
     }
@@ -248,6 +251,38 @@ static void callback(iggy_consumer_t *c, iggy_rebalance_event_t ev, const uint32
         c->rebalance_cb(c, ev, ids, n, c->rebalance_opaque);
 }
 
+/* An identifier as text: its name, or its number. */
+static const char *id_text(const iggy_identifier_t *id, char *buf, size_t cap)
+{
+    if (id->name)
+        return id->name;
+    snprintf(buf, cap, "%u", id->numeric);
+    return buf;
+}
+
+/* Log a partition set change (a rebalance in a group) with the partitions it names. */
+static void log_set_change(iggy_consumer_t *c, const char *what, const uint32_t *ids, size_t n,
+                           size_t held)
+{
+    /* A group's changes are rebalances; a single consumer's follow the topic's partitions. */
+    const char *ctx = c->is_group ? "group" : "consumer";
+    int level = c->is_group ? IGGY_LOG_INFO : IGGY_LOG_DEBUG;
+    char list[256], who[256], stream[256], topic[256];
+    size_t len = 0, i = 0;
+    if (!iggy_log_on(&c->client->log, level, ctx))
+        return;
+    list[0] = '\0';
+    /* Each id takes at most 11 bytes: the room left always holds one more and the ",...". */
+    for (; i < n && len < sizeof list - 16; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%u", i ? "," : "", ids[i]);
+    if (i < n)
+        snprintf(list + len, sizeof list - len, ",...");
+    iggy_log(c->client, level, ctx, "%s %s on %s/%s: %zu partition(s) %s: %s (now holding %zu)",
+             c->is_group ? "group" : "consumer", id_text(&c->ref.id, who, sizeof who),
+             id_text(&c->stream, stream, sizeof stream), id_text(&c->topic, topic, sizeof topic), n,
+             what, list, held);
+}
+
 /* Make the held set exactly ids[0..n) (ascending, no repeats): REVOKED for the lost ones
  * (then their commit and removal), ASSIGNED for the new ones. */
 static iggy_err_t apply_set(iggy_consumer_t *c, const uint32_t *ids, size_t n)
@@ -263,8 +298,8 @@ static iggy_err_t apply_set(iggy_consumer_t *c, const uint32_t *ids, size_t n)
             c->ids[lost++] = c->parts[i].id;
     }
     if (lost) {
-        c->stats.rebalances++;
-        iggy_log(c->client, IGGY_LOG_INFO, "cgrp", "consumer: %zu partition(s) revoked", lost);
+        STAT_ADD(c, rebalances, 1);
+        log_set_change(c, "revoked", c->ids, lost, c->nparts - lost);
         settle_pending(c);
         callback(c, IGGY_REBALANCE_REVOKED, c->ids, lost);
         /* Committing what was consumed lets the server hand the partitions over now instead
@@ -311,8 +346,8 @@ static iggy_err_t apply_set(iggy_consumer_t *c, const uint32_t *ids, size_t n)
             c->nparts++;
         }
         if (c->synced)
-            c->stats.rebalances++;
-        iggy_log(c->client, IGGY_LOG_INFO, "cgrp", "consumer: %zu partition(s) assigned", gained);
+            STAT_ADD(c, rebalances, 1);
+        log_set_change(c, "assigned", c->ids, gained, c->nparts);
         callback(c, IGGY_REBALANCE_ASSIGNED, c->ids, gained);
     }
     c->synced = true;
@@ -382,14 +417,14 @@ static iggy_err_t sync_set(iggy_consumer_t *c)
             return apply_set(c, ids, n);
         }
     }
-    c->stats.syncs++;
+    STAT_ADD(c, syncs, 1);
     c->logins_seen = conn_logins(c);
     err =
         iggy_group_sync_via(c->client, &c->conn, &c->stream, &c->topic, &c->ref.id, &c->assignment);
     if (err == IGGY_ERR__NOT_FOUND) {
         /* Not a member (evicted, or a session the server did not see us join in): join. */
-        c->stats.rejoins++;
-        iggy_log(c->client, IGGY_LOG_INFO, "cgrp", "consumer: not a member, joining again");
+        STAT_ADD(c, rejoins, 1);
+        iggy_log(c->client, IGGY_LOG_INFO, "group", "consumer: not a member, joining again");
         err = join(c);
         if (err == IGGY_OK)
             err = iggy_group_sync_via(c->client, &c->conn, &c->stream, &c->topic, &c->ref.id,
@@ -481,7 +516,7 @@ static iggy_polling_strategy_t strategy_for(const iggy_consumer_t *c, const part
 /* A position past the end (purged messages, a recreated topic): consumer.offset.reset. */
 static iggy_err_t reset_position(iggy_consumer_t *c, part_t *p, uint64_t hw)
 {
-    c->stats.offset_resets++;
+    STAT_ADD(c, offset_resets, 1);
     p->has_consumed = false; /* a position past the end is never committed */
     if (c->offset_reset == RESET_ERROR)
         return iggy_fail(IGGY_ERR__OFFSET_OUT_OF_RANGE,
@@ -524,7 +559,7 @@ static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_
             pause_until(c, at);
     }
     c->last_poll_ms = iggy_now_ms();
-    c->stats.polls++;
+    STAT_ADD(c, polls, 1);
     err = iggy_messages_poll_via(c->client, &c->conn, &c->ref, &c->stream, &c->topic, p->id, &s,
                                  c->batch_length, server_commit, &c->poll_opts, batch);
     if (err != IGGY_OK)
@@ -533,7 +568,7 @@ static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_
     if (b->partition_id == IGGY_PARTITION_RESYNC) {
         /* Fenced: the assignment moved on. One re-sync, then the caller reads again. */
         c->need_sync = true;
-        c->stats.errors_recovered++;
+        STAT_ADD(c, errors_recovered, 1);
         b->count = 0;
         return IGGY_OK;
     }
@@ -552,7 +587,7 @@ static iggy_err_t poll_part(iggy_consumer_t *c, part_t *p, iggy_polled_messages_
     if (!c->allow_replay && p->has_consumed)
         while (skip < b->count && b->messages[skip].offset <= p->last_consumed)
             skip++;
-    c->stats.replays_dropped += skip;
+    STAT_ADD(c, replays_dropped, skip);
     b->messages += skip;
     b->count -= skip;
     if (b->count) {
@@ -608,7 +643,7 @@ static iggy_err_t read_batch(iggy_consumer_t *c, int64_t timeout_ms, iggy_polled
             if (!recoverable(err))
                 return err;
             last = err;
-            c->stats.errors_recovered++;
+            STAT_ADD(c, errors_recovered, 1);
             iggy_log(c->client, IGGY_LOG_INFO, "consumer", "recovering from: %s",
                      iggy_last_error_detail());
             if (deadline >= 0 && iggy_now_ms() >= deadline)
@@ -645,7 +680,7 @@ static void handed_out(iggy_consumer_t *c, const iggy_polled_messages_t *b, size
         return;
     p->has_consumed = true;
     p->last_consumed = b->messages[from + n - 1].offset;
-    c->stats.messages += n;
+    STAT_ADD(c, messages, n);
     if (when_mode(c) && c->trigger != TRIG_POLLING) {
         if (c->trigger == TRIG_NTH) {
             for (size_t i = n; i-- > 0;)
@@ -829,7 +864,18 @@ void iggy_consumer_stats(const iggy_consumer_t *c, iggy_consumer_stats_t *out)
         memset(out, 0, sizeof *out);
         return;
     }
-    *out = c->stats;
+#define STAT_GET(field) out->field = __atomic_load_n(&c->stats.field, __ATOMIC_RELAXED)
+    STAT_GET(polls);
+    STAT_GET(messages);
+    STAT_GET(replays_dropped);
+    STAT_GET(commits);
+    STAT_GET(commit_failures);
+    STAT_GET(syncs);
+    STAT_GET(rebalances);
+    STAT_GET(rejoins);
+    STAT_GET(offset_resets);
+    STAT_GET(errors_recovered);
+#undef STAT_GET
 }
 
 /* ---------------------------------------------------------------- life */
@@ -960,6 +1006,8 @@ iggy_err_t iggy_consumer_new(iggy_client_t *client, const iggy_conf_t *conf,
         free_consumer(c);
         return iggy_fail_errstr(err, errstr, errstr_size);
     }
+    iggy_stats_attach(client, IGGY_STATS_CONSUMER, c, &c->stream, &c->topic,
+                      c->is_group ? &c->ref.id : NULL);
     *out = c;
     return IGGY_OK;
 fail_early:
@@ -971,6 +1019,7 @@ iggy_err_t iggy_consumer_close(iggy_consumer_t *c)
     iggy_err_t first = IGGY_OK, err;
     if (!c)
         return IGGY_OK;
+    iggy_stats_detach(c->client, c);
     c->closing = true;
     settle_pending(c);
     if (interval_mode(c)) {

@@ -187,9 +187,10 @@ iggy_err_t iggy_memberships_rejoin(iggy_client_t *c, iggy_conn_t *conn, int64_t 
         err =
             iggy_internal_call(c, conn, IGGY_CMD_JOIN_CONSUMER_GROUP, enc_ref, &m, NULL, deadline);
         if (err == IGGY_OK) {
-            iggy_log(c, IGGY_LOG_INFO, "cgrp", "re-joined a consumer group in the new session");
+            iggy_log(c, IGGY_LOG_INFO, "group",
+                     "connection %zu: re-joined a consumer group in the new session", conn->index);
         } else if (group_gone(err)) {
-            iggy_log(c, IGGY_LOG_WARNING, "cgrp", "consumer group gone, forgetting it: %s",
+            iggy_log(c, IGGY_LOG_WARNING, "group", "consumer group gone, forgetting it: %s",
                      iggy_last_error_detail());
             iggy_membership_remove(c, (long)conn->index, m.ref, m.len);
         } else {

@@ -908,6 +908,7 @@ iggy_err_t iggy_producer_new(iggy_client_t *client, const iggy_conf_t *conf,
         iggy_producer_destroy(p); /* may log and overwrite the detail */
         return iggy_fail_errstr(iggy_fail(err, "%s", why), errstr, errstr_size);
     }
+    iggy_stats_attach(client, IGGY_STATS_PRODUCER, p, &p->stream, &p->topic, NULL);
     *out = p;
     return IGGY_OK;
 fail_early:
@@ -1126,6 +1127,7 @@ void iggy_producer_destroy(iggy_producer_t *p)
     int64_t until;
     if (!p)
         return;
+    iggy_stats_detach(p->client, p);
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
     until = now_us() + p->shutdown_timeout_ms * 1000;

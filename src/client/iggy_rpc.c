@@ -115,7 +115,7 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     /* Bytes before our request (a duplicated or late reply, an eviction) or a closed peer:
      * drop now, before anything is sent, so the call can go on a new connection. */
     if (ops->check_quiet && (err = ops->check_quiet(conn->transport.ctx)) != IGGY_OK) {
-        iggy_log(c, IGGY_LOG_INFO, "net", "%s: %s; reconnecting", cmd->name,
+        iggy_log(c, IGGY_LOG_DEBUG, "conn", "%s: %s; reconnecting", cmd->name,
                  iggy_last_error_detail());
         return iggy_conn_lost(c, conn, err);
     }
@@ -129,10 +129,15 @@ static iggy_err_t exchange(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd_d
     if (err != IGGY_OK)
         return iggy_conn_lost(c, conn, err);
     conn->last_activity_ms = iggy_now_ms();
-    if (rh->command == IGGY_FRAME_EVICTION)
+    if (rh->command == IGGY_FRAME_EVICTION) {
+        __atomic_add_fetch(&conn->counters.evictions, 1, __ATOMIC_RELAXED);
+        iggy_log(c, IGGY_LOG_WARNING, "conn", "connection %zu: evicted by %s:%u (%s) during %s",
+                 conn->index, conn->host, conn->port, iggy_eviction_reason_name(rh->reason),
+                 cmd->name);
         return iggy_conn_lost(
             c, conn,
             iggy_eviction_to_err(rh->reason, rh->server_protocol_max, rh->server_protocol_min));
+    }
     if (rh->request != request)
         return iggy_conn_lost(c, conn,
                               iggy_fail(IGGY_ERR__BAD_MSG,
@@ -306,8 +311,8 @@ iggy_err_t iggy_call_on_conn(iggy_client_t *c, iggy_conn_t *conn, const iggy_cmd
             if (deadline && now + TRANSIENT_PAUSE_MS >= deadline)
                 return iggy_fail(err, "%s: transient outcome %d until the deadline", cmd->name,
                                  (int)err);
-            iggy_log(c, IGGY_LOG_DEBUG, "protocol", "%s: transient %d, replaying", cmd->name,
-                     (int)err);
+            __atomic_add_fetch(&conn->counters.transient_replays, 1, __ATOMIC_RELAXED);
+            iggy_log(c, IGGY_LOG_DEBUG, "rpc", "%s: transient %d, replaying", cmd->name, (int)err);
             iggy_client_sleep(c, TRANSIENT_PAUSE_MS);
             continue;
         }
@@ -368,6 +373,7 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
     iggy_conn_t *conn;
     const iggy_cmd_desc_t *cmd = rpc->cmd;
     int64_t deadline = iggy_deadline_after(c->opts.request_timeout_ms);
+    int64_t started = iggy_log_on(&c->log, IGGY_LOG_DEBUG, "rpc") ? iggy_mono_us() : 0;
     iggy_err_t err = iggy_wr_status(&rpc->w);
 
     if (err == IGGY_OK)
@@ -421,7 +427,8 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
             deadline_passed(deadline) || iggy_client_destroying(c) || cancelled(rpc) ||
             (sent && !safe_to_retry(cmd, err)))
             break;
-        iggy_log(c, IGGY_LOG_INFO, "net", "%s: connection lost (%s), retrying on a new connection",
+        __atomic_add_fetch(&conn->counters.retries, 1, __ATOMIC_RELAXED);
+        iggy_log(c, IGGY_LOG_INFO, "rpc", "%s: connection lost (%s), retrying on a new connection",
                  cmd->name, iggy_last_error_detail());
     }
     if (iggy_client_destroying(c) && err != IGGY_OK)
@@ -431,6 +438,9 @@ iggy_err_t iggy_rpc_end(iggy_rpc_t *rpc, void **out)
                         iggy_err2name(err));
     if (rpc->cancel)
         set_call_cancel(conn, NULL);
+    if (started)
+        iggy_log(c, IGGY_LOG_DEBUG, "rpc", "%s on connection %zu: %s in %lld us", cmd->name,
+                 conn->index, iggy_err2name(err), (long long)(iggy_mono_us() - started));
     iggy_stats_call(c, conn, cmd, err);
     iggy_conn_release(c, conn);
     iggy_rpc_abort(rpc); /* buffers back to the pool, then leave */

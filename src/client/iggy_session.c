@@ -82,6 +82,7 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
     a.username = user;
     a.password = pass;
     a.token = token;
+    bool resumed = conn->sess.resume; /* the login clears it */
     err = iggy_internal_call(c, conn,
                              token ? IGGY_CMD_LOGIN_REGISTER_WITH_PAT : IGGY_CMD_LOGIN_REGISTER,
                              enc_login, &a, &result, deadline);
@@ -89,8 +90,17 @@ static iggy_err_t auto_login(iggy_client_t *c, iggy_conn_t *conn, int64_t deadli
     iggy_mem_free(user);
     iggy_mem_free_secret(pass);
     iggy_mem_free_secret(token);
-    if (err == IGGY_OK)
-        iggy_log(c, IGGY_LOG_DEBUG, "protocol", "logged in to %s:%u", conn->host, conn->port);
+    if (err == IGGY_OK && resumed)
+        iggy_log(c, IGGY_LOG_DEBUG, "session",
+                 "connection %zu: session resumed on %s:%u (same client id, request ids go on)",
+                 conn->index, conn->host, conn->port);
+    else if (err == IGGY_OK)
+        iggy_log(c, IGGY_LOG_DEBUG, "session", "connection %zu: logged in to %s:%u", conn->index,
+                 conn->host, conn->port);
+    else
+        iggy_log(c, IGGY_LOG_WARNING, "session",
+                 "connection %zu: automatic login to %s:%u failed: %s", conn->index, conn->host,
+                 conn->port, iggy_last_error_detail());
     return err;
 }
 
@@ -154,8 +164,8 @@ static iggy_err_t check_leader_once(iggy_client_t *c, iggy_conn_t *conn, int64_t
     iggy_result_destroy(md);
     if (strcmp(a, b) == 0 && port == conn->port)
         return IGGY_OK;
-    iggy_log(c, IGGY_LOG_INFO, "net", "leader is %s:%u, leaving %s:%u", host, port, conn->host,
-             conn->port);
+    iggy_log(c, IGGY_LOG_INFO, "session", "connection %zu: leader is %s:%u, leaving %s:%u",
+             conn->index, host, port, conn->host, conn->port);
     iggy_conn_drop(conn);
     err = iggy_conn_open(c, conn, host, port, deadline);
     if (err == IGGY_OK)
