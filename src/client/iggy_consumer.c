@@ -665,10 +665,11 @@ static iggy_err_t read_batch(iggy_consumer_t *c, int64_t timeout_ms, iggy_polled
             pause_until(c, until);
         }
     }
-    if (*batch) {
+    if (*batch)
         (*batch)->count = 0;
-    }
-    return last == IGGY_OK ? IGGY_OK : last;
+    else if (last == IGGY_OK) /* nothing was polled at all (no partition held): still a batch */
+        return iggy_messages_empty_poll(batch);
+    return last;
 }
 
 /* The messages of batch were handed to the application. */

@@ -437,9 +437,7 @@ static iggy_err_t group_partition(iggy_client_t *c, iggy_messages_state_t *st,
     return IGGY_OK;
 }
 
-/* The empty batch of a group poll by a member holding no partition: decoded from an empty
- * poll body, so the caller's reusable batch is used as for any reply (no request is sent). */
-static iggy_err_t empty_poll(iggy_polled_messages_t **batch)
+iggy_err_t iggy_messages_empty_poll(iggy_polled_messages_t **batch)
 {
     uint8_t body[IGGY_POLL_PREFIX_SIZE] = {0};
     iggy_put_le32(body, IGGY_PARTITION_UNASSIGNED);
@@ -521,7 +519,7 @@ iggy_err_t iggy_poll_messages_into(iggy_client_t *c, const iggy_consumer_ref_t *
     for (bool resync = false, rejoined = false;;) {
         err = group_partition(c, st, consumer, stream, topic, resync, &partition);
         if (err == IGGY_OK && partition == IGGY_PARTITION_UNASSIGNED)
-            return empty_poll(batch);
+            return iggy_messages_empty_poll(batch);
         if (err == IGGY_OK)
             err = poll_once(c, st, NULL, consumer, stream, topic, &partition, strategy, count,
                             auto_commit, opts, batch);

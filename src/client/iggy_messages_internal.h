@@ -39,4 +39,9 @@ iggy_err_t iggy_messages_poll_via(iggy_client_t *c, iggy_conn_reservation_t *via
                                   uint32_t count, bool auto_commit, const iggy_poll_opts_t *opts,
                                   iggy_polled_messages_t **batch);
 
+/* The empty batch of a group poll by a member holding no partition (partition
+ * IGGY_PARTITION_UNASSIGNED): decoded from an empty poll body, so the caller's reusable batch
+ * is used as for any reply; no request is sent. */
+iggy_err_t iggy_messages_empty_poll(iggy_polled_messages_t **batch);
+
 #endif
