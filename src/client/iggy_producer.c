@@ -251,11 +251,19 @@ static void wake_reported(iggy_producer_t *p)
     pthread_cond_broadcast(&p->progress);
 }
 
-/* Count n reported messages (p->lock held) and wake who waits for that. */
-static void account_counts(iggy_producer_t *p, size_t n, uint64_t bytes)
+/* Microseconds from since to now (monotonic), 0 if now reads earlier. */
+static uint64_t elapsed_us(int64_t now, int64_t since)
 {
-    count_reported(p, n, bytes);
-    wake_reported(p);
+    return now > since ? (uint64_t)(now - since) : 0;
+}
+
+/* The report of message i of chunk c, whose SendMessages ended with err at now. */
+static iggy_delivery_report_t chunk_report(const chunk_t *c, size_t i, iggy_err_t err,
+                                           uint32_t attempts, uint64_t base, int64_t now)
+{
+    return (iggy_delivery_report_t){c->recs[i].opaque, err,
+                                    c->partition,      base + i,
+                                    attempts,          elapsed_us(now, c->recs[i].enqueued_us)};
 }
 
 static void latency_add(iggy_producer_t *p, uint64_t us, uint64_t count)
@@ -276,7 +284,8 @@ static void account_reported(iggy_producer_t *p, const iggy_delivery_report_t *r
             p->failed++;
         }
     }
-    account_counts(p, n, bytes);
+    count_reported(p, n, bytes);
+    wake_reported(p);
 }
 
 /* ---------------------------------------------------------------- sending one batch */
@@ -465,34 +474,26 @@ static void report_chunk(iggy_producer_t *p, chunk_t *c, iggy_delivery_report_t 
     if (err == IGGY_OK && p->errors_only) {
         pthread_mutex_lock(&p->lock);
     } else if (p->cb) {
-        for (size_t i = 0; i < c->n; i++) {
-            int64_t lat = now - c->recs[i].enqueued_us;
-            scratch[i] =
-                (iggy_delivery_report_t){c->recs[i].opaque, err,      c->partition,
-                                         base + i,          attempts, lat > 0 ? (uint64_t)lat : 0};
-        }
+        for (size_t i = 0; i < c->n; i++)
+            scratch[i] = chunk_report(c, i, err, attempts, base, now);
         deliver(p, scratch, c->n);
         pthread_mutex_lock(&p->lock);
     } else {
         pthread_mutex_lock(&p->lock);
         (void)ring_reserve(p, c->n);
         kept = p->ring_cap - p->ring_len < c->n ? p->ring_cap - p->ring_len : c->n;
-        for (size_t i = 0; i < kept; i++) {
-            int64_t lat = now - c->recs[i].enqueued_us;
-            *ring_push(p) =
-                (iggy_delivery_report_t){c->recs[i].opaque, err,      c->partition,
-                                         base + i,          attempts, lat > 0 ? (uint64_t)lat : 0};
-        }
+        for (size_t i = 0; i < kept; i++)
+            *ring_push(p) = chunk_report(c, i, err, attempts, base, now);
     }
     if (err == IGGY_OK) {
         p->batches_sent++;
         p->delivered += c->n;
         for (size_t i = 0; i < c->n;) {
-            int64_t at = c->recs[i].enqueued_us, lat = now - at;
+            int64_t at = c->recs[i].enqueued_us;
             size_t run = 1;
             while (i + run < c->n && c->recs[i + run].enqueued_us == at)
                 run++;
-            latency_add(p, lat > 0 ? (uint64_t)lat : 0, run);
+            latency_add(p, elapsed_us(now, at), run);
             i += run;
         }
     } else {
@@ -954,12 +955,10 @@ static iggy_err_t send_direct(iggy_producer_t *p, uint32_t partition,
             first = err;
         for (size_t i = 0; i < n;) {
             size_t k = 0;
-            for (; k < 64 && i < n; k++, i++) {
-                int64_t lat = now_us() - started;
+            for (; k < 64 && i < n; k++, i++)
                 reports[k] = (iggy_delivery_report_t){
                     opaques ? opaques[off + i] : NULL, err, partition, base + i, attempts,
-                    lat > 0 ? (uint64_t)lat : 0};
-            }
+                    elapsed_us(now_us(), started)};
             deliver(p, reports, k);
             pthread_mutex_lock(&p->lock);
             p->queued_messages += k; /* counted in and out at once: direct queues nothing */
@@ -1107,10 +1106,12 @@ static void fail_queued(iggy_producer_t *p)
         while ((c = p->parts[i].head) != NULL) {
             p->parts[i].head = c->next;
             for (size_t k = 0; k < c->n; k++) {
-                int64_t lat = now_us() - c->recs[k].enqueued_us;
-                r = (iggy_delivery_report_t){
-                    c->recs[k].opaque,          IGGY_ERR__DESTROYED, c->partition, 0, 0,
-                    lat > 0 ? (uint64_t)lat : 0};
+                r = (iggy_delivery_report_t){c->recs[k].opaque,
+                                             IGGY_ERR__DESTROYED,
+                                             c->partition,
+                                             0,
+                                             0,
+                                             elapsed_us(now_us(), c->recs[k].enqueued_us)};
                 deliver(p, &r, 1);
                 pthread_mutex_lock(&p->lock);
                 account_reported(p, &r, 1, 0);
