@@ -3,7 +3,7 @@
 
     compare.py [--server HOST:PORT] [--build-dir BUILD] [--out DIR] [--runs 5]
                [--sizes 100,1000] [--messages-per-batch 1000] [--batches 1000]
-               [--scenarios produce,consume] [--client-cpu N] [--smoke]
+               [--scenarios produce,consume] [--client-cpu N] [--settle SECONDS] [--smoke]
 
 Tools (each one producer or one consumer on partition 0 of bench-stream-1/topic-1, BENCHMARKS.md
 section 1; -P messages per batch, -b batches, -m bytes per message):
@@ -15,8 +15,12 @@ section 1; -P messages per batch, -b batches, -m bytes per message):
   python-sdk  bench/peers/python/bench.py in a venv with PyPI apache-iggy (tests/interop/setup.sh)
 
 Without --server the bundled mock (BUILD/bin/iggy-mock-server) is started on an ephemeral
-loopback port. For every message size and scenario the tools run alternately, A B C A B C ...,
---runs times each (at least 5; --smoke: 1 run of tiny sizes). Consumers read data that exists:
+loopback port. For every message size and scenario the tools run alternately, --runs times each
+(at least 5; --smoke: 1 run of tiny sizes), the order rotated every round (A B C, B C A, C A B,
+...) so that no tool always follows the same one, and every run starts after --settle seconds of
+quiet (default 3 against a server, 0.5 against the mock): a real server is still busy with the
+previous run's data for a second or two after it ends (deleting the old stream, the page cache),
+and a run started at once sees 5 ms reply stalls on about 1 batch in 14 whichever client it is. Consumers read data that exists:
 before the consume rounds of a size one unmeasured pinned-producer run (iggy-bench, else ours,
 else Go, else Python) fills bench-stream-1, and every consumer reads it from offset 0.
 
@@ -261,6 +265,12 @@ def discover_tools(args, server, cfg):
 
 # ---------------------------------------------------------------- running one child
 
+def rotated(items, k):
+    """items rotated left by k: round k+1's running order."""
+    k %= len(items) if items else 1
+    return items[k:] + items[:k]
+
+
 def run_child(argv, env, log_path, cpu):
     """Runs argv to completion; returns (exit status, rusage, wall seconds, output)."""
     def pin():
@@ -375,7 +385,8 @@ def write_table(path, results, tools, cfg, server, notes, skipped, args):
       f"{host}, {os.cpu_count()} CPUs ({cpu_model}), Linux {platform.release()}")
     w(f"- server: {server.kind}")
     w(f"- {cfg.runs} run(s) per tool and scenario, alternating "
-      f"{' '.join(t.name for t in tools)} ...; -P {cfg.P} messages per batch, -b {cfg.B} "
+      f"{' '.join(t.name for t in tools)}, the order rotated every round, each run after "
+      f"{args.settle:g} s of quiet; -P {cfg.P} messages per batch, -b {cfg.B} "
       f"batches, one producer or consumer, partition 0 of {STREAM}/{TOPIC}"
       + (f"; clients pinned to CPU {args.client_cpu}" if args.client_cpu is not None else "")
       + ("; **smoke run: tiny sizes, not a measurement**" if args.smoke else ""))
@@ -516,10 +527,16 @@ def main():
     ap.add_argument("-b", "--batches", type=int, default=1000)
     ap.add_argument("--scenarios", default="produce,consume")
     ap.add_argument("--client-cpu", type=int, help="pin every client to this CPU")
+    ap.add_argument("--settle", type=float,
+                    help="seconds of quiet before every run (default 3 with --server, else 0.5)")
     ap.add_argument("--smoke", action="store_true",
                     help="1 run, -P 100 -b 10; check that the table and the chart are written")
     ap.add_argument("--plot", nargs=2, metavar=("RESULTS_JSON", "PNG"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.settle is None:
+        args.settle = 0.0 if args.smoke else 3.0 if args.server else 0.5
+    if args.settle < 0:
+        ap.error("--settle is a number of seconds >= 0")
     if args.plot:
         plot(*args.plot)
         return 0
@@ -558,11 +575,13 @@ def main():
             cfg.seeded = False
             if kind == "consume" and seeders:
                 note(f"--- seeding {STREAM}/{TOPIC} with {size} B messages ({seeders[0].name})")
+                time.sleep(args.settle)
                 measure(seeders[0], "produce", size, cfg, server, log_dir,
                         f"seed-{size}", args.client_cpu)
                 cfg.seeded = True
             for rnd in range(1, cfg.runs + 1):
-                for t in tools:
+                for t in rotated(tools, rnd - 1):
+                    time.sleep(args.settle)
                     tag = f"{kind}-{size}-{t.name}-{rnd}"
                     r = measure(t, kind, size, cfg, server, log_dir, tag, args.client_cpu)
                     r.update(tool=t.name, kind=kind, size=size, round=rnd)
