@@ -17,10 +17,11 @@ section 1; -P messages per batch, -b batches, -m bytes per message):
 Without --server the bundled mock (BUILD/bin/iggy-mock-server) is started on an ephemeral
 loopback port. For every message size and scenario the tools run alternately, --runs times each
 (at least 5; --smoke: 1 run of tiny sizes), the order rotated every round (A B C, B C A, C A B,
-...) so that no tool always follows the same one, and every run starts after --settle seconds of
-quiet (default 3 against a server, 0.5 against the mock): a real server is still busy with the
-previous run's data for a second or two after it ends (deleting the old stream, the page cache),
-and a run started at once sees 5 ms reply stalls on about 1 batch in 14 whichever client it is. Consumers read data that exists:
+...) so that no tool always follows the same one. Every run, the seeding one included, starts
+after --settle seconds of quiet (default 3 against a server, 0.5 against the mock, 0 with
+--smoke): a real server is still busy with the previous run's data for a second or two after it
+ends, and a 1 KB producer started at once stalls ~5 ms on every other batch of its last ~150,
+whichever client it is (docs/BENCHMARKING.md). Consumers read data that exists:
 before the consume rounds of a size one unmeasured pinned-producer run (iggy-bench, else ours,
 else Go, else Python) fills bench-stream-1, and every consumer reads it from offset 0.
 
@@ -267,7 +268,9 @@ def discover_tools(args, server, cfg):
 
 def rotated(items, k):
     """items rotated left by k: round k+1's running order."""
-    k %= len(items) if items else 1
+    if not items:
+        return items
+    k %= len(items)
     return items[k:] + items[:k]
 
 
@@ -296,6 +299,7 @@ def run_child(argv, env, log_path, cpu):
 
 
 def measure(tool, kind, size, cfg, server, log_dir, tag, cpu):
+    time.sleep(cfg.settle)  # the server is done with the previous run's data
     env = dict(os.environ, IGGY_ADDR=cfg.addr, IGGY_USERNAME=server.user,
                IGGY_PASSWORD=server.password, **tool.env)
     argv = tool.argv(kind, size, cfg)
@@ -528,7 +532,8 @@ def main():
     ap.add_argument("--scenarios", default="produce,consume")
     ap.add_argument("--client-cpu", type=int, help="pin every client to this CPU")
     ap.add_argument("--settle", type=float,
-                    help="seconds of quiet before every run (default 3 with --server, else 0.5)")
+                    help="seconds of quiet before every run (default 3 with --server, 0 with --smoke, "
+                         "else 0.5)")
     ap.add_argument("--smoke", action="store_true",
                     help="1 run, -P 100 -b 10; check that the table and the chart are written")
     ap.add_argument("--plot", nargs=2, metavar=("RESULTS_JSON", "PNG"), help=argparse.SUPPRESS)
@@ -544,6 +549,7 @@ def main():
     out_dir = os.path.abspath(args.out or os.path.join(args.build_dir, "peers-compare"))
     cfg = Config()
     cfg.runs, cfg.P, cfg.B = args.runs, args.messages_per_batch, args.batches
+    cfg.settle = args.settle
     if args.smoke:
         cfg.runs, cfg.P, cfg.B = 1, 100, 10
     elif cfg.runs < 5:
@@ -575,13 +581,11 @@ def main():
             cfg.seeded = False
             if kind == "consume" and seeders:
                 note(f"--- seeding {STREAM}/{TOPIC} with {size} B messages ({seeders[0].name})")
-                time.sleep(args.settle)
                 measure(seeders[0], "produce", size, cfg, server, log_dir,
                         f"seed-{size}", args.client_cpu)
                 cfg.seeded = True
             for rnd in range(1, cfg.runs + 1):
                 for t in rotated(tools, rnd - 1):
-                    time.sleep(args.settle)
                     tag = f"{kind}-{size}-{t.name}-{rnd}"
                     r = measure(t, kind, size, cfg, server, log_dir, tag, args.client_cpu)
                     r.update(tool=t.name, kind=kind, size=size, round=rnd)
